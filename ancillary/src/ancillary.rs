@@ -1,0 +1,343 @@
+//! [`AncillaryData`]: control messages plus file-descriptor ownership.
+
+use core::ffi::c_int;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{size_of, MaybeUninit};
+use std::io;
+use std::os::fd::{BorrowedFd, OwnedFd};
+
+use crate::buf::ControlMessagesBuf;
+use crate::error::CapacityError;
+use crate::fds::OwnedFds;
+use crate::message::ControlMessage;
+use crate::messages::ControlMessages;
+use crate::os::FdKind;
+use crate::size::cmsg_space;
+
+/// The control messages of one send or receive, and the file descriptors in them.
+///
+/// * **Sending**: add descriptors with [`add_file_descriptors`](Self::add_file_descriptors)
+///   as [`BorrowedFd<'fd>`]: the borrow checker keeps every one of them open until the
+///   `AncillaryData` is gone, so none can be closed before it is sent. Add other messages
+///   with [`add_control_message`](Self::add_control_message).
+/// * **Receiving**: every descriptor the kernel installs (in `SCM_RIGHTS`, and `SCM_PIDFD`
+///   on Linux) is owned by this value from the moment `recvmsg` returns, and is
+///   close-on-exec. Take them with [`take_owned_fds`](Self::take_owned_fds),
+///   [`drain_fds`](Self::drain_fds) (no allocation) or
+///   [`take_exact_fds`](Self::take_exact_fds). Whatever is not taken is closed by
+///   [`clear`](Self::clear), by the next receive into the same value, or on drop.
+///
+/// The bytes live on the heap ([`new`](Self::new), [`with_capacity`](Self::with_capacity))
+/// or in storage the caller lends ([`with_storage`](Self::with_storage)), for example a
+/// stack array. No receive or send allocates once the storage exists.
+///
+/// # Sizing
+///
+/// A receive gets at most [`capacity`](Self::capacity) bytes of control data; what does not
+/// fit is lost and flagged by [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated)
+/// (descriptors that did not fit are closed by the kernel). Size with
+/// [`space_for_fds`](Self::space_for_fds) and [`cmsg_space`](crate::cmsg_space), summed
+/// over the messages you expect.
+///
+/// # Example
+///
+/// The RFC's two examples, unchanged but for their `use` lines:
+///
+/// ```
+/// use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixStream;
+///
+/// fn send_file(stream: &UnixStream, file: std::fs::File) -> std::io::Result<()> {
+///     let mut ancillary = AncillaryData::new();
+///     ancillary.add_file_descriptors(&[
+///         file.as_fd(),
+///     ]);
+///
+///     MessageSender::new(stream, b"\x00")
+///         .ancillary_data(&mut ancillary)
+///         .send()?;
+///     Ok(())
+/// }
+///
+/// fn recv_file(stream: &UnixStream) -> std::io::Result<std::fs::File> {
+///     const ANCILLARY_CAPACITY: usize = AncillaryData::space_for_fds(1);
+///
+///     let mut ancillary = AncillaryData::with_capacity(ANCILLARY_CAPACITY);
+///     let mut buf = [0u8; 1];
+///     MessageReceiver::new(stream, &mut buf)
+///         .ancillary_data(&mut ancillary)
+///         .recv()?;
+///
+///     let [sent_fd] = ancillary.take_exact_fds()?;
+///     Ok(sent_fd.into())
+/// }
+///
+/// # fn main() -> std::io::Result<()> {
+/// let (a, b) = UnixStream::pair()?;
+/// let file = std::fs::File::open("Cargo.toml")?;
+/// send_file(&a, file)?;
+/// let received = recv_file(&b)?;
+/// assert!(received.metadata()?.len() > 0);
+/// # Ok(())
+/// # }
+/// ```
+pub struct AncillaryData<'fd> {
+    messages: ControlMessagesBuf<'fd>,
+    _fds: PhantomData<BorrowedFd<'fd>>,
+}
+
+impl<'fd> AncillaryData<'fd> {
+    /// Empty, with heap storage that grows as messages are added. Does not allocate
+    /// until then, and a receive into it gets no control data: give a receive some
+    /// capacity with [`with_capacity`](Self::with_capacity).
+    #[must_use]
+    pub const fn new() -> AncillaryData<'fd> {
+        AncillaryData {
+            messages: ControlMessagesBuf::new(),
+            _fds: PhantomData,
+        }
+    }
+
+    /// Empty, with heap storage for at least `capacity` bytes of control messages.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> AncillaryData<'fd> {
+        AncillaryData {
+            messages: ControlMessagesBuf::with_capacity(capacity),
+            _fds: PhantomData,
+        }
+    }
+
+    /// Empty, over storage the caller lends, such as a stack array; it is never
+    /// reallocated, and may start at any address (the messages start at its first aligned
+    /// byte, so up to `align_of::<cmsghdr>() - 1` bytes go unused).
+    ///
+    /// ```
+    /// use std::mem::MaybeUninit;
+    /// use ancillary::AncillaryData;
+    ///
+    /// let mut storage = [MaybeUninit::uninit(); AncillaryData::space_for_fds(4) + 8];
+    /// let ancillary = AncillaryData::with_storage(&mut storage);
+    /// assert!(ancillary.capacity() >= AncillaryData::space_for_fds(4));
+    /// ```
+    #[must_use]
+    pub fn with_storage(storage: &'fd mut [MaybeUninit<u8>]) -> AncillaryData<'fd> {
+        AncillaryData {
+            messages: ControlMessagesBuf::with_storage(storage),
+            _fds: PhantomData,
+        }
+    }
+
+    /// The buffer bytes one `SCM_RIGHTS` message with `count` descriptors takes:
+    /// `cmsg_space(count * size_of::<c_int>())`. A `const fn`, for array lengths.
+    #[doc(alias = "CMSG_SPACE")]
+    #[must_use]
+    pub const fn space_for_fds(count: usize) -> usize {
+        cmsg_space(count.saturating_mul(size_of::<c_int>()))
+    }
+
+    /// The number of bytes of control messages this value can hold without growing: what
+    /// a receive can get at most.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.messages.capacity()
+    }
+
+    /// The control messages: added for sending, or received.
+    #[must_use]
+    pub fn control_messages(&self) -> &ControlMessages {
+        &self.messages
+    }
+
+    /// The buffer of control messages, to push into or reserve room in.
+    ///
+    /// Anything can be pushed, including an `SCM_RIGHTS` message of raw descriptor numbers
+    /// (as with the `RawFd`-based APIs of std and nix); prefer
+    /// [`add_file_descriptors`](Self::add_file_descriptors), which ties each descriptor's
+    /// lifetime to this value. Swapping the buffer out moves the ownership of its received
+    /// descriptors with it.
+    pub fn control_messages_mut(&mut self) -> &mut ControlMessagesBuf<'fd> {
+        &mut self.messages
+    }
+
+    /// Adds a message, such as a typed message converted with `Into`.
+    ///
+    /// If it does not fit fixed storage, nothing is added and the next send fails with an
+    /// `InvalidInput` [`io::Error`] before any system call;
+    /// [`try_add_control_message`](Self::try_add_control_message) reports it at once.
+    pub fn add_control_message<'b>(&mut self, message: impl Into<ControlMessage<'b>>) {
+        self.messages.push(&message.into());
+    }
+
+    /// Adds a message, or returns why it does not fit (adding nothing).
+    ///
+    /// # Errors
+    /// [`CapacityError`] when fixed storage is too small.
+    pub fn try_add_control_message<'b>(
+        &mut self,
+        message: impl Into<ControlMessage<'b>>,
+    ) -> Result<(), CapacityError> {
+        self.messages.try_push(&message.into())
+    }
+
+    /// Adds descriptors to send in an `SCM_RIGHTS` message. They stay borrowed for `'fd`,
+    /// so they cannot be closed before the send.
+    ///
+    /// Descriptors added by consecutive calls go into one message; an empty list adds
+    /// nothing (some kernels reject an empty `SCM_RIGHTS`). Linux accepts at most 253
+    /// descriptors per send (`SCM_MAX_FD`). If they do not fit fixed storage, see
+    /// [`add_control_message`](Self::add_control_message).
+    pub fn add_file_descriptors<F>(&mut self, borrowed_fds: &F)
+    where
+        F: AsRef<[BorrowedFd<'fd>]> + ?Sized,
+    {
+        if let Err(err) = self.messages.try_push_fds(borrowed_fds.as_ref()) {
+            self.messages.remember(err);
+        }
+    }
+
+    /// Like [`add_file_descriptors`](Self::add_file_descriptors), but returns an error if
+    /// they do not fit (adding none of them).
+    ///
+    /// # Errors
+    /// [`CapacityError`] when fixed storage is too small.
+    pub fn try_add_file_descriptors<F>(&mut self, borrowed_fds: &F) -> Result<(), CapacityError>
+    where
+        F: AsRef<[BorrowedFd<'fd>]> + ?Sized,
+    {
+        self.messages.try_push_fds(borrowed_fds.as_ref())
+    }
+
+    /// Removes every message and closes every received descriptor not yet taken.
+    pub fn clear(&mut self) {
+        self.messages.clear();
+    }
+
+    /// Takes ownership of the descriptors received in `SCM_RIGHTS` messages.
+    ///
+    /// `Some` after every successful receive (an empty `Vec` if none came); `None` before
+    /// the first receive and once they were taken, until the next receive. Allocates the
+    /// `Vec`; [`drain_fds`](Self::drain_fds) does not.
+    pub fn take_owned_fds(&mut self) -> Option<Vec<OwnedFd>> {
+        if !self.messages.owns(FdKind::Rights) {
+            return None;
+        }
+        Some(self.messages.drain_fds(FdKind::Rights).collect())
+    }
+
+    /// Takes ownership of the received `SCM_RIGHTS` descriptors, one by one, without
+    /// allocating. Empty if there are none or they were taken. Descriptors the iterator
+    /// does not yield are closed when it is dropped.
+    pub fn drain_fds(&mut self) -> OwnedFds<'_> {
+        self.messages.drain_fds(FdKind::Rights)
+    }
+
+    /// Takes exactly `N` received `SCM_RIGHTS` descriptors, or fails saying how many came.
+    ///
+    /// This is the check the RFC left as a TODO ("error if not enough FDs returned"). On
+    /// error nothing is taken: the descriptors stay owned here (and are closed on clear,
+    /// the next receive or drop), so the caller may still look at them or
+    /// [`drain_fds`](Self::drain_fds) them.
+    ///
+    /// # Errors
+    /// `InvalidData` if a different number arrived (fewer can mean the peer sent fewer, or
+    /// that control data was truncated), `NotFound` if nothing was received or the
+    /// descriptors were already taken.
+    pub fn take_exact_fds<const N: usize>(&mut self) -> io::Result<[OwnedFd; N]> {
+        if !self.messages.owns(FdKind::Rights) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no received file descriptors to take (nothing received yet, or already taken)",
+            ));
+        }
+        let count = self.messages.count_fds(FdKind::Rights);
+        if count != N {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("expected {N} file descriptor(s), received {count}"),
+            ));
+        }
+        let mut fds = self.messages.drain_fds(FdKind::Rights);
+        Ok(core::array::from_fn(|_| {
+            fds.next()
+                .expect("the iterator yields exactly the counted descriptors")
+        }))
+    }
+
+    /// Takes the pidfd of the sender that an `SCM_PIDFD` message carried (Linux 6.5+, with
+    /// `SO_PASSPIDFD` set on the receiving socket). `None` if none came or it was taken.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub fn take_pidfd(&mut self) -> Option<OwnedFd> {
+        if !self.messages.owns(FdKind::Pidfd) {
+            return None;
+        }
+        let mut fds = self.messages.drain_fds(FdKind::Pidfd);
+        fds.next()
+    }
+
+    // ----- the API for socket implementations -------------------------------------------
+
+    /// First half of a receive, for socket types that call `recvmsg` themselves.
+    ///
+    /// Clears this value (closing received descriptors not taken) and returns its whole
+    /// capacity, aligned for `cmsghdr` and initialised, to pass as `msg_control`; `None`
+    /// if the capacity is zero (pass a null `msg_control` and a `msg_controllen` of 0).
+    /// After `recvmsg` succeeds, call [`finish_recvmsg`](Self::finish_recvmsg) with the
+    /// `msg_controllen` it returned. Most implementations call
+    /// [`recv_message`](crate::recv_message), which does both.
+    pub fn start_recvmsg(&mut self) -> Option<&mut [u8]> {
+        let region = self.messages.begin_recv();
+        if region.is_empty() {
+            None
+        } else {
+            Some(region)
+        }
+    }
+
+    /// Second half of a receive: adopts the received control data and takes ownership of
+    /// every descriptor in it (setting `FD_CLOEXEC` where `MSG_CMSG_CLOEXEC` does not exist).
+    ///
+    /// # Safety
+    /// The first `control_messages_len` bytes of the buffer that the last
+    /// [`start_recvmsg`](Self::start_recvmsg) returned must hold what a successful
+    /// `recvmsg` in this process wrote there (its returned `msg_controllen`), and nothing
+    /// may have changed this value since that call. Every descriptor in those bytes is then
+    /// open and owned by nobody else; this value becomes its owner and will close it.
+    pub unsafe fn finish_recvmsg(&mut self, control_messages_len: usize) {
+        // SAFETY: the caller upholds `finish_recv`'s contract, which is this function's.
+        unsafe { self.messages.finish_recv(control_messages_len) }
+    }
+
+    /// The control data to send, for socket types that call `sendmsg` themselves: `None`
+    /// when there is none (pass a null `msg_control` and a `msg_controllen` of 0).
+    ///
+    /// Unlike the RFC's sketch this returns shared bytes (the kernel only reads them, and
+    /// writing could forge received descriptors), and it has no `finish_sendmsg`
+    /// counterpart: a send changes nothing here.
+    ///
+    /// # Errors
+    /// `InvalidInput` if an earlier `add_*` call did not fit fixed storage: sending the
+    /// rest would silently drop what was added.
+    pub fn start_sendmsg(&self) -> io::Result<Option<&[u8]>> {
+        if let Some(err) = self.messages.overflow() {
+            return Err(err.into());
+        }
+        let bytes = self.messages.as_bytes();
+        Ok(if bytes.is_empty() { None } else { Some(bytes) })
+    }
+}
+
+impl Default for AncillaryData<'_> {
+    fn default() -> Self {
+        AncillaryData::new()
+    }
+}
+
+impl fmt::Debug for AncillaryData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AncillaryData")
+            .field("messages", &self.messages)
+            .finish()
+    }
+}

@@ -1,0 +1,471 @@
+//! [`ControlMessagesBuf`]: an owned, growable buffer of control messages that owns the
+//! file descriptors it received.
+//!
+//! The public API can only append: nothing shortens the buffer or rewrites bytes that are
+//! already in it. That is what makes descriptor ownership sound: the bytes a receive wrote
+//! stay exactly as the kernel wrote them until the descriptors in them are taken or closed.
+
+use core::ffi::c_int;
+use core::fmt;
+use core::mem::{offset_of, size_of, MaybeUninit};
+use core::ops::{Deref, DerefMut};
+use std::collections::TryReserveError;
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use crate::error::CapacityError;
+use crate::fds::OwnedFds;
+use crate::message::ControlMessage;
+use crate::messages::{cmsg_len_field_size, read_header, ControlMessages};
+use crate::os::FdKind;
+use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
+use crate::storage::{GrowError, Storage};
+
+/// An owned buffer of control messages.
+///
+/// It dereferences to [`ControlMessages`] for reading and iterating, and it exposes a subset
+/// of `Vec`'s capacity management. It can only grow: no public method removes bytes, so a
+/// descriptor that a receive placed in it is never lost. Descriptors received into the
+/// buffer are owned by it and closed when it is dropped, unless they were taken first (see
+/// [`AncillaryData::take_owned_fds`](crate::AncillaryData::take_owned_fds)).
+///
+/// The storage is either on the heap ([`new`](Self::new), [`with_capacity`](Self::with_capacity);
+/// the lifetime is then `'static`) or a buffer the caller lends
+/// ([`with_storage`](Self::with_storage)). A lent buffer may sit at any address: the
+/// messages start at its first suitably aligned byte. It never grows: [`push`](Self::push)
+/// into a full one records a [`CapacityError`] that the next send returns, and
+/// [`try_push`](Self::try_push) returns it at once.
+///
+/// ```
+/// use ancillary::{ControlMessage, ControlMessagesBuf};
+///
+/// let mut buf = ControlMessagesBuf::with_capacity(64);
+/// buf.push(&ControlMessage::new(libc::IPPROTO_IP, libc::IP_TTL, &64i32.to_ne_bytes()));
+/// assert_eq!(buf.len(), ancillary::cmsg_space(4));
+/// assert_eq!(buf.iter().next().unwrap().data(), &64i32.to_ne_bytes());
+/// ```
+pub struct ControlMessagesBuf<'s> {
+    storage: Storage<'s>,
+    /// Bytes of messages in the buffer.
+    len: usize,
+    /// `bytes[..received]` came from the last receive.
+    received: usize,
+    /// `FdKind` bits whose descriptors in `bytes[..received]` this buffer still owns.
+    owned: u8,
+    /// The first message that did not fit, since the last clear.
+    overflow: Option<CapacityError>,
+    /// Offset of the last message if it is an `SCM_RIGHTS` message added for sending, so
+    /// that further descriptors join it instead of starting a second message.
+    open_rights: Option<usize>,
+}
+
+impl ControlMessagesBuf<'static> {
+    /// An empty buffer on the heap. Does not allocate until something is added.
+    #[must_use]
+    pub const fn new() -> ControlMessagesBuf<'static> {
+        ControlMessagesBuf::from_storage(Storage::new())
+    }
+
+    /// An empty buffer on the heap with room for at least `capacity` bytes of messages.
+    ///
+    /// Size it with [`cmsg_space`](crate::cmsg_space) per message, or
+    /// [`AncillaryData::space_for_fds`](crate::AncillaryData::space_for_fds).
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> ControlMessagesBuf<'static> {
+        ControlMessagesBuf::from_storage(Storage::with_capacity(capacity))
+    }
+}
+
+impl Default for ControlMessagesBuf<'static> {
+    fn default() -> Self {
+        ControlMessagesBuf::new()
+    }
+}
+
+impl<'s> ControlMessagesBuf<'s> {
+    /// An empty buffer over caller-provided storage, such as a stack array.
+    ///
+    /// The storage may start at any address; up to `align_of::<cmsghdr>() - 1` bytes at its
+    /// start are skipped to align the first header. It is never reallocated.
+    ///
+    /// ```
+    /// use std::mem::MaybeUninit;
+    /// use ancillary::ControlMessagesBuf;
+    ///
+    /// let mut storage = [MaybeUninit::uninit(); 128];
+    /// let buf = ControlMessagesBuf::with_storage(&mut storage[1..]); // an odd address is fine
+    /// assert!(buf.capacity() >= 128 - 8);
+    /// ```
+    #[must_use]
+    pub fn with_storage(storage: &'s mut [MaybeUninit<u8>]) -> ControlMessagesBuf<'s> {
+        ControlMessagesBuf::from_storage(Storage::fixed(storage))
+    }
+
+    const fn from_storage(storage: Storage<'s>) -> Self {
+        ControlMessagesBuf {
+            storage,
+            len: 0,
+            received: 0,
+            owned: 0,
+            overflow: None,
+            open_rights: None,
+        }
+    }
+
+    /// The number of bytes the buffer can hold without growing.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.storage.capacity()
+    }
+
+    /// The messages in the buffer.
+    #[must_use]
+    pub fn as_control_messages(&self) -> &ControlMessages {
+        ControlMessages::from_bytes(self.storage.bytes(self.len))
+    }
+
+    /// Appends a message.
+    ///
+    /// Heap storage grows as needed. If the message does not fit fixed storage, it is not
+    /// added, and the failure is remembered: the next send through this buffer fails with an
+    /// [`io::Error`](std::io::Error) of kind `InvalidInput` before any system call. Use
+    /// [`try_push`](Self::try_push) to handle it at once instead.
+    pub fn push(&mut self, message: &ControlMessage<'_>) {
+        if let Err(err) = self.try_push(message) {
+            self.remember(err);
+        }
+    }
+
+    /// Appends a message, or returns why it does not fit (and adds nothing).
+    ///
+    /// # Errors
+    /// [`CapacityError`] when fixed storage is too small, or the payload is larger than a
+    /// `cmsg_len` can describe.
+    pub fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
+        let data = message.data();
+        let at = self.append_start();
+        self.reserve_message(at, data.len())?;
+        self.write_header(at, message.cmsg_level(), message.cmsg_type(), data.len());
+        self.storage.write(at + HEADER_LEN, data);
+        self.finish_message(at, data.len());
+        self.open_rights = None;
+        Ok(())
+    }
+
+    /// Appends every message of `messages`, in order (each as [`push`](Self::push) would).
+    pub fn extend_from_slice(&mut self, messages: &[ControlMessage<'_>]) {
+        for message in messages {
+            self.push(message);
+        }
+    }
+
+    /// Makes room for at least `additional` more bytes, growing heap storage geometrically.
+    ///
+    /// Fixed storage never grows, so there this does nothing; use
+    /// [`try_reserve`](Self::try_reserve) to learn whether the room is there.
+    ///
+    /// # Panics
+    /// Like `Vec::reserve`, if heap storage cannot grow (capacity overflow or allocation
+    /// failure).
+    pub fn reserve(&mut self, additional: usize) {
+        self.reserve_or_panic(additional, false);
+    }
+
+    /// Like [`reserve`](Self::reserve), but without over-allocating.
+    ///
+    /// # Panics
+    /// Like `Vec::reserve_exact`, if heap storage cannot grow.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.reserve_or_panic(additional, true);
+    }
+
+    /// Makes room for at least `additional` more bytes, or reports why it cannot.
+    ///
+    /// # Errors
+    /// If the allocator fails or the size overflows; and, for fixed storage, whenever the
+    /// room is not already there (reported as a capacity overflow, the only kind of
+    /// `TryReserveError` that can be made outside `alloc`).
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.try_reserve_inner(additional, false)
+    }
+
+    /// Like [`try_reserve`](Self::try_reserve), but without over-allocating.
+    ///
+    /// # Errors
+    /// As for [`try_reserve`](Self::try_reserve).
+    pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.try_reserve_inner(additional, true)
+    }
+
+    fn try_reserve_inner(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
+        let needed = self.len.checked_add(additional).ok_or_else(capacity_overflow)?;
+        match self.storage.grow_to(needed, exact) {
+            Ok(()) => Ok(()),
+            Err(GrowError::Alloc(err)) => Err(err),
+            Err(GrowError::Fixed) => Err(capacity_overflow()),
+        }
+    }
+
+    fn reserve_or_panic(&mut self, additional: usize, exact: bool) {
+        if self.storage.is_fixed() {
+            return;
+        }
+        if let Err(err) = self.try_reserve_inner(additional, exact) {
+            panic!("ControlMessagesBuf: cannot reserve {additional} more bytes: {err}");
+        }
+    }
+
+    /// Appends an `SCM_RIGHTS` message with `fds`, or extends the `SCM_RIGHTS` message this
+    /// buffer ended with. An empty list adds nothing.
+    pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
+        if fds.is_empty() {
+            return Ok(());
+        }
+        let (at, old_payload) = match self.open_rights {
+            Some(at) => {
+                let header = read_header(self.storage.bytes(self.len).get(at..).unwrap_or(&[]))
+                    .expect("open SCM_RIGHTS message has a header");
+                (at, header.len - HEADER_LEN)
+            }
+            None => (self.append_start(), 0),
+        };
+        let added = fds
+            .len()
+            .checked_mul(size_of::<c_int>())
+            .ok_or(CapacityError::new(usize::MAX, self.capacity()))?;
+        let payload = old_payload
+            .checked_add(added)
+            .ok_or(CapacityError::new(usize::MAX, self.capacity()))?;
+        self.reserve_message(at, payload)?;
+        self.write_header(at, libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
+        let mut offset = at + HEADER_LEN + old_payload;
+        for fd in fds {
+            self.storage.write(offset, &fd.as_raw_fd().to_ne_bytes());
+            offset += size_of::<c_int>();
+        }
+        self.finish_message(at, payload);
+        self.open_rights = Some(at);
+        Ok(())
+    }
+
+    /// Records the first failure of an infallible append.
+    pub(crate) fn remember(&mut self, err: CapacityError) {
+        self.overflow.get_or_insert(err);
+    }
+
+    /// The first append that failed since the last clear, if any.
+    pub(crate) fn overflow(&self) -> Option<CapacityError> {
+        self.overflow
+    }
+
+    /// Where the next message starts: the aligned end of the buffer.
+    fn append_start(&self) -> usize {
+        cmsg_align(self.len)
+    }
+
+    /// Ensures room for a message with a `payload`-byte payload at `at`.
+    fn reserve_message(&mut self, at: usize, payload: usize) -> Result<(), CapacityError> {
+        let too_big = CapacityError::new(usize::MAX, self.capacity());
+        let field_max = if cmsg_len_field_size() >= size_of::<usize>() {
+            usize::MAX
+        } else {
+            (1usize << (8 * cmsg_len_field_size())) - 1
+        };
+        if payload > field_max - HEADER_LEN {
+            return Err(too_big);
+        }
+        let end = at.checked_add(cmsg_space(payload)).ok_or(too_big)?;
+        if end == usize::MAX {
+            return Err(too_big);
+        }
+        match self.storage.grow_to(end, false) {
+            Ok(()) => Ok(()),
+            Err(GrowError::Fixed) => Err(CapacityError::new(end, self.capacity())),
+            Err(GrowError::Alloc(_)) => Err(CapacityError::new(end, self.capacity())),
+        }
+    }
+
+    /// Writes a header (`cmsg_len` = `CMSG_LEN(payload)`) at `at`, zeroing the gap before it
+    /// and any padding inside it.
+    fn write_header(&mut self, at: usize, level: c_int, ty: c_int, payload: usize) {
+        if at > self.len {
+            let gap = [0u8; 16];
+            let mut pos = self.len;
+            while pos < at {
+                let n = (at - pos).min(gap.len());
+                self.storage.write(pos, &gap[..n]);
+                pos += n;
+            }
+        }
+        let mut header = [0u8; HEADER_LEN];
+        let len = cmsg_len(payload);
+        let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+        if cmsg_len_field_size() == 4 {
+            header[len_at..len_at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
+        } else {
+            header[len_at..len_at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
+        }
+        let level_at = offset_of!(libc::cmsghdr, cmsg_level);
+        header[level_at..level_at + 4].copy_from_slice(&level.to_ne_bytes());
+        let type_at = offset_of!(libc::cmsghdr, cmsg_type);
+        header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
+        self.storage.write(at, &header);
+    }
+
+    /// Zeroes the trailing padding of the message at `at` and makes it the buffer's end.
+    fn finish_message(&mut self, at: usize, payload: usize) {
+        let end_of_data = at + cmsg_len(payload);
+        let end = at + cmsg_space(payload);
+        let zeros = [0u8; 8];
+        self.storage.write(end_of_data, &zeros[..end - end_of_data]);
+        self.len = end;
+    }
+
+    // ----- receiving -------------------------------------------------------------------
+
+    /// Closes every descriptor the buffer still owns and empties it.
+    pub(crate) fn clear(&mut self) {
+        self.close_owned();
+        self.len = 0;
+        self.received = 0;
+        self.overflow = None;
+        self.open_rights = None;
+    }
+
+    /// Empties the buffer and hands out its whole capacity, initialised, for a receive.
+    pub(crate) fn begin_recv(&mut self) -> &mut [u8] {
+        self.clear();
+        self.storage.whole_mut()
+    }
+
+    /// Adopts the first `len` bytes of the region as received control data and takes
+    /// ownership of every descriptor in them.
+    ///
+    /// # Safety
+    /// The region must hold, in its first `len` bytes, what a successful `recvmsg` in this
+    /// process wrote there after the last [`begin_recv`](Self::begin_recv), and nothing may
+    /// have changed it since: every `SCM_RIGHTS` (and `SCM_PIDFD`) descriptor in it is then
+    /// open and owned by nobody else.
+    pub(crate) unsafe fn finish_recv(&mut self, len: usize) {
+        let len = len.min(self.capacity());
+        self.len = len;
+        self.received = len;
+        self.owned = FdKind::ALL_BITS;
+        if crate::os::NEEDS_CLOEXEC_FIXUP {
+            for message in self.received_messages() {
+                if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
+                    crate::fds::set_cloexec_all(message.data());
+                }
+            }
+        }
+    }
+
+    fn received_messages(&self) -> crate::messages::ControlMessagesIter<'_> {
+        ControlMessages::from_bytes(self.storage.bytes(self.received)).iter()
+    }
+
+    /// Whether descriptors of `kind` from the last receive are still owned here.
+    pub(crate) fn owns(&self, kind: FdKind) -> bool {
+        self.owned & kind.bit() != 0
+    }
+
+    /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
+    /// Empty if they were already taken or nothing was received.
+    pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
+        let owned = self.owns(kind);
+        self.owned &= !kind.bit();
+        let messages = if owned {
+            self.received_messages()
+        } else {
+            ControlMessages::from_bytes(&[]).iter()
+        };
+        // SAFETY: when `owned` was set, the received bytes hold descriptors that this buffer
+        // owned (the contract of `finish_recv`) and the bit is now cleared, so ownership
+        // passes to the iterator exactly once; otherwise the iterator walks nothing.
+        unsafe { OwnedFds::new(messages, kind) }
+    }
+
+    /// Counts the received descriptors of `kind` still owned here.
+    pub(crate) fn count_fds(&self, kind: FdKind) -> usize {
+        if !self.owns(kind) {
+            return 0;
+        }
+        crate::fds::count(self.received_messages(), kind)
+    }
+
+    fn close_owned(&mut self) {
+        if self.owned == 0 {
+            return;
+        }
+        for kind in crate::fds::KINDS {
+            drop(self.drain_fds(kind));
+        }
+    }
+}
+
+fn capacity_overflow() -> TryReserveError {
+    // `TryReserveError` has no public constructor; asking any `Vec` for more than
+    // `isize::MAX` bytes yields the capacity-overflow variant without allocating.
+    Vec::<u8>::new()
+        .try_reserve(usize::MAX)
+        .expect_err("reserving usize::MAX bytes always fails")
+}
+
+impl Drop for ControlMessagesBuf<'_> {
+    fn drop(&mut self) {
+        self.close_owned();
+    }
+}
+
+impl Deref for ControlMessagesBuf<'_> {
+    type Target = ControlMessages;
+
+    fn deref(&self) -> &ControlMessages {
+        self.as_control_messages()
+    }
+}
+
+impl DerefMut for ControlMessagesBuf<'_> {
+    fn deref_mut(&mut self) -> &mut ControlMessages {
+        let bytes = self.storage.bytes_mut(self.len);
+        let ptr = core::ptr::from_mut::<[u8]>(bytes) as *mut ControlMessages;
+        // SAFETY: `ControlMessages` is `repr(transparent)` over `[u8]`, so the cast keeps
+        // layout and length; the bytes are borrowed exclusively from `self` for the
+        // returned lifetime. `ControlMessages` offers no way to write through `&mut` (and,
+        // being unsized, cannot be swapped), so received descriptors stay as they are; the
+        // reference exists for the RFC's `DerefMut`/`AsMut` impls.
+        unsafe { &mut *ptr }
+    }
+}
+
+impl AsRef<ControlMessages> for ControlMessagesBuf<'_> {
+    fn as_ref(&self) -> &ControlMessages {
+        self
+    }
+}
+
+impl AsMut<ControlMessages> for ControlMessagesBuf<'_> {
+    fn as_mut(&mut self) -> &mut ControlMessages {
+        self
+    }
+}
+
+impl<'a> IntoIterator for &'a ControlMessagesBuf<'_> {
+    type Item = ControlMessage<'a>;
+    type IntoIter = crate::messages::ControlMessagesIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for ControlMessagesBuf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ControlMessagesBuf")
+            .field("storage", &self.storage)
+            .field("len", &self.len)
+            .field("messages", &self.as_control_messages())
+            .field("received", &self.received)
+            .field("owns_fds", &(self.owned != 0))
+            .finish()
+    }
+}

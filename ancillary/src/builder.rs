@@ -1,0 +1,267 @@
+//! [`MessageSender`] and [`MessageReceiver`]: builders over the send and receive traits.
+
+use core::fmt;
+use std::io::{self, IoSlice, IoSliceMut};
+
+use crate::ancillary::AncillaryData;
+use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
+
+/// The data buffers of a send: one slice, or the caller's `IoSlice`s.
+enum SendBufs<'a> {
+    One([IoSlice<'a>; 1]),
+    Many(&'a [IoSlice<'a>]),
+}
+
+impl<'a> SendBufs<'a> {
+    fn as_slice(&self) -> &[IoSlice<'a>] {
+        match self {
+            SendBufs::One(one) => one,
+            SendBufs::Many(many) => many,
+        }
+    }
+}
+
+/// Sends one message: data, optional ancillary data and options, then
+/// [`send`](Self::send) or [`send_to`](Self::send_to).
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixDatagram;
+/// use ancillary::{AncillaryData, MessageSender, SendOptions};
+///
+/// let (a, _b) = UnixDatagram::pair()?;
+/// let file = std::fs::File::open("Cargo.toml")?;
+/// let mut ancillary = AncillaryData::new();
+/// ancillary.add_file_descriptors(&[file.as_fd()]);
+/// let sent = MessageSender::new(&a, b"hello")
+///     .ancillary_data(&mut ancillary)
+///     .options(*SendOptions::new().no_signal(true))
+///     .send()?;
+/// assert_eq!(sent, 5);
+/// # Ok(())
+/// # }
+/// ```
+pub struct MessageSender<'a, 'fd, S: ?Sized> {
+    socket: &'a S,
+    bufs: SendBufs<'a>,
+    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    options: SendOptions,
+}
+
+impl<'a, 'fd, S: ?Sized> MessageSender<'a, 'fd, S> {
+    /// A sender of `buf` on `socket`, with no control messages and no flags yet.
+    pub fn new(socket: &'a S, buf: &'a [u8]) -> Self {
+        MessageSender {
+            socket,
+            bufs: SendBufs::One([IoSlice::new(buf)]),
+            ancillary_data: None,
+            options: SendOptions::new(),
+        }
+    }
+
+    /// A sender of several buffers, gathered into one message.
+    pub fn new_vectored<'b>(socket: &'a S, bufs: &'a [IoSlice<'b>]) -> Self {
+        MessageSender {
+            socket,
+            // `IoSlice` is covariant, so `&'a [IoSlice<'b>]` shortens to `&'a [IoSlice<'a>]`.
+            bufs: SendBufs::Many(bufs),
+            ancillary_data: None,
+            options: SendOptions::new(),
+        }
+    }
+
+    /// Sends these control messages (and descriptors) with the data. The ancillary data
+    /// is only borrowed: it can be cleared and reused afterwards.
+    pub fn ancillary_data(&mut self, ancillary_data: &'a mut AncillaryData<'fd>) -> &mut Self {
+        self.ancillary_data = Some(ancillary_data);
+        self
+    }
+
+    /// Uses these flags.
+    pub fn options(&mut self, options: SendOptions) -> &mut Self {
+        self.options = options;
+        self
+    }
+}
+
+impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
+    /// Sends the message, returning the number of data bytes sent.
+    ///
+    /// # Errors
+    /// As [`SendMessage::send_message`].
+    pub fn send(&mut self) -> io::Result<usize> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .send_message(self.bufs.as_slice(), ancillary_data, self.options)
+    }
+}
+
+impl<S: SendMessageTo + ?Sized> MessageSender<'_, '_, S> {
+    /// Sends the message to `addr`, returning the number of data bytes sent.
+    ///
+    /// # Errors
+    /// As [`SendMessageTo::send_message_to`].
+    pub fn send_to(&mut self, addr: &S::SocketAddr) -> io::Result<usize> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .send_message_to(addr, self.bufs.as_slice(), ancillary_data, self.options)
+    }
+}
+
+impl<S: ?Sized> fmt::Debug for MessageSender<'_, '_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageSender")
+            .field("bufs", &self.bufs.as_slice())
+            .field("ancillary_data", &self.ancillary_data)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The data buffers of a receive: one slice, or the caller's `IoSliceMut`s.
+enum RecvBufs<'a> {
+    One([IoSliceMut<'a>; 1]),
+    Many(&'a mut [IoSliceMut<'a>]),
+}
+
+impl<'a> RecvBufs<'a> {
+    fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
+        match self {
+            RecvBufs::One(one) => one,
+            RecvBufs::Many(many) => many,
+        }
+    }
+}
+
+/// Receives one message: buffers, optional ancillary data and options, then
+/// [`recv`](Self::recv) or [`recv_from`](Self::recv_from).
+///
+/// The builder only borrows the ancillary data, so once it is gone the received
+/// descriptors can be taken:
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::os::unix::net::UnixDatagram;
+/// use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions};
+///
+/// let (a, b) = UnixDatagram::pair()?;
+/// a.send(b"ping")?;
+///
+/// let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(4));
+/// let mut buf = [0u8; 16];
+/// let mut receiver = MessageReceiver::new(&b, &mut buf);
+/// let (n, result) = receiver
+///     .ancillary_data(&mut ancillary)
+///     .options(RecvOptions::new())
+///     .recv()?;
+/// assert_eq!(n, 4);
+/// assert!(!result.control_data_truncated());
+/// drop(receiver);
+/// assert_eq!(ancillary.take_owned_fds().map(|fds| fds.len()), Some(0));
+/// # Ok(())
+/// # }
+/// ```
+pub struct MessageReceiver<'a, 'fd, S: ?Sized> {
+    socket: &'a S,
+    bufs: RecvBufs<'a>,
+    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    options: RecvOptions,
+}
+
+impl<'a, 'fd, S: ?Sized> MessageReceiver<'a, 'fd, S> {
+    /// A receiver into `buf` from `socket`, with no room for control messages and default
+    /// flags yet.
+    pub fn new(socket: &'a S, buf: &'a mut [u8]) -> Self {
+        MessageReceiver {
+            socket,
+            bufs: RecvBufs::One([IoSliceMut::new(buf)]),
+            ancillary_data: None,
+            options: RecvOptions::new(),
+        }
+    }
+
+    /// A receiver scattering one message over several buffers.
+    pub fn new_vectored<'b>(socket: &'a S, bufs: &'a mut [IoSliceMut<'b>]) -> Self {
+        let len = bufs.len();
+        let ptr = bufs.as_mut_ptr().cast::<IoSliceMut<'a>>();
+        // SAFETY: only the lifetime parameter changes ('b to the shorter 'a; 'b: 'a is
+        // implied by the type of `bufs`), so layout and validity are the same and the
+        // buffers stay valid for all of 'a. `&mut` makes this shortening unsound in general
+        // only if a shorter-lived `IoSliceMut` could be written into the slice. This builder
+        // never writes to it, and it passes it on only as the `&mut [IoSliceMut<'_>]` of
+        // `RecvMessage::recv_message`, whose implementations are generic over that lifetime
+        // and therefore can only store `IoSliceMut`s valid for any lifetime (such as
+        // `'static` ones, or the slices they were given), never shorter-lived ones.
+        let bufs = unsafe { core::slice::from_raw_parts_mut(ptr, len) };
+        MessageReceiver {
+            socket,
+            bufs: RecvBufs::Many(bufs),
+            ancillary_data: None,
+            options: RecvOptions::new(),
+        }
+    }
+
+    /// Receives control messages (and descriptors) into `ancillary_data`, which is cleared
+    /// first. Its capacity bounds how much control data can arrive.
+    pub fn ancillary_data(&mut self, ancillary_data: &'a mut AncillaryData<'fd>) -> &mut Self {
+        self.ancillary_data = Some(ancillary_data);
+        self
+    }
+
+    /// Uses these flags (`MSG_CMSG_CLOEXEC` is added where it exists).
+    pub fn options(&mut self, options: RecvOptions) -> &mut Self {
+        self.options = options;
+        self
+    }
+}
+
+impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
+    /// Receives one message, returning the number of data bytes and the result flags.
+    ///
+    /// # Errors
+    /// As [`RecvMessage::recv_message`].
+    pub fn recv(&mut self) -> io::Result<(usize, RecvResult)> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .recv_message(self.bufs.as_mut_slice(), ancillary_data, self.options)
+    }
+}
+
+impl<S: RecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
+    /// Receives one message, also returning the sender's address.
+    ///
+    /// # Errors
+    /// As [`RecvMessageFrom::recv_message_from`].
+    pub fn recv_from(&mut self) -> io::Result<(usize, RecvResult, S::SocketAddr)> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .recv_message_from(self.bufs.as_mut_slice(), ancillary_data, self.options)
+    }
+}
+
+impl<S: ?Sized> fmt::Debug for MessageReceiver<'_, '_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageReceiver")
+            .field("ancillary_data", &self.ancillary_data)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}

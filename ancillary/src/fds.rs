@@ -1,0 +1,157 @@
+//! Received file descriptors: handing them out as [`OwnedFd`]s, and closing the rest.
+
+use core::ffi::c_int;
+use core::fmt;
+use core::iter::FusedIterator;
+use core::mem::size_of;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use crate::messages::ControlMessagesIter;
+use crate::os::FdKind;
+
+/// Every kind of descriptor-carrying message on this platform.
+pub(crate) const KINDS: [FdKind; FDKIND_COUNT] = [
+    FdKind::Rights,
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    FdKind::Pidfd,
+];
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const FDKIND_COUNT: usize = 2;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const FDKIND_COUNT: usize = 1;
+
+/// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
+/// (no kernel sends them, and `-1` is not a valid `OwnedFd`).
+fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
+    data.chunks_exact(size_of::<c_int>())
+        .map(|chunk| {
+            let mut raw = [0u8; size_of::<c_int>()];
+            raw.copy_from_slice(chunk);
+            c_int::from_ne_bytes(raw)
+        })
+        .filter(|&fd| fd >= 0)
+}
+
+/// Counts the descriptors of `kind` in the messages.
+pub(crate) fn count(messages: ControlMessagesIter<'_>, kind: FdKind) -> usize {
+    messages
+        .filter(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()) == Some(kind))
+        .map(|m| raw_fds(m.data()).count())
+        .sum()
+}
+
+/// Sets `FD_CLOEXEC` on every descriptor of a payload, for platforms without
+/// `MSG_CMSG_CLOEXEC`.
+pub(crate) fn set_cloexec_all(data: &[u8]) {
+    for fd in raw_fds(data) {
+        // SAFETY: `fd` was just installed in this process by `recvmsg` and is owned by the
+        // buffer that holds it; F_GETFD/F_SETFD only touch its descriptor flags.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
+        }
+    }
+}
+
+/// Received file descriptors, handed out as [`OwnedFd`]s without allocating.
+///
+/// Returned by [`AncillaryData::drain_fds`](crate::AncillaryData::drain_fds). The
+/// descriptors belong to the iterator from the moment it is created: each one it yields
+/// belongs to the caller, and the ones it did not yield are closed when it is dropped. (If
+/// the iterator is leaked with `mem::forget`, so are they, which is safe.)
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixStream;
+/// use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+///
+/// let (a, b) = UnixStream::pair()?;
+/// let mut send = AncillaryData::new();
+/// send.add_file_descriptors(&[a.as_fd(), b.as_fd()]);
+/// MessageSender::new(&a, b"x").ancillary_data(&mut send).send()?;
+///
+/// let mut recv = AncillaryData::with_capacity(AncillaryData::space_for_fds(2));
+/// MessageReceiver::new(&b, &mut [0; 1]).ancillary_data(&mut recv).recv()?;
+/// let fds = recv.drain_fds();
+/// assert_eq!(fds.len(), 2);
+/// for fd in fds {
+///     println!("received {fd:?}");
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct OwnedFds<'a> {
+    messages: ControlMessagesIter<'a>,
+    current: &'a [u8],
+    kind: FdKind,
+    remaining: usize,
+}
+
+impl<'a> OwnedFds<'a> {
+    /// # Safety
+    /// Every descriptor of `kind` in `messages` must be open and owned by the caller, who
+    /// hands that ownership to the iterator.
+    pub(crate) unsafe fn new(messages: ControlMessagesIter<'a>, kind: FdKind) -> Self {
+        let remaining = count(messages.clone(), kind);
+        OwnedFds {
+            messages,
+            current: &[],
+            kind,
+            remaining,
+        }
+    }
+}
+
+impl Iterator for OwnedFds<'_> {
+    type Item = OwnedFd;
+
+    fn next(&mut self) -> Option<OwnedFd> {
+        loop {
+            while let Some((head, tail)) = self.current.split_first_chunk::<{ size_of::<c_int>() }>() {
+                self.current = tail;
+                let fd = c_int::from_ne_bytes(*head);
+                if fd >= 0 {
+                    self.remaining -= 1;
+                    // SAFETY: the descriptor is open and owned by this iterator (the contract
+                    // of `new`) and non-negative; `current` has moved past it, so it is
+                    // handed out exactly once.
+                    return Some(unsafe { OwnedFd::from_raw_fd(fd) });
+                }
+            }
+            let message = self.messages.next()?;
+            self.current = if FdKind::of(message.cmsg_level(), message.cmsg_type()) == Some(self.kind)
+            {
+                message.data()
+            } else {
+                &[]
+            };
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl ExactSizeIterator for OwnedFds<'_> {}
+impl FusedIterator for OwnedFds<'_> {}
+
+impl Drop for OwnedFds<'_> {
+    fn drop(&mut self) {
+        // Close whatever the caller did not take.
+        for fd in self.by_ref() {
+            drop(fd);
+        }
+    }
+}
+
+impl fmt::Debug for OwnedFds<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedFds")
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}

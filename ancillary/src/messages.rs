@@ -1,0 +1,213 @@
+//! [`ControlMessages`]: a borrowed buffer of control messages, and its iterator.
+//!
+//! Parsing is written for hostile input. `ControlMessages::from_bytes` accepts any bytes at
+//! any address, so the walk never forms a reference to a `cmsghdr`: header fields are copied
+//! out of the byte slice, every offset is checked before it is used, and a malformed length
+//! ends the walk instead of looping or reading out of bounds.
+
+use core::ffi::c_int;
+use core::fmt;
+use core::iter::FusedIterator;
+use core::mem::{offset_of, size_of};
+
+use crate::message::ControlMessage;
+use crate::size::{cmsg_align, HEADER_LEN};
+
+/// A buffer of control messages, as `sendmsg` takes them and `recvmsg` returns them.
+///
+/// `ControlMessages` is an unsized view over bytes, like `str` over UTF-8 or `Path` over an
+/// `OsStr`: it is always used behind a reference. Get one from
+/// [`AncillaryData::control_messages`](crate::AncillaryData::control_messages), from a
+/// [`ControlMessagesBuf`](crate::ControlMessagesBuf), or from any bytes with
+/// [`from_bytes`](Self::from_bytes). Iterating yields [`ControlMessage`]s.
+///
+/// ```
+/// use ancillary::{ControlMessage, ControlMessagesBuf};
+///
+/// let mut buf = ControlMessagesBuf::new();
+/// buf.push(&ControlMessage::new(libc::SOL_SOCKET, libc::SCM_RIGHTS, &0i32.to_ne_bytes()));
+/// buf.push(&ControlMessage::new(libc::IPPROTO_IP, libc::IP_TTL, &64i32.to_ne_bytes()));
+///
+/// let kinds: Vec<_> = buf.iter().map(|m| (m.cmsg_level(), m.cmsg_type())).collect();
+/// assert_eq!(kinds, [(libc::SOL_SOCKET, libc::SCM_RIGHTS), (libc::IPPROTO_IP, libc::IP_TTL)]);
+/// ```
+#[repr(transparent)]
+pub struct ControlMessages {
+    bytes: [u8],
+}
+
+impl ControlMessages {
+    /// Views any bytes as control messages.
+    ///
+    /// Nothing is checked up front and nothing needs to be: iteration copes with every
+    /// input, aligned or not, well-formed or not. A header whose `cmsg_len` is shorter than
+    /// a header ends the walk; a `cmsg_len` running past the end yields the bytes that are
+    /// there, flagged [`truncated`](ControlMessage::truncated); trailing bytes too short for
+    /// a header are ignored.
+    ///
+    /// ```
+    /// use ancillary::ControlMessages;
+    ///
+    /// // A header claiming a length of zero: no message, and no endless loop.
+    /// let zero = [0u8; 64];
+    /// assert_eq!(ControlMessages::from_bytes(&zero).iter().count(), 0);
+    /// ```
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> &ControlMessages {
+        let ptr = core::ptr::from_ref::<[u8]>(bytes) as *const ControlMessages;
+        // SAFETY: `ControlMessages` is `repr(transparent)` over `[u8]`, so the two unsized
+        // types have the same layout and pointer metadata (the length); the lifetime and
+        // shared-ness of the reference are carried over unchanged.
+        unsafe { &*ptr }
+    }
+
+    /// The raw bytes, headers and padding included, ready for `msg_control`.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The length of the buffer in **bytes** (like [`as_bytes`](Self::as_bytes)), not the
+    /// number of messages; count those with `iter().count()`.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the buffer holds no bytes at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// An iterator over the messages.
+    pub fn iter(&self) -> ControlMessagesIter<'_> {
+        ControlMessagesIter {
+            bytes: &self.bytes,
+            offset: 0,
+        }
+    }
+}
+
+impl fmt::Debug for ControlMessages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a ControlMessages {
+    type Item = ControlMessage<'a>;
+    type IntoIter = ControlMessagesIter<'a>;
+
+    fn into_iter(self) -> ControlMessagesIter<'a> {
+        self.iter()
+    }
+}
+
+impl AsRef<[u8]> for ControlMessages {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// An iterator over the [`ControlMessage`]s of a [`ControlMessages`] buffer.
+///
+/// It is fused: once it returns `None` it always will.
+#[derive(Clone)]
+pub struct ControlMessagesIter<'a> {
+    bytes: &'a [u8],
+    /// Offset of the next header; `bytes.len()` once the walk has ended.
+    offset: usize,
+}
+
+/// The fields of a `cmsghdr`, copied out of a byte buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Header {
+    pub(crate) len: usize,
+    pub(crate) level: c_int,
+    pub(crate) ty: c_int,
+}
+
+/// Reads a native-endian integer field of `N` bytes at `at` (which must be in bounds).
+fn read_field<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes[at..at + N]);
+    out
+}
+
+/// Copies the header at the start of `bytes`, if a whole header is there.
+pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
+    if bytes.len() < size_of::<libc::cmsghdr>() {
+        return None;
+    }
+    // `cmsg_len` is `size_t` on glibc and `socklen_t` on musl, Apple and the BSDs.
+    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+    let len = match cmsg_len_field_size() {
+        4 => u32::from_ne_bytes(read_field(bytes, len_at)) as usize,
+        _ => u64::from_ne_bytes(read_field(bytes, len_at)) as usize,
+    };
+    let level = c_int::from_ne_bytes(read_field(bytes, offset_of!(libc::cmsghdr, cmsg_level)));
+    let ty = c_int::from_ne_bytes(read_field(bytes, offset_of!(libc::cmsghdr, cmsg_type)));
+    Some(Header { len, level, ty })
+}
+
+/// The size in bytes of `cmsghdr::cmsg_len`: `size_t` on glibc and bionic, `socklen_t` on
+/// musl, Apple and the BSDs. Read off the field itself, so no target list can drift.
+pub(crate) const fn cmsg_len_field_size() -> usize {
+    const fn size_of_field<T>(_: fn(&libc::cmsghdr) -> T) -> usize {
+        size_of::<T>()
+    }
+    size_of_field(|h| h.cmsg_len)
+}
+
+impl<'a> Iterator for ControlMessagesIter<'a> {
+    type Item = ControlMessage<'a>;
+
+    fn next(&mut self) -> Option<ControlMessage<'a>> {
+        let rest = self.bytes.get(self.offset..).unwrap_or_default();
+        let Some(header) = read_header(rest) else {
+            self.offset = self.bytes.len();
+            return None;
+        };
+        if header.len < HEADER_LEN {
+            // A length shorter than the header cannot be walked past: stop here rather than
+            // loop on the same header or guess.
+            self.offset = self.bytes.len();
+            return None;
+        }
+        let data_start = HEADER_LEN.min(rest.len());
+        let data_end = header.len.min(rest.len());
+        let data = &rest[data_start..data_end];
+        // The next header starts at the aligned end of this one; an overflowing or
+        // out-of-range offset ends the walk on the next call.
+        self.offset = self
+            .offset
+            .checked_add(cmsg_align(header.len))
+            .filter(|&next| next <= self.bytes.len() && cmsg_align(header.len) >= header.len)
+            .unwrap_or(self.bytes.len());
+        if header.len > rest.len() {
+            Some(ControlMessage::new_truncated(header.level, header.ty, data))
+        } else {
+            Some(ControlMessage::new(header.level, header.ty, data))
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let rest = self.bytes.len().saturating_sub(self.offset);
+        if rest < size_of::<libc::cmsghdr>() {
+            (0, Some(0))
+        } else {
+            (0, Some(rest / HEADER_LEN.max(1) + 1))
+        }
+    }
+}
+
+impl FusedIterator for ControlMessagesIter<'_> {}
+
+impl fmt::Debug for ControlMessagesIter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ControlMessagesIter")
+            .field("remaining_bytes", &self.bytes.len().saturating_sub(self.offset))
+            .finish()
+    }
+}

@@ -1,0 +1,152 @@
+//! The open traits over `sendmsg`/`recvmsg`, and their implementations for std's sockets.
+
+use std::io::{self, IoSlice, IoSliceMut};
+use std::net::{TcpStream, UdpSocket};
+use std::os::fd::AsFd;
+use std::os::unix::net::{UnixDatagram, UnixStream};
+
+use crate::ancillary::AncillaryData;
+use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::sys;
+
+/// Sockets that can send data with control messages (`sendmsg` without an address).
+///
+/// Implemented for [`UnixStream`], [`UnixDatagram`], [`TcpStream`] and [`UdpSocket`]. The
+/// trait is open: implement it for another socket type by calling
+/// [`send_message`](crate::send_message) on its descriptor.
+pub trait SendMessage {
+    /// Sends the data in `bufs` with the control messages in `ancillary_data`, returning
+    /// the number of data bytes sent.
+    ///
+    /// # Errors
+    /// The system call's error, or `InvalidInput` if `ancillary_data` overflowed its fixed
+    /// storage.
+    fn send_message(
+        &self,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize>;
+}
+
+/// Sockets that can send data with control messages to an address.
+///
+/// Implemented for [`UnixDatagram`] and [`UdpSocket`]; open like [`SendMessage`] (see
+/// [`send_message_to`](crate::send_message_to)).
+pub trait SendMessageTo {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// Sends the data in `bufs` with the control messages in `ancillary_data` to `addr`.
+    ///
+    /// # Errors
+    /// As [`SendMessage::send_message`].
+    fn send_message_to(
+        &self,
+        addr: &Self::SocketAddr,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize>;
+}
+
+/// Sockets that can receive data with control messages (`recvmsg`).
+///
+/// Implemented for [`UnixStream`], [`UnixDatagram`], [`TcpStream`] and [`UdpSocket`]; open
+/// like [`SendMessage`] (see [`recv_message`](crate::recv_message)).
+pub trait RecvMessage {
+    /// Receives data into `bufs` and control messages into `ancillary_data` (clearing it
+    /// first), returning the number of data bytes and the result flags.
+    ///
+    /// # Errors
+    /// The system call's error.
+    fn recv_message(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult)>;
+}
+
+/// Sockets that can receive data with control messages and the sender's address.
+///
+/// Implemented for [`UnixDatagram`] and [`UdpSocket`]; open like [`SendMessage`] (see
+/// [`recv_message_from`](crate::recv_message_from)).
+pub trait RecvMessageFrom {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// As [`RecvMessage::recv_message`], also returning the sender's address.
+    ///
+    /// # Errors
+    /// The system call's error.
+    fn recv_message_from(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult, Self::SocketAddr)>;
+}
+
+macro_rules! impl_send_recv {
+    ($($socket:ty),*) => {$(
+        impl SendMessage for $socket {
+            fn send_message(
+                &self,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+            }
+        }
+
+        impl RecvMessage for $socket {
+            fn recv_message(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult)> {
+                sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_to_from {
+    ($($socket:ty => $addr:ty),*) => {$(
+        impl SendMessageTo for $socket {
+            type SocketAddr = $addr;
+
+            fn send_message_to(
+                &self,
+                addr: &$addr,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+            }
+        }
+
+        impl RecvMessageFrom for $socket {
+            type SocketAddr = $addr;
+
+            fn recv_message_from(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult, $addr)> {
+                sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+            }
+        }
+    )*};
+}
+
+impl_send_recv!(UnixStream, UnixDatagram, TcpStream, UdpSocket);
+impl_to_from!(
+    UnixDatagram => std::os::unix::net::SocketAddr,
+    UdpSocket => std::net::SocketAddr
+);
