@@ -212,5 +212,7 @@ fn from_abstract_name(name: &[u8]) -> io::Result<std::os::unix::net::SocketAddr>
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn from_abstract_name(_: &[u8]) -> io::Result<std::os::unix::net::SocketAddr> {
-    Err(invalid("abstract Unix socket addresses exist only on Linux"))
+    Err(invalid(
+        "abstract Unix socket addresses exist only on Linux",
+    ))
 }

@@ -197,7 +197,10 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     fn try_reserve_inner(&mut self, additional: usize, exact: bool) -> Result<(), TryReserveError> {
-        let needed = self.len.checked_add(additional).ok_or_else(capacity_overflow)?;
+        let needed = self
+            .len
+            .checked_add(additional)
+            .ok_or_else(capacity_overflow)?;
         match self.storage.grow_to(needed, exact) {
             Ok(()) => Ok(()),
             Err(GrowError::Alloc(err)) => Err(err),

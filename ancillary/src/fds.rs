@@ -110,7 +110,9 @@ impl Iterator for OwnedFds<'_> {
 
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
-            while let Some((head, tail)) = self.current.split_first_chunk::<{ size_of::<c_int>() }>() {
+            while let Some((head, tail)) =
+                self.current.split_first_chunk::<{ size_of::<c_int>() }>()
+            {
                 self.current = tail;
                 let fd = c_int::from_ne_bytes(*head);
                 if fd >= 0 {
@@ -122,12 +124,12 @@ impl Iterator for OwnedFds<'_> {
                 }
             }
             let message = self.messages.next()?;
-            self.current = if FdKind::of(message.cmsg_level(), message.cmsg_type()) == Some(self.kind)
-            {
-                message.data()
-            } else {
-                &[]
-            };
+            self.current =
+                if FdKind::of(message.cmsg_level(), message.cmsg_type()) == Some(self.kind) {
+                    message.data()
+                } else {
+                    &[]
+                };
         }
     }
 

@@ -91,6 +91,7 @@ mod message;
 mod messages;
 mod options;
 pub mod os;
+mod payload;
 mod size;
 mod socket;
 mod storage;
@@ -105,6 +106,17 @@ pub use crate::fds::OwnedFds;
 pub use crate::message::ControlMessage;
 pub use crate::messages::{ControlMessages, ControlMessagesIter};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
+pub use crate::payload::{ControlMessagePayload, OfType, PayloadError, PayloadLayout};
 pub use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
+
+/// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
+/// stability guarantees.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
+    pub use core;
+    pub use libc::c_int;
+    pub use zerocopy;
+}

@@ -207,7 +207,10 @@ impl FusedIterator for ControlMessagesIter<'_> {}
 impl fmt::Debug for ControlMessagesIter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ControlMessagesIter")
-            .field("remaining_bytes", &self.bytes.len().saturating_sub(self.offset))
+            .field(
+                "remaining_bytes",
+                &self.bytes.len().saturating_sub(self.offset),
+            )
             .finish()
     }
 }

@@ -58,7 +58,10 @@ pub const fn cmsg_len(payload_len: usize) -> usize {
 #[doc(alias = "CMSG_SPACE")]
 #[must_use]
 pub const fn cmsg_space(payload_len: usize) -> usize {
-    HEADER_LEN.saturating_add(cmsg_align(payload_len))
+    match HEADER_LEN.checked_add(cmsg_align(payload_len)) {
+        Some(space) => space,
+        None => cmsg_align(usize::MAX - CMSG_ALIGN_UNIT),
+    }
 }
 
 /// The alignment the start of a control-message buffer needs on this target: enough for a

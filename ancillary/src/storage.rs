@@ -157,7 +157,10 @@ impl<'s> Storage<'s> {
         match self {
             Storage::Heap(_) => self.whole_mut()[at..end].copy_from_slice(bytes),
             Storage::Fixed { region, init } => {
-                assert!(at <= *init, "write would leave a gap of uninitialised bytes");
+                assert!(
+                    at <= *init,
+                    "write would leave a gap of uninitialised bytes"
+                );
                 for (slot, byte) in region[at..end].iter_mut().zip(bytes) {
                     slot.write(*byte);
                 }
@@ -245,6 +248,9 @@ mod tests {
         let mut storage = Storage::fixed(&mut backing);
         let cap = storage.capacity();
         assert!(storage.grow_to(cap, true).is_ok());
-        assert!(matches!(storage.grow_to(cap + 1, true), Err(GrowError::Fixed)));
+        assert!(matches!(
+            storage.grow_to(cap + 1, true),
+            Err(GrowError::Fixed)
+        ));
     }
 }

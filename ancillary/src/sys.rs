@@ -21,7 +21,10 @@ fn empty_msghdr() -> libc::msghdr {
 }
 
 fn too_many_buffers() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, "too many I/O buffers for one message")
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "too many I/O buffers for one message",
+    )
 }
 
 /// Sends `bufs` and the control messages of `ancillary_data` on a connected socket
@@ -210,10 +213,12 @@ fn recv(
     if received < 0 {
         return Err(io::Error::last_os_error());
     }
+    #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl and the BSDs")]
+    let control_len = msg.msg_controllen as usize;
     // SAFETY: `recvmsg` succeeded and wrote `msg_controllen` bytes of control data into
     // the region `start_recvmsg` returned (or 0 with a null region); nothing touched
     // `ancillary_data` in between.
-    unsafe { ancillary_data.finish_recvmsg(msg.msg_controllen as usize) };
+    unsafe { ancillary_data.finish_recvmsg(control_len) };
     Ok((
         received as usize,
         RecvResult::new(msg.msg_flags),

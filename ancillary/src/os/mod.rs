@@ -27,16 +27,14 @@ use core::ffi::c_int;
 pub(crate) const CMSG_ALIGN_UNIT: usize = core::mem::size_of::<usize>();
 
 #[cfg(target_os = "freebsd")]
-pub(crate) const CMSG_ALIGN_UNIT: usize = if cfg!(any(
-    target_arch = "aarch64",
-    target_arch = "riscv64"
-)) {
-    core::mem::size_of::<core::ffi::c_longlong>()
-} else if cfg!(any(target_arch = "arm", target_arch = "powerpc")) {
-    core::mem::size_of::<c_int>()
-} else {
-    core::mem::size_of::<core::ffi::c_long>()
-};
+pub(crate) const CMSG_ALIGN_UNIT: usize =
+    if cfg!(any(target_arch = "aarch64", target_arch = "riscv64")) {
+        core::mem::size_of::<core::ffi::c_longlong>()
+    } else if cfg!(any(target_arch = "arm", target_arch = "powerpc")) {
+        core::mem::size_of::<c_int>()
+    } else {
+        core::mem::size_of::<core::ffi::c_long>()
+    };
 
 #[cfg(any(target_os = "macos", target_os = "ios"))]
 pub(crate) const CMSG_ALIGN_UNIT: usize = core::mem::size_of::<u32>();
