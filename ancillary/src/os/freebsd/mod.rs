@@ -1,0 +1,1 @@
+//! FreeBSD extensions: flags and control messages.

@@ -1,0 +1,1 @@
+//! Linux (and Android, where libc agrees) extensions: flags and control messages.

@@ -1,0 +1,1 @@
+//! macOS (and iOS) extensions: flags and control messages.
