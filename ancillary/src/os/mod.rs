@@ -99,3 +99,17 @@ impl FdKind {
         }
     }
 }
+
+/// Seals the platform extension traits: they are implemented for this crate's option
+/// types only, so that methods can be added to them without breaking anyone.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::SendOptions {}
+    impl Sealed for crate::RecvOptions {}
+    impl Sealed for crate::RecvResult {}
+}
+#[allow(
+    unused_imports,
+    reason = "not every platform has extension traits for every type"
+)]
+pub(crate) use sealed::Sealed;

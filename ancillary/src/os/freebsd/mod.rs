@@ -1,1 +1,4 @@
 //! FreeBSD extensions: flags and control messages.
+
+mod options;
+pub use self::options::*;

@@ -1,1 +1,4 @@
 //! macOS (and iOS) extensions: flags and control messages.
+
+mod options;
+pub use self::options::*;
