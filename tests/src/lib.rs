@@ -1,1 +1,200 @@
 //! Shared helpers for the integration tests.
+//!
+//! Everything here is written against the public API of `ancillary` and plain `libc`, as
+//! a downstream crate would use them.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use ancillary::{
+    AncillaryData, ControlMessages, MessageReceiver, MessageSender, RecvMessage, RecvOptions,
+    RecvResult, SendMessage,
+};
+
+static FD_LOCK: Mutex<()> = Mutex::new(());
+
+/// Serialises the tests of one binary that count open descriptors or probe descriptor
+/// numbers: the test harness runs tests on parallel threads of one process, and any test
+/// that opens or closes a descriptor changes `/proc/self/fd` and reuses numbers. In a
+/// binary that counts descriptors, every test takes this lock first.
+pub fn fd_lock() -> MutexGuard<'static, ()> {
+    // A test that failed while holding the lock poisons it; the next one may still run.
+    FD_LOCK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The number of descriptors open in this process (entries of `/proc/self/fd`).
+///
+/// The directory stream itself holds a descriptor while it is read, so the number is one
+/// more than the descriptors open before the call; that is the same on every call, so
+/// differences between two calls are exact.
+pub fn open_fd_count() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("read /proc/self/fd")
+        .count()
+}
+
+/// Whether `fd` is an open descriptor of this process (`fcntl(F_GETFD)` succeeds), and
+/// `false` when it fails with `EBADF`.
+///
+/// # Panics
+/// If `fcntl` fails with any other error.
+pub fn is_open(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor flags of a descriptor number; on a number
+    // that is not open it fails with EBADF and touches nothing.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    if flags >= 0 {
+        return true;
+    }
+    let err = io::Error::last_os_error();
+    assert_eq!(err.raw_os_error(), Some(libc::EBADF), "fcntl({fd}): {err}");
+    false
+}
+
+/// Whether the descriptor has `FD_CLOEXEC` set.
+pub fn is_cloexec(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor flags of a descriptor we borrow.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    assert!(flags >= 0, "fcntl(F_GETFD): {}", io::Error::last_os_error());
+    flags & libc::FD_CLOEXEC != 0
+}
+
+/// The identity of the open file behind a descriptor: `(st_dev, st_ino)` from `fstat`.
+/// Two descriptors with the same identity refer to the same file.
+pub fn file_id(fd: BorrowedFd<'_>) -> (u64, u64) {
+    // SAFETY: `stat` is plain integers; all zeroes is a valid value.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `fd` is borrowed, so open; `st` is a valid, exclusively borrowed `stat`.
+    let rc = unsafe { libc::fstat(fd.as_raw_fd(), &mut st) };
+    assert_eq!(rc, 0, "fstat: {}", io::Error::last_os_error());
+    #[allow(clippy::unnecessary_cast, reason = "the field types differ per target")]
+    (st.st_dev as u64, st.st_ino as u64)
+}
+
+/// `n` descriptors, each of a different open file (sockets of `socketpair`s, each with
+/// its own inode), so that a mix-up between them shows in [`file_id`].
+pub fn distinct_fds(n: usize) -> Vec<OwnedFd> {
+    let mut fds = Vec::with_capacity(n + 1);
+    while fds.len() < n {
+        let (a, b) = UnixStream::pair().expect("socketpair");
+        fds.push(OwnedFd::from(a));
+        fds.push(OwnedFd::from(b));
+    }
+    fds.truncate(n);
+    fds
+}
+
+/// Borrows every descriptor of a slice, for `add_file_descriptors`.
+pub fn borrow_all(fds: &[OwnedFd]) -> Vec<BorrowedFd<'_>> {
+    fds.iter().map(AsFd::as_fd).collect()
+}
+
+/// The file identities of a slice of descriptors.
+pub fn file_ids<F: AsFd>(fds: &[F]) -> Vec<(u64, u64)> {
+    fds.iter().map(|fd| file_id(fd.as_fd())).collect()
+}
+
+/// Sends `data` with the descriptors `fds` in one `SCM_RIGHTS` message.
+///
+/// # Errors
+/// The send's error.
+pub fn send_fds<S: SendMessage>(
+    socket: &S,
+    data: &[u8],
+    fds: &[BorrowedFd<'_>],
+) -> io::Result<usize> {
+    let mut ancillary = AncillaryData::new();
+    ancillary.add_file_descriptors(fds);
+    MessageSender::new(socket, data)
+        .ancillary_data(&mut ancillary)
+        .send()
+}
+
+/// Receives one message into `buf` and `ancillary` with `options`.
+///
+/// # Errors
+/// The receive's error.
+pub fn recv_into<S: RecvMessage>(
+    socket: &S,
+    buf: &mut [u8],
+    ancillary: &mut AncillaryData<'_>,
+    options: RecvOptions,
+) -> io::Result<(usize, RecvResult)> {
+    MessageReceiver::new(socket, buf)
+        .ancillary_data(ancillary)
+        .options(options)
+        .recv()
+}
+
+/// The raw descriptor numbers in the `SCM_RIGHTS` messages of a buffer, parsed by hand
+/// from the payload bytes (native-endian `c_int`s).
+pub fn raw_rights(messages: &ControlMessages) -> Vec<RawFd> {
+    messages
+        .iter()
+        .filter(|m| m.cmsg_level() == libc::SOL_SOCKET && m.cmsg_type() == libc::SCM_RIGHTS)
+        .flat_map(|m| {
+            m.data()
+                .chunks_exact(size_of::<libc::c_int>())
+                .map(|chunk| libc::c_int::from_ne_bytes(chunk.try_into().expect("4 bytes")))
+        })
+        .collect()
+}
+
+/// A fresh, empty directory under the system's temporary directory, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates a directory whose name includes `tag`, the process id and a counter.
+    ///
+    /// # Panics
+    /// If the directory cannot be created.
+    pub fn new(tag: &str) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("ancillary-tests-{tag}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A file in `dir` holding `contents`, opened for reading.
+///
+/// # Panics
+/// If it cannot be written or opened.
+pub fn file_with(dir: &TempDir, name: &str, contents: &[u8]) -> std::fs::File {
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    std::fs::File::open(&path).expect("open temp file")
+}
+
+/// Sends `fds` over a fresh `UnixStream` pair and receives them into heap storage with
+/// room for `room` descriptors: the common setup of tests about received descriptors.
+///
+/// # Panics
+/// If the send or receive fails.
+pub fn deliver(fds: &[BorrowedFd<'_>], room: usize) -> (AncillaryData<'static>, RecvResult) {
+    let (a, b) = UnixStream::pair().expect("socketpair");
+    send_fds(&a, b"x", fds).expect("send");
+    let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(room));
+    let (_, result) =
+        recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).expect("receive");
+    (ancillary, result)
+}
