@@ -2,3 +2,23 @@
 
 mod options;
 pub use self::options::*;
+
+/// `SO_PASSPIDFD` (Linux 6.5+): with this socket option set on a Unix socket, every
+/// received message carries an `SCM_PIDFD` control message holding a pidfd of the sender,
+/// which the receiving [`AncillaryData`](crate::AncillaryData) owns; take it with
+/// [`AncillaryData::take_pidfd`](crate::AncillaryData::take_pidfd). `libc` does not export
+/// the constant yet; this is the value of the generic kernel ABI (`asm-generic/socket.h`).
+/// SPARC and MIPS number their socket options differently, and the value there is
+/// unverified, so the constant is not defined on them.
+#[cfg(not(any(
+    target_arch = "sparc",
+    target_arch = "sparc64",
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "mips32r6",
+    target_arch = "mips64r6",
+)))]
+pub const SO_PASSPIDFD: core::ffi::c_int = 76;
+
+/// `SCM_PIDFD`: the `cmsg_type` (at level `SOL_SOCKET`) of the message that carries a pidfd.
+pub const SCM_PIDFD: core::ffi::c_int = crate::os::SCM_PIDFD;

@@ -1,0 +1,120 @@
+//! `SCM_PIDFD` (Linux 6.5+): the kernel installs a pidfd of the sender in the receiver, so
+//! the runtime must own it like an `SCM_RIGHTS` descriptor: never leaked, close-on-exec,
+//! handed out as an `OwnedFd`.
+#![cfg(target_os = "linux")]
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::net::UnixStream;
+
+use ancillary::os::linux::SO_PASSPIDFD;
+use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+
+/// Turns on `SO_PASSPIDFD`, or explains why the test cannot run here.
+fn pass_pidfd(socket: &UnixStream) -> Result<(), String> {
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is a valid c_int for the duration of the call and its size is given.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            SO_PASSPIDFD,
+            (&raw const on).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "SO_PASSPIDFD is not supported here (kernel older than 6.5, or qemu-user): {}",
+            io::Error::last_os_error()
+        ))
+    }
+}
+
+fn pidfd_pid(fd: std::os::fd::BorrowedFd<'_>) -> Option<i32> {
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd())).ok()?;
+    info.lines()
+        .find_map(|line| line.strip_prefix("Pid:"))
+        .and_then(|pid| pid.trim().parse().ok())
+}
+
+#[test]
+fn pidfd_is_owned_refers_to_the_peer_and_is_cloexec() {
+    let _guard = tests::fd_lock();
+    let (a, b) = UnixStream::pair().unwrap();
+    if let Err(reason) = pass_pidfd(&b) {
+        println!("skipped: {reason}");
+        return;
+    }
+    let mut send = AncillaryData::new();
+    MessageSender::new(&a, b"x")
+        .ancillary_data(&mut send)
+        .send()
+        .unwrap();
+
+    let mut recv = AncillaryData::with_capacity(256);
+    let (n, result) = MessageReceiver::new(&b, &mut [0; 1])
+        .ancillary_data(&mut recv)
+        .recv()
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(!result.control_data_truncated());
+    assert!(recv.control_messages().iter().any(|m| {
+        m.cmsg_level() == libc::SOL_SOCKET && m.cmsg_type() == 0x04 && m.data().len() == 4
+    }));
+    // An SCM_PIDFD is not an SCM_RIGHTS descriptor.
+    assert_eq!(recv.take_owned_fds().map(|fds| fds.len()), Some(0));
+
+    let pidfd = recv.take_pidfd().expect("an SCM_PIDFD message arrived");
+    assert!(recv.take_pidfd().is_none(), "the pidfd is handed out once");
+    assert!(tests::is_cloexec(pidfd.as_fd()), "the pidfd is close-on-exec");
+    // SAFETY: `pidfd` is an open pidfd; signal 0 only checks that the process exists and
+    // may be signalled, and null `info` with flags 0 is the documented plain form.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            0,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    assert_eq!(rc, 0, "pidfd_send_signal: {}", io::Error::last_os_error());
+    if let Some(pid) = pidfd_pid(pidfd.as_fd()) {
+        assert_eq!(pid, std::process::id() as i32, "the pidfd refers to the sender");
+    }
+}
+
+#[test]
+fn untaken_pidfds_are_closed() {
+    let _guard = tests::fd_lock();
+    let (a, b) = UnixStream::pair().unwrap();
+    if let Err(reason) = pass_pidfd(&b) {
+        println!("skipped: {reason}");
+        return;
+    }
+    let file = std::fs::File::open("Cargo.toml").unwrap();
+    let before = tests::open_fd_count();
+    for round in 0..20 {
+        let mut send = AncillaryData::new();
+        send.add_file_descriptors(&[file.as_fd()]);
+        MessageSender::new(&a, b"x")
+            .ancillary_data(&mut send)
+            .send()
+            .unwrap();
+        let mut recv = AncillaryData::with_capacity(256);
+        MessageReceiver::new(&b, &mut [0; 1])
+            .ancillary_data(&mut recv)
+            .recv()
+            .unwrap();
+        // Every round brings a pidfd and an SCM_RIGHTS descriptor.
+        assert!(tests::open_fd_count() >= before + 2, "round {round}");
+        if round % 2 == 0 {
+            recv.clear();
+        }
+        // Odd rounds: dropped with both descriptors untaken.
+    }
+    assert_eq!(tests::open_fd_count(), before, "no pidfd or passed fd leaked");
+}
