@@ -472,3 +472,109 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {
+        buf.iter()
+            .map(|m| (m.cmsg_level(), m.cmsg_type(), m.data().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn push_writes_cmsg_len_without_padding_and_zeroes_padding() {
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(1, 2, &[0xAA; 5]));
+        let bytes = buf.as_bytes();
+        assert_eq!(bytes.len(), cmsg_space(5));
+        let header = read_header(bytes).unwrap();
+        assert_eq!(header.len, cmsg_len(5));
+        assert_eq!((header.level, header.ty), (1, 2));
+        assert!(bytes[cmsg_len(5)..].iter().all(|&b| b == 0));
+        assert!(bytes[size_of::<libc::cmsghdr>()..HEADER_LEN]
+            .iter()
+            .all(|&b| b == 0));
+    }
+
+    #[test]
+    fn consecutive_fd_lists_share_one_rights_message() {
+        let stdin = std::io::stdin();
+        let stdout = std::io::stdout();
+        let (a, b) = (stdin.as_fd(), stdout.as_fd());
+        let mut buf = ControlMessagesBuf::new();
+        buf.try_push_fds(&[a]).unwrap();
+        buf.try_push_fds(&[]).unwrap();
+        buf.try_push_fds(&[b, a]).unwrap();
+        let mut expected = Vec::new();
+        for fd in [0, 1, 0] {
+            expected.extend_from_slice(&(fd as c_int).to_ne_bytes());
+        }
+        assert_eq!(
+            payloads(&buf),
+            [(libc::SOL_SOCKET, libc::SCM_RIGHTS, expected)]
+        );
+        // Another message closes the rights message; more fds start a new one.
+        buf.push(&ControlMessage::new(7, 8, &[]));
+        buf.try_push_fds(&[b]).unwrap();
+        assert_eq!(buf.iter().count(), 3);
+    }
+
+    #[test]
+    fn empty_fd_list_adds_nothing() {
+        let mut buf = ControlMessagesBuf::new();
+        buf.try_push_fds(&[]).unwrap();
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn full_fixed_storage_reports_and_remembers() {
+        let mut storage = [MaybeUninit::uninit(); 40];
+        let mut buf = ControlMessagesBuf::with_storage(&mut storage);
+        let cap = buf.capacity();
+        let big = vec![1u8; cap];
+        let err = buf.try_push(&ControlMessage::new(1, 1, &big)).unwrap_err();
+        assert_eq!(err.capacity(), cap);
+        assert!(err.needed() > cap);
+        assert!(buf.is_empty(), "a failed push adds nothing");
+        assert!(buf.overflow().is_none(), "try_push does not poison");
+        buf.push(&ControlMessage::new(1, 1, &big));
+        assert_eq!(buf.overflow(), Some(err));
+        buf.push(&ControlMessage::new(1, 1, &[1]));
+        assert_eq!(buf.iter().count(), 1, "later messages that fit are added");
+        assert_eq!(buf.overflow(), Some(err), "the first failure is kept");
+        buf.clear();
+        assert!(buf.overflow().is_none());
+        assert!(buf.try_reserve(cap + 1).is_err());
+        assert!(buf.try_reserve(cap).is_ok());
+        buf.reserve(cap * 2);
+        assert_eq!(buf.capacity(), cap, "fixed storage never grows");
+    }
+
+    #[test]
+    fn heap_storage_grows_to_fit() {
+        let mut buf = ControlMessagesBuf::new();
+        for i in 0..100u8 {
+            buf.push(&ControlMessage::new(1, c_int::from(i), &[i; 3]));
+        }
+        assert_eq!(buf.iter().count(), 100);
+        assert!(buf
+            .iter()
+            .enumerate()
+            .all(|(i, m)| m.data() == [i as u8; 3]));
+        buf.reserve_exact(1000);
+        assert!(buf.capacity() >= buf.len() + 1000);
+        assert!(buf.try_reserve(usize::MAX).is_err());
+    }
+
+    #[test]
+    fn nothing_is_owned_before_a_receive() {
+        let mut buf = ControlMessagesBuf::new();
+        buf.try_push_fds(&[std::io::stdin().as_fd()]).unwrap();
+        assert!(!buf.owns(FdKind::Rights));
+        assert_eq!(buf.count_fds(FdKind::Rights), 0);
+        assert_eq!(buf.drain_fds(FdKind::Rights).len(), 0);
+    }
+}
