@@ -198,3 +198,23 @@ pub fn deliver(fds: &[BorrowedFd<'_>], room: usize) -> (AncillaryData<'static>, 
         recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).expect("receive");
     (ancillary, result)
 }
+
+/// Sets `SO_PASSCRED` on a Unix socket: every message it receives then carries the
+/// sender's `SCM_CREDENTIALS`.
+///
+/// # Panics
+/// If `setsockopt` fails.
+pub fn set_passcred(socket: impl AsFd) {
+    let on: libc::c_int = 1;
+    // SAFETY: SO_PASSCRED reads one `c_int` from `on`, which lives across the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_fd().as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PASSCRED,
+            std::ptr::from_ref(&on).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "SO_PASSCRED: {}", io::Error::last_os_error());
+}

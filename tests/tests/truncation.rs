@@ -4,13 +4,13 @@
 //! Every test takes `fd_lock()`: they count open descriptors.
 
 use std::mem::MaybeUninit;
-use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::os::fd::{AsFd, RawFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
 use ancillary::{cmsg_len, AncillaryData, ControlMessages, RecvOptions, HEADER_LEN};
 use tests::{
     borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, recv_into,
-    send_fds,
+    send_fds, set_passcred,
 };
 
 /// Sends 5 descriptors and receives them into `ancillary`; returns how many were owned.
@@ -149,21 +149,6 @@ fn at_the_fd_limit_the_kernel_installs_fewer_and_flags_ctrunc() {
 }
 
 // ----- payloads cut short --------------------------------------------------------------
-
-fn set_passcred(socket: &UnixDatagram) {
-    let on: libc::c_int = 1;
-    // SAFETY: SO_PASSCRED reads one `c_int` from `on`, which lives across the call.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PASSCRED,
-            std::ptr::from_ref(&on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "SO_PASSCRED: {}", std::io::Error::last_os_error());
-}
 
 #[test]
 fn a_payload_cut_by_the_buffer_end_is_flagged_truncated() {
