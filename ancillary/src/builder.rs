@@ -8,13 +8,13 @@ use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 
 /// The data buffers of a send: one slice, or the caller's `IoSlice`s.
-enum SendBufs<'a> {
+pub(crate) enum SendBufs<'a> {
     One([IoSlice<'a>; 1]),
     Many(&'a [IoSlice<'a>]),
 }
 
 impl<'a> SendBufs<'a> {
-    fn as_slice(&self) -> &[IoSlice<'a>] {
+    pub(crate) fn as_slice(&self) -> &[IoSlice<'a>] {
         match self {
             SendBufs::One(one) => one,
             SendBufs::Many(many) => many,
@@ -44,10 +44,10 @@ impl<'a> SendBufs<'a> {
 /// # }
 /// ```
 pub struct MessageSender<'a, 'fd, S: ?Sized> {
-    socket: &'a S,
-    bufs: SendBufs<'a>,
-    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
-    options: SendOptions,
+    pub(crate) socket: &'a S,
+    pub(crate) bufs: SendBufs<'a>,
+    pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    pub(crate) options: SendOptions,
 }
 
 impl<'a, 'fd, S: ?Sized> MessageSender<'a, 'fd, S> {
@@ -129,13 +129,13 @@ impl<S: ?Sized> fmt::Debug for MessageSender<'_, '_, S> {
 }
 
 /// The data buffers of a receive: one slice, or the caller's `IoSliceMut`s.
-enum RecvBufs<'a> {
+pub(crate) enum RecvBufs<'a> {
     One([IoSliceMut<'a>; 1]),
     Many(&'a mut [IoSliceMut<'a>]),
 }
 
 impl<'a> RecvBufs<'a> {
-    fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
         match self {
             RecvBufs::One(one) => one,
             RecvBufs::Many(many) => many,
@@ -172,10 +172,10 @@ impl<'a> RecvBufs<'a> {
 /// # }
 /// ```
 pub struct MessageReceiver<'a, 'fd, S: ?Sized> {
-    socket: &'a S,
-    bufs: RecvBufs<'a>,
-    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
-    options: RecvOptions,
+    pub(crate) socket: &'a S,
+    pub(crate) bufs: RecvBufs<'a>,
+    pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    pub(crate) options: RecvOptions,
 }
 
 impl<'a, 'fd, S: ?Sized> MessageReceiver<'a, 'fd, S> {

@@ -96,6 +96,10 @@ mod size;
 mod socket;
 mod storage;
 mod sys;
+#[cfg(feature = "socket2")]
+pub mod socket2;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use crate::addr::SocketAddress;
 pub use crate::ancillary::AncillaryData;

@@ -145,6 +145,10 @@ macro_rules! impl_to_from {
     )*};
 }
 
+// For the optional socket types of other crates (`crate::socket2`).
+#[allow(unused_imports, reason = "used only with some features")]
+pub(crate) use {impl_send_recv, impl_to_from};
+
 impl_send_recv!(UnixStream, UnixDatagram, TcpStream, UdpSocket);
 impl_to_from!(
     UnixDatagram => std::os::unix::net::SocketAddr,

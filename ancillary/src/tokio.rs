@@ -1,0 +1,521 @@
+//! Async send and receive with control messages on tokio's sockets (feature `tokio`).
+//!
+//! [`AsyncSendMessage`], [`AsyncSendMessageTo`], [`AsyncRecvMessage`] and
+//! [`AsyncRecvMessageFrom`] are the async counterparts of [`SendMessage`](crate::SendMessage)
+//! and friends, implemented for [`tokio::net::UnixStream`](::tokio::net::UnixStream),
+//! [`UnixDatagram`](::tokio::net::UnixDatagram), [`TcpStream`](::tokio::net::TcpStream),
+//! [`UdpSocket`](::tokio::net::UdpSocket), and for [`AsyncFd<T>`](::tokio::io::unix::AsyncFd)
+//! over any socket `T` (such as a `SOCK_SEQPACKET` [`socket2::Socket`]). The builders
+//! [`MessageSender`] and [`MessageReceiver`] get `send_async`, `send_to_async`,
+//! `recv_async` and `recv_from_async`, so async code reads like blocking code with
+//! `.await` added:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use std::os::fd::AsFd;
+//! use tokio::net::UnixStream;
+//! use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+//!
+//! let (left, right) = UnixStream::pair()?;
+//! let file = std::fs::File::open("Cargo.toml")?;
+//!
+//! let mut ancillary = AncillaryData::new();
+//! ancillary.add_file_descriptors(&[file.as_fd()]);
+//! MessageSender::new(&left, b"!").ancillary_data(&mut ancillary).send_async().await?;
+//!
+//! let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+//! MessageReceiver::new(&right, &mut [0; 1])
+//!     .ancillary_data(&mut received)
+//!     .recv_async()
+//!     .await?;
+//! let [fd] = received.take_exact_fds()?;
+//! assert!(std::fs::File::from(fd).metadata()?.len() > 0);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How it waits
+//!
+//! tokio's sockets are non-blocking. Each operation waits for readiness with the socket's
+//! `async_io` and then calls [`send_message`](crate::send_message) or
+//! [`recv_message`](crate::recv_message) (and the `_to`/`_from` forms) once; a
+//! `WouldBlock` clears the readiness and waits again. No blocking system call ever runs on
+//! the runtime, and no task or thread is spawned.
+//!
+//! # Cancellation safety
+//!
+//! Every future here is cancel safe. The system call runs inside one `poll` of the future,
+//! and a successful call completes the future in that same `poll`. So a future dropped
+//! before it completed (by `tokio::time::timeout`, a losing `select!` branch, an aborted
+//! task) has either not called `recvmsg` at all or only seen `WouldBlock`: no data was
+//! consumed and no descriptor was installed, and the message is still queued for the next
+//! receive. A receive that completed has put every received descriptor into the
+//! [`AncillaryData`], which owns it as after a blocking receive. The one visible effect of
+//! a cancelled receive is that `ancillary_data` may have been cleared (each attempt starts
+//! by clearing it, closing descriptors received earlier and not taken). The same holds for
+//! sends: a dropped send future sent nothing.
+//!
+//! # `Send` futures
+//!
+//! The futures are `Send` whenever the socket is `Sync` (all of tokio's are), so they can
+//! be awaited in [`tokio::spawn`](::tokio::spawn)ed tasks.
+
+use core::future::Future;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsFd, AsRawFd};
+
+use ::tokio::io::unix::AsyncFd;
+use ::tokio::io::Interest;
+use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
+
+use crate::ancillary::AncillaryData;
+use crate::builder::{MessageReceiver, MessageSender};
+use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::sys;
+
+/// Async sockets that can send data with control messages (`sendmsg` without an address).
+///
+/// The async form of [`SendMessage`](crate::SendMessage). Implemented for tokio's
+/// [`UnixStream`], [`UnixDatagram`], [`TcpStream`] and [`UdpSocket`], and for
+/// [`AsyncFd<T>`] over any socket. Usually called through
+/// [`MessageSender::send_async`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::io::IoSlice;
+/// use std::os::fd::AsFd;
+/// use ancillary::tokio::AsyncSendMessage;
+/// use ancillary::{AncillaryData, SendOptions};
+///
+/// let (left, right) = tokio::net::UnixDatagram::pair()?;
+/// let mut ancillary = AncillaryData::new();
+/// ancillary.add_file_descriptors(&[right.as_fd()]);
+/// let sent = left
+///     .send_message(&[IoSlice::new(b"hello")], &mut ancillary, SendOptions::new())
+///     .await?;
+/// assert_eq!(sent, 5);
+/// # Ok(())
+/// # }
+/// ```
+pub trait AsyncSendMessage {
+    /// Waits until the socket is writable, then sends the data in `bufs` with the control
+    /// messages in `ancillary_data`, returning the number of data bytes sent.
+    ///
+    /// Cancel safe: a dropped future sent nothing.
+    ///
+    /// # Errors
+    /// As [`SendMessage::send_message`](crate::SendMessage::send_message), other than
+    /// `WouldBlock`.
+    fn send_message(
+        &self,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> impl Future<Output = io::Result<usize>> + Send;
+}
+
+/// Async sockets that can send data with control messages to an address.
+///
+/// The async form of [`SendMessageTo`](crate::SendMessageTo), implemented for tokio's
+/// [`UnixDatagram`] (with std's [`SocketAddr`](std::os::unix::net::SocketAddr)) and
+/// [`UdpSocket`] (with [`std::net::SocketAddr`]). Usually called through
+/// [`MessageSender::send_to_async`].
+pub trait AsyncSendMessageTo {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// Waits until the socket is writable, then sends `bufs` and the control messages in
+    /// `ancillary_data` to `addr`.
+    ///
+    /// Cancel safe: a dropped future sent nothing.
+    ///
+    /// # Errors
+    /// As [`SendMessageTo::send_message_to`](crate::SendMessageTo::send_message_to), other
+    /// than `WouldBlock`.
+    fn send_message_to(
+        &self,
+        addr: &Self::SocketAddr,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> impl Future<Output = io::Result<usize>> + Send;
+}
+
+/// Async sockets that can receive data with control messages (`recvmsg`).
+///
+/// The async form of [`RecvMessage`](crate::RecvMessage), implemented for the same types
+/// as [`AsyncSendMessage`]. Usually called through [`MessageReceiver::recv_async`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::io::IoSliceMut;
+/// use ancillary::tokio::AsyncRecvMessage;
+/// use ancillary::{AncillaryData, RecvOptions};
+///
+/// let (left, right) = tokio::net::UnixDatagram::pair()?;
+/// left.send(b"ping").await?;
+///
+/// let mut buf = [0; 16];
+/// let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(4));
+/// let (n, result) = right
+///     .recv_message(&mut [IoSliceMut::new(&mut buf)], &mut ancillary, RecvOptions::new())
+///     .await?;
+/// assert_eq!(&buf[..n], b"ping");
+/// assert!(!result.control_data_truncated());
+/// # Ok(())
+/// # }
+/// ```
+pub trait AsyncRecvMessage {
+    /// Waits until the socket is readable, then receives data into `bufs` and control
+    /// messages into `ancillary_data` (clearing it first), returning the number of data
+    /// bytes and the result flags.
+    ///
+    /// Cancel safe: a dropped future received nothing, and the message stays queued (see
+    /// the [module documentation](self#cancellation-safety)).
+    ///
+    /// # Errors
+    /// As [`RecvMessage::recv_message`](crate::RecvMessage::recv_message), other than
+    /// `WouldBlock`.
+    fn recv_message(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> impl Future<Output = io::Result<(usize, RecvResult)>> + Send;
+}
+
+/// Async sockets that can receive data with control messages and the sender's address.
+///
+/// The async form of [`RecvMessageFrom`](crate::RecvMessageFrom), implemented for the same
+/// types as [`AsyncSendMessageTo`]. Usually called through
+/// [`MessageReceiver::recv_from_async`].
+pub trait AsyncRecvMessageFrom {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// As [`AsyncRecvMessage::recv_message`], also returning the sender's address.
+    ///
+    /// Cancel safe, like [`AsyncRecvMessage::recv_message`].
+    ///
+    /// # Errors
+    /// As [`RecvMessageFrom::recv_message_from`](crate::RecvMessageFrom::recv_message_from),
+    /// other than `WouldBlock`.
+    fn recv_message_from(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> impl Future<Output = io::Result<(usize, RecvResult, Self::SocketAddr)>> + Send;
+}
+
+macro_rules! impl_async_send_recv {
+    ($($socket:ty),*) => {$(
+        impl AsyncSendMessage for $socket {
+            async fn send_message(
+                &self,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                self.async_io(Interest::WRITABLE, || {
+                    sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+                })
+                .await
+            }
+        }
+
+        impl AsyncRecvMessage for $socket {
+            async fn recv_message(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult)> {
+                self.async_io(Interest::READABLE, || {
+                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                })
+                .await
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_async_to_from {
+    ($($socket:ty => $addr:ty),*) => {$(
+        impl AsyncSendMessageTo for $socket {
+            type SocketAddr = $addr;
+
+            async fn send_message_to(
+                &self,
+                addr: &$addr,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                self.async_io(Interest::WRITABLE, || {
+                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                })
+                .await
+            }
+        }
+
+        impl AsyncRecvMessageFrom for $socket {
+            type SocketAddr = $addr;
+
+            async fn recv_message_from(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult, $addr)> {
+                self.async_io(Interest::READABLE, || {
+                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                })
+                .await
+            }
+        }
+    )*};
+}
+
+impl_async_send_recv!(UnixStream, UnixDatagram, TcpStream, UdpSocket);
+impl_async_to_from!(
+    UnixDatagram => std::os::unix::net::SocketAddr,
+    UdpSocket => std::net::SocketAddr
+);
+
+/// Any socket registered with tokio: `AsyncFd::new(socket)` for a non-blocking socket of
+/// another crate, such as a `SOCK_SEQPACKET` or raw [`socket2::Socket`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::os::unix::net::UnixDatagram;
+/// use tokio::io::unix::AsyncFd;
+/// use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+///
+/// let (left, right) = UnixDatagram::pair()?;
+/// right.set_nonblocking(true)?;
+/// let right = AsyncFd::new(right)?;
+///
+/// let receive = async {
+///     let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+///     let mut buf = [0; 8];
+///     let (n, _) = MessageReceiver::new(&right, &mut buf)
+///         .ancillary_data(&mut received)
+///         .recv_async()
+///         .await?;
+///     std::io::Result::Ok(buf[..n].to_vec())
+/// };
+/// left.send(b"seq")?;
+/// assert_eq!(receive.await?, b"seq");
+/// # Ok(())
+/// # }
+/// ```
+impl<T: AsFd + AsRawFd + Sync> AsyncSendMessage for AsyncFd<T> {
+    async fn send_message(
+        &self,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize> {
+        self.async_io(Interest::WRITABLE, |socket| {
+            sys::send_message(socket.as_fd(), bufs, ancillary_data, options)
+        })
+        .await
+    }
+}
+
+/// Any socket registered with tokio, as for [`AsyncSendMessage`].
+impl<T: AsFd + AsRawFd + Sync> AsyncRecvMessage for AsyncFd<T> {
+    async fn recv_message(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult)> {
+        self.async_io(Interest::READABLE, |socket| {
+            sys::recv_message(socket.as_fd(), bufs, ancillary_data, options)
+        })
+        .await
+    }
+}
+
+/// Any socket with a [`SendMessageTo`](crate::SendMessageTo) implementation (such as a
+/// [`socket2::Socket`] with the `socket2` feature), registered with tokio.
+impl<T> AsyncSendMessageTo for AsyncFd<T>
+where
+    T: AsRawFd + Sync + crate::SendMessageTo,
+    T::SocketAddr: Sync,
+{
+    type SocketAddr = T::SocketAddr;
+
+    async fn send_message_to(
+        &self,
+        addr: &T::SocketAddr,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize> {
+        self.async_io(Interest::WRITABLE, |socket| {
+            socket.send_message_to(addr, bufs, ancillary_data, options)
+        })
+        .await
+    }
+}
+
+/// Any socket with a [`RecvMessageFrom`](crate::RecvMessageFrom) implementation, registered
+/// with tokio.
+impl<T> AsyncRecvMessageFrom for AsyncFd<T>
+where
+    T: AsRawFd + Sync + crate::RecvMessageFrom,
+    T::SocketAddr: Send,
+{
+    type SocketAddr = T::SocketAddr;
+
+    async fn recv_message_from(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult, T::SocketAddr)> {
+        self.async_io(Interest::READABLE, |socket| {
+            socket.recv_message_from(bufs, ancillary_data, options)
+        })
+        .await
+    }
+}
+
+impl<S: AsyncSendMessage + ?Sized> MessageSender<'_, '_, S> {
+    /// Sends the message from async code: the async form of
+    /// [`send`](MessageSender::send) (feature `tokio`). Cancel safe.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::os::fd::AsFd;
+    /// use ancillary::{AncillaryData, MessageSender, SendOptions};
+    ///
+    /// let (left, _right) = tokio::net::UnixStream::pair()?;
+    /// let file = std::fs::File::open("Cargo.toml")?;
+    /// let mut ancillary = AncillaryData::new();
+    /// ancillary.add_file_descriptors(&[file.as_fd()]);
+    /// let sent = MessageSender::new(&left, b"hello")
+    ///     .ancillary_data(&mut ancillary)
+    ///     .options(*SendOptions::new().no_signal(true))
+    ///     .send_async()
+    ///     .await?;
+    /// assert_eq!(sent, 5);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`AsyncSendMessage::send_message`].
+    pub async fn send_async(&mut self) -> io::Result<usize> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .send_message(self.bufs.as_slice(), ancillary_data, self.options)
+            .await
+    }
+}
+
+impl<S: AsyncSendMessageTo + ?Sized> MessageSender<'_, '_, S> {
+    /// Sends the message to `addr` from async code: the async form of
+    /// [`send_to`](MessageSender::send_to) (feature `tokio`). Cancel safe.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use ancillary::{MessageReceiver, MessageSender};
+    ///
+    /// let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let addr = socket.local_addr()?;
+    /// MessageSender::new(&socket, b"to myself").send_to_async(&addr).await?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let (n, _, from) = MessageReceiver::new(&socket, &mut buf).recv_from_async().await?;
+    /// assert_eq!((&buf[..n], from), (&b"to myself"[..], addr));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`AsyncSendMessageTo::send_message_to`].
+    pub async fn send_to_async(&mut self, addr: &S::SocketAddr) -> io::Result<usize> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .send_message_to(addr, self.bufs.as_slice(), ancillary_data, self.options)
+            .await
+    }
+}
+
+impl<S: AsyncRecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
+    /// Receives one message from async code: the async form of
+    /// [`recv`](MessageReceiver::recv) (feature `tokio`). Cancel safe: see the
+    /// [module documentation](crate::tokio#cancellation-safety).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use ancillary::{AncillaryData, MessageReceiver};
+    ///
+    /// let (left, right) = tokio::net::UnixDatagram::pair()?;
+    /// let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+    /// let mut buf = [0; 8];
+    ///
+    /// // Nothing to receive yet: the timeout drops the pending receive, losing nothing.
+    /// let mut receiver = MessageReceiver::new(&right, &mut buf);
+    /// receiver.ancillary_data(&mut ancillary);
+    /// let pending = tokio::time::timeout(Duration::from_millis(10), receiver.recv_async());
+    /// assert!(pending.await.is_err());
+    ///
+    /// left.send(b"late").await?;
+    /// let (n, _) = receiver.recv_async().await?;
+    /// assert_eq!(n, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`AsyncRecvMessage::recv_message`].
+    pub async fn recv_async(&mut self) -> io::Result<(usize, RecvResult)> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .recv_message(self.bufs.as_mut_slice(), ancillary_data, self.options)
+            .await
+    }
+}
+
+impl<S: AsyncRecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
+    /// Receives one message and the sender's address from async code: the async form of
+    /// [`recv_from`](MessageReceiver::recv_from) (feature `tokio`). Cancel safe.
+    ///
+    /// # Errors
+    /// As [`AsyncRecvMessageFrom::recv_message_from`].
+    pub async fn recv_from_async(&mut self) -> io::Result<(usize, RecvResult, S::SocketAddr)> {
+        let mut none = AncillaryData::new();
+        let ancillary_data = match &mut self.ancillary_data {
+            Some(data) => &mut **data,
+            None => &mut none,
+        };
+        self.socket
+            .recv_message_from(self.bufs.as_mut_slice(), ancillary_data, self.options)
+            .await
+    }
+}
