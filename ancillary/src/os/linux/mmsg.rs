@@ -1,0 +1,459 @@
+//! Batched `sendmmsg`/`recvmmsg` with control messages per message.
+//!
+//! One system call sends or receives up to [`MMSG_BATCH_MAX`] messages, each with its own
+//! data buffers, its own [`AncillaryData`] and (for datagrams) its own address: what UDP
+//! GSO/GRO users and other high-rate datagram code need, where every datagram carries
+//! per-packet control messages (`IP_TOS`, `IP_TTL`, `UDP_SEGMENT`, `IP_PKTINFO`, ...).
+//!
+//! Nothing is allocated: the messages are a slice of [`SendMmsg`] or [`RecvMmsg`] that the
+//! caller owns (on the stack, and reusable from batch to batch), and the `mmsghdr` array is
+//! built on the stack of the call. Received descriptors are owned by each message's
+//! [`AncillaryData`] exactly as after [`recv_message`](crate::recv_message): close-on-exec,
+//! closed unless taken.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use std::os::fd::AsFd;
+//! use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
+//! use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
+//!
+//! let sender = UdpSocket::bind("127.0.0.1:0")?;
+//! let receiver = UdpSocket::bind("127.0.0.1:0")?;
+//! let to = receiver.local_addr()?;
+//!
+//! // Three datagrams, each with its own TTL.
+//! let ttls: [libc::c_int; 3] = [7, 8, 9];
+//! let controls = ttls.map(|ttl| {
+//!     let mut ancillary = AncillaryData::new();
+//!     ancillary.add_control_message(ControlMessage::new(
+//!         libc::IPPROTO_IP,
+//!         libc::IP_TTL,
+//!         &ttl.to_ne_bytes(),
+//!     ));
+//!     ancillary
+//! });
+//! let mut messages = [
+//!     SendMmsg::new(b"one").ancillary_data(&controls[0]),
+//!     SendMmsg::new(b"two").ancillary_data(&controls[1]),
+//!     SendMmsg::new(b"three").ancillary_data(&controls[2]),
+//! ];
+//! let sent = send_mmsg_to(sender.as_fd(), &mut messages, &[to; 3], SendOptions::new())?;
+//! assert_eq!(sent, 3);
+//! assert_eq!(messages[2].sent(), 5);
+//!
+//! // Receive them in one call; MSG_WAITFORONE returns as soon as one has arrived.
+//! let mut bufs = [[0u8; 16]; 4];
+//! let mut messages = bufs.each_mut().map(|buf| RecvMmsg::new(buf));
+//! let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+//! let mut received = 0;
+//! while received < 3 {
+//!     received += recv_mmsg(receiver.as_fd(), &mut messages[received..], options)?;
+//! }
+//! assert_eq!(messages[0].len(), 3);
+//! assert_eq!(messages[0].addr::<std::net::SocketAddr>()?, sender.local_addr()?);
+//! drop(messages);
+//! assert_eq!(&bufs[1][..3], b"two");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # References
+//! [`sendmmsg(2)`](https://man7.org/linux/man-pages/man2/sendmmsg.2.html),
+//! [`recvmmsg(2)`](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
+
+use core::ffi::c_int;
+use core::fmt;
+use core::mem::size_of;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use crate::addr::SocketAddress;
+use crate::ancillary::AncillaryData;
+use crate::builder::{RecvBufs, SendBufs};
+use crate::options::{RecvOptions, RecvResult, SendOptions};
+
+/// The most messages one [`send_mmsg`], [`send_mmsg_to`] or [`recv_mmsg`] call handles:
+/// the `mmsghdr` array lives on the stack of the call. Later messages of a longer slice
+/// are left for the next call (the returned count says where to go on).
+pub const MMSG_BATCH_MAX: usize = 64;
+
+/// One message of a [`send_mmsg`] batch: its data, its control messages, and after the
+/// call the number of bytes sent.
+pub struct SendMmsg<'a, 'fd> {
+    bufs: SendBufs<'a>,
+    ancillary_data: Option<&'a AncillaryData<'fd>>,
+    sent: usize,
+}
+
+impl<'a, 'fd> SendMmsg<'a, 'fd> {
+    /// A message of the bytes of `buf`, with no control messages.
+    #[must_use]
+    pub fn new(buf: &'a [u8]) -> Self {
+        SendMmsg {
+            bufs: SendBufs::One([IoSlice::new(buf)]),
+            ancillary_data: None,
+            sent: 0,
+        }
+    }
+
+    /// A message gathered from several buffers.
+    #[must_use]
+    pub fn new_vectored(bufs: &'a [IoSlice<'a>]) -> Self {
+        SendMmsg {
+            bufs: SendBufs::Many(bufs),
+            ancillary_data: None,
+            sent: 0,
+        }
+    }
+
+    /// Sends these control messages (and descriptors) with this message. Shared, so
+    /// several messages of a batch may send the same ones.
+    #[must_use]
+    pub fn ancillary_data(mut self, ancillary_data: &'a AncillaryData<'fd>) -> Self {
+        self.ancillary_data = Some(ancillary_data);
+        self
+    }
+
+    /// The number of data bytes the last call sent of this message (`msg_len`); 0 if it was
+    /// not sent.
+    #[must_use]
+    pub fn sent(&self) -> usize {
+        self.sent
+    }
+}
+
+impl fmt::Debug for SendMmsg<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendMmsg")
+            .field("bufs", &self.bufs.as_slice())
+            .field("ancillary_data", &self.ancillary_data)
+            .field("sent", &self.sent)
+            .finish()
+    }
+}
+
+/// One message of a [`recv_mmsg`] batch: where its data and control messages go, and after
+/// the call its length, flags and sender address.
+///
+/// Reusable: each call resets the results, and clears the [`AncillaryData`] (closing
+/// descriptors that were received into it and not taken).
+pub struct RecvMmsg<'a, 'fd> {
+    bufs: RecvBufs<'a>,
+    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    addr: libc::sockaddr_storage,
+    addr_len: libc::socklen_t,
+    len: usize,
+    result: RecvResult,
+}
+
+impl<'a, 'fd> RecvMmsg<'a, 'fd> {
+    /// A message received into `buf`, with no room for control messages yet.
+    #[must_use]
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        RecvMmsg::with_bufs(RecvBufs::One([IoSliceMut::new(buf)]))
+    }
+
+    /// A message scattered over several buffers.
+    #[must_use]
+    pub fn new_vectored(bufs: &'a mut [IoSliceMut<'a>]) -> Self {
+        RecvMmsg::with_bufs(RecvBufs::Many(bufs))
+    }
+
+    fn with_bufs(bufs: RecvBufs<'a>) -> Self {
+        RecvMmsg {
+            bufs,
+            ancillary_data: None,
+            // SAFETY: `sockaddr_storage` is plain integers and bytes; all zeroes is valid.
+            addr: unsafe { core::mem::zeroed() },
+            addr_len: 0,
+            len: 0,
+            result: RecvResult::new(0),
+        }
+    }
+
+    /// Receives this message's control messages (and descriptors) into `ancillary_data`,
+    /// whose capacity bounds how much control data can arrive.
+    #[must_use]
+    pub fn ancillary_data(mut self, ancillary_data: &'a mut AncillaryData<'fd>) -> Self {
+        self.ancillary_data = Some(ancillary_data);
+        self
+    }
+
+    /// The received control messages and descriptors, to look at or take from.
+    pub fn ancillary_data_mut(&mut self) -> Option<&mut AncillaryData<'fd>> {
+        self.ancillary_data.as_deref_mut()
+    }
+
+    /// The number of data bytes received (`msg_len`); 0 if this message was not received.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no data bytes were received (an empty datagram, or none at all).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The flags of this message (`msg_flags`): truncation and the like.
+    #[must_use]
+    pub fn result(&self) -> RecvResult {
+        self.result
+    }
+
+    /// The sender's address, read as an `A` (such as [`std::net::SocketAddr`] for UDP).
+    ///
+    /// # Errors
+    /// `InvalidInput` if no address of that type was received (a connected stream socket
+    /// returns none).
+    pub fn addr<A: SocketAddress>(&self) -> io::Result<A> {
+        A::from_sockaddr(&self.addr, self.addr_len)
+    }
+}
+
+impl fmt::Debug for RecvMmsg<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvMmsg")
+            .field("ancillary_data", &self.ancillary_data)
+            .field("len", &self.len)
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(msg: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// An array of all-zero `mmsghdr`s: null pointers and zero lengths.
+fn empty_headers() -> [libc::mmsghdr; MMSG_BATCH_MAX] {
+    // SAFETY: `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on
+    // some targets) and an integer, for all of which zero is a valid value.
+    unsafe { core::mem::zeroed() }
+}
+
+/// Sends up to [`MMSG_BATCH_MAX`] messages on a connected socket in one `sendmmsg` call,
+/// returning how many were sent; each message's [`SendMmsg::sent`] tells its bytes.
+///
+/// Fewer than given are sent when the socket's buffer fills (a non-blocking socket) or an
+/// error stops the batch after the first message; the error of a batch that sent nothing
+/// is returned.
+///
+/// # Errors
+/// The `sendmmsg` error, or `InvalidInput` before any system call if a message's
+/// [`AncillaryData`] overflowed its fixed storage.
+pub fn send_mmsg(
+    socket: BorrowedFd<'_>,
+    messages: &mut [SendMmsg<'_, '_>],
+    options: SendOptions,
+) -> io::Result<usize> {
+    let mut hdrs = empty_headers();
+    let sent = fill_send(messages, &mut hdrs)
+        .and_then(|count| sendmmsg(socket, &mut hdrs[..count], options));
+    finish_send(messages, &hdrs, &sent);
+    sent
+}
+
+/// Sends up to [`MMSG_BATCH_MAX`] messages in one `sendmmsg` call, message `i` to
+/// `addrs[i]`, as [`send_mmsg`] does. Only as many messages as there are addresses are
+/// sent.
+///
+/// # Errors
+/// As [`send_mmsg`], or `InvalidInput` if an address cannot be expressed as a `sockaddr`.
+pub fn send_mmsg_to<A: SocketAddress>(
+    socket: BorrowedFd<'_>,
+    messages: &mut [SendMmsg<'_, '_>],
+    addrs: &[A],
+    options: SendOptions,
+) -> io::Result<usize> {
+    let count = messages.len().min(addrs.len());
+    let messages = &mut messages[..count];
+    let mut hdrs = empty_headers();
+    let sent = fill_send(messages, &mut hdrs).and_then(|count| {
+        with_names(&addrs[..count], &mut hdrs[..count], &mut |hdrs| {
+            sendmmsg(socket, hdrs, options)
+        })
+    });
+    finish_send(messages, &hdrs, &sent);
+    sent
+}
+
+/// Points the first headers at the data and control bytes of the messages; returns how
+/// many headers were filled.
+fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::Result<usize> {
+    let mut count = 0;
+    for (message, hdr) in messages.iter().zip(hdrs.iter_mut()) {
+        let bufs = message.bufs.as_slice();
+        if bufs.len() > c_int::MAX as usize {
+            return Err(invalid("too many I/O buffers for one message"));
+        }
+        // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
+        hdr.msg_hdr.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
+        hdr.msg_hdr.msg_iovlen = bufs.len() as _;
+        if let Some(ancillary_data) = message.ancillary_data {
+            if let Some(control) = ancillary_data.start_sendmsg()? {
+                if control.len() > libc::socklen_t::MAX as usize {
+                    return Err(invalid("too much control data for one message"));
+                }
+                hdr.msg_hdr.msg_control = control.as_ptr().cast_mut().cast();
+                hdr.msg_hdr.msg_controllen = control.len() as _;
+            }
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Sets `msg_name` of each header to the address of the same index, for as long as `call`
+/// runs: every `with_sockaddr` pointer is valid only inside its own call, so the calls
+/// nest, one per address, and the system call runs in the innermost one.
+fn with_names<A: SocketAddress>(
+    addrs: &[A],
+    hdrs: &mut [libc::mmsghdr],
+    call: &mut dyn FnMut(&mut [libc::mmsghdr]) -> io::Result<usize>,
+) -> io::Result<usize> {
+    fn nest<A: SocketAddress>(
+        addrs: &[A],
+        hdrs: &mut [libc::mmsghdr],
+        i: usize,
+        call: &mut dyn FnMut(&mut [libc::mmsghdr]) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let Some(addr) = addrs.get(i) else {
+            return call(hdrs);
+        };
+        addr.with_sockaddr(|name, name_len| {
+            hdrs[i].msg_hdr.msg_name = name.cast_mut().cast();
+            hdrs[i].msg_hdr.msg_namelen = name_len;
+            nest(addrs, hdrs, i + 1, call)
+        })?
+    }
+    nest(addrs, hdrs, 0, call)
+}
+
+fn sendmmsg(
+    socket: BorrowedFd<'_>,
+    hdrs: &mut [libc::mmsghdr],
+    options: SendOptions,
+) -> io::Result<usize> {
+    if hdrs.is_empty() {
+        return Ok(0);
+    }
+    // SAFETY: `hdrs` holds at most `MMSG_BATCH_MAX` headers, each of whose pointers is null
+    // with a zero length or points to memory valid for reads of that length for the whole
+    // call: the `iovec`s and data of the messages and the control bytes of their
+    // `AncillaryData`, all borrowed by the caller's `messages`, and the addresses that the
+    // enclosing `with_sockaddr` calls lend. The kernel only reads through them, and writes
+    // `msg_len` of each header, which `hdrs` lets it.
+    let sent = unsafe {
+        libc::sendmmsg(
+            socket.as_raw_fd(),
+            hdrs.as_mut_ptr(),
+            hdrs.len() as _,
+            options.as_send_flags() as _,
+        )
+    };
+    if sent < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(sent as usize)
+}
+
+/// Records each message's `msg_len`, or 0 for the messages not sent.
+fn finish_send(
+    messages: &mut [SendMmsg<'_, '_>],
+    hdrs: &[libc::mmsghdr],
+    sent: &io::Result<usize>,
+) {
+    let sent = &hdrs[..*sent.as_ref().unwrap_or(&0)];
+    for (i, message) in messages.iter_mut().enumerate() {
+        message.sent = sent.get(i).map_or(0, |hdr| hdr.msg_len as usize);
+    }
+}
+
+/// Receives up to [`MMSG_BATCH_MAX`] messages in one `recvmmsg` call, returning how many
+/// arrived: the first that many `messages` then hold their data, length, flags, sender
+/// address and control messages, and their [`AncillaryData`] owns every descriptor
+/// received with them.
+///
+/// Every message's results are reset and its [`AncillaryData`] is cleared first (closing
+/// descriptors received earlier and not taken), whether or not a message arrives for it.
+/// `MSG_CMSG_CLOEXEC` is always passed.
+///
+/// On a blocking socket `recvmmsg` waits until *all* the messages have arrived, unless
+/// `MSG_WAITFORONE` is set (`RecvOptions::custom_flags(libc::MSG_WAITFORONE)`), which
+/// makes it return once at least one has; on a non-blocking socket it returns what is
+/// queued, or `WouldBlock`. No timeout is passed (the `timeout` argument of `recvmmsg` is
+/// only checked after each datagram, see its manual page).
+///
+/// # Errors
+/// The `recvmmsg` error (no message was received then).
+pub fn recv_mmsg(
+    socket: BorrowedFd<'_>,
+    messages: &mut [RecvMmsg<'_, '_>],
+    options: RecvOptions,
+) -> io::Result<usize> {
+    let mut hdrs = empty_headers();
+    let mut count = 0;
+    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
+        message.len = 0;
+        message.result = RecvResult::new(0);
+        message.addr_len = 0;
+        let bufs = message.bufs.as_mut_slice();
+        if bufs.len() > c_int::MAX as usize {
+            return Err(invalid("too many I/O buffers for one message"));
+        }
+        hdr.msg_hdr.msg_name = core::ptr::from_mut(&mut message.addr).cast();
+        hdr.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
+        hdr.msg_hdr.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
+        hdr.msg_hdr.msg_iovlen = bufs.len() as _;
+        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
+            if let Some(control) = ancillary_data.start_recvmsg() {
+                let len = control.len().min(libc::socklen_t::MAX as usize);
+                hdr.msg_hdr.msg_control = control.as_mut_ptr().cast();
+                hdr.msg_hdr.msg_controllen = len as _;
+            }
+        }
+        count += 1;
+    }
+    if count == 0 {
+        return Ok(0);
+    }
+    let flags = options.as_recv_flags() | crate::os::MSG_CMSG_CLOEXEC;
+    // SAFETY: `hdrs[..count]` are headers whose pointers are each null with a zero length
+    // or point to memory valid for writes of that length for the whole call and not
+    // otherwise borrowed: each message's address storage and buffers (borrowed from
+    // `messages` through `iter_mut`, so disjoint), and the control region that
+    // `start_recvmsg` handed out (exclusively borrowed from that message's
+    // `AncillaryData`). The timeout is null, which `recvmmsg` allows.
+    let received = unsafe {
+        libc::recvmmsg(
+            socket.as_raw_fd(),
+            hdrs.as_mut_ptr(),
+            count as _,
+            flags as _,
+            core::ptr::null_mut(),
+        )
+    };
+    if received < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let received = received as usize;
+    for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
+        message.len = hdr.msg_len as usize;
+        message.result = RecvResult::new(hdr.msg_hdr.msg_flags);
+        message.addr_len = hdr.msg_hdr.msg_namelen;
+        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
+            #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl")]
+            let control_len = hdr.msg_hdr.msg_controllen as usize;
+            // SAFETY: `recvmmsg` succeeded and filled this header (it is among the first
+            // `received`), writing `msg_controllen` bytes of control data into the region
+            // that this `AncillaryData`'s `start_recvmsg` returned above (or 0 with a null
+            // region when it had no capacity); nothing touched the `AncillaryData` since.
+            unsafe { ancillary_data.finish_recvmsg(control_len) };
+        }
+    }
+    Ok(received)
+}
