@@ -1,0 +1,159 @@
+//! No heap allocation per message once the buffers exist, on heap and on caller (stack)
+//! storage: 1,000 send+receive round trips with descriptors, counted by a global
+//! allocator.
+//!
+//! This binary has exactly one test, so nothing else allocates while it counts; the
+//! counter is process-wide, so anything that does allocate meanwhile is counted too.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::net::{UnixDatagram, UnixStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions};
+use tests::{distinct_fds, file_id};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+fn count() {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+// `System`'s guarantees are ours; counting touches only atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded with the caller's guarantees about `layout`.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const ROUNDS: usize = 1000;
+
+/// Allocations made by `f`.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+/// One round trip of `fds` from `send` over `a` to `recv` over `b`, taking them with
+/// `drain_fds` or `take_exact_fds` in turn, and checking they are the files sent.
+fn round_trip<'fd>(
+    round: usize,
+    (a, b): (&UnixStream, &UnixStream),
+    send: &mut AncillaryData<'fd>,
+    recv: &mut AncillaryData<'_>,
+    fds: &'fd [OwnedFd; 2],
+    ids: [(u64, u64); 2],
+) {
+    send.clear();
+    send.add_file_descriptors(&[fds[0].as_fd(), fds[1].as_fd()]);
+    let sent = MessageSender::new(a, &[round as u8])
+        .ancillary_data(send)
+        .send()
+        .unwrap();
+    assert_eq!(sent, 1);
+
+    let mut buf = [0u8; 1];
+    let (n, result) = MessageReceiver::new(b, &mut buf)
+        .ancillary_data(recv)
+        .recv()
+        .unwrap();
+    assert_eq!((n, buf[0]), (1, round as u8));
+    assert!(!result.control_data_truncated());
+    if round & 1 == 0 {
+        let mut drain = recv.drain_fds();
+        assert_eq!(drain.len(), 2);
+        for id in ids {
+            assert_eq!(file_id(drain.next().unwrap().as_fd()), id);
+        }
+        assert!(drain.next().is_none());
+    } else {
+        let got: [OwnedFd; 2] = recv.take_exact_fds().unwrap();
+        assert_eq!([file_id(got[0].as_fd()), file_id(got[1].as_fd())], ids);
+    }
+}
+
+#[test]
+fn round_trips_with_fds_do_not_allocate() {
+    // Setup: allocating is fine here.
+    let fds: [OwnedFd; 2] = distinct_fds(2).try_into().unwrap();
+    let ids = [file_id(fds[0].as_fd()), file_id(fds[1].as_fd())];
+    let (a, b) = UnixStream::pair().unwrap();
+    let room = AncillaryData::space_for_fds(2);
+
+    // Heap storage.
+    let mut send = AncillaryData::with_capacity(room);
+    let mut recv = AncillaryData::with_capacity(room);
+    let heap = allocations_in(|| {
+        for round in 0..ROUNDS {
+            round_trip(round, (&a, &b), &mut send, &mut recv, &fds, ids);
+        }
+    });
+
+    // Caller (stack) storage, at odd offsets.
+    let mut send_storage = [MaybeUninit::<u8>::uninit(); 64];
+    let mut recv_storage = [MaybeUninit::<u8>::uninit(); 64];
+    let mut send = AncillaryData::with_storage(&mut send_storage[3..]);
+    let mut recv = AncillaryData::with_storage(&mut recv_storage[5..]);
+    let stack = allocations_in(|| {
+        for round in 0..ROUNDS {
+            round_trip(round, (&a, &b), &mut send, &mut recv, &fds, ids);
+        }
+    });
+
+    // Datagrams with the sender's address (after one warm-up receive).
+    let (c, d) = UnixDatagram::pair().unwrap();
+    let mut recv = AncillaryData::with_capacity(room);
+    let mut from = |round: usize| {
+        MessageSender::new(&c, &[round as u8]).send().unwrap();
+        let mut buf = [0u8; 1];
+        let (_, _, addr) = MessageReceiver::new(&d, &mut buf)
+            .ancillary_data(&mut recv)
+            .options(RecvOptions::new())
+            .recv_from()
+            .unwrap();
+        assert!(addr.is_unnamed());
+        assert_eq!(recv.take_exact_fds::<0>().unwrap().len(), 0);
+    };
+    from(0);
+    let dgram = allocations_in(|| (1..=ROUNDS).for_each(&mut from));
+
+    println!(
+        "allocations over {ROUNDS} round trips: heap storage {heap}, stack storage {stack}, \
+         datagram recv_from {dgram}"
+    );
+    assert_eq!(heap, 0, "heap storage allocated");
+    assert_eq!(stack, 0, "stack storage allocated");
+    assert_eq!(dgram, 0, "datagram recv_from allocated");
+}
