@@ -92,6 +92,7 @@ mod messages;
 mod options;
 pub mod os;
 mod payload;
+mod rights;
 mod size;
 mod socket;
 mod storage;
@@ -111,16 +112,141 @@ pub use crate::message::ControlMessage;
 pub use crate::messages::{ControlMessages, ControlMessagesIter};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
 pub use crate::payload::{ControlMessagePayload, OfType, PayloadError, PayloadLayout};
+pub use crate::rights::ScmRights;
 pub use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
+
+/// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
+///
+/// `use ancillary::ControlMessage;` brings both this derive and the
+/// [`ControlMessage`](struct@ControlMessage) struct (they live in different namespaces, as
+/// serde's `Serialize` trait and derive do). Put it on a `#[repr(C)]` struct whose fields
+/// are the payload's bytes, and name the message's level and type in `#[cmsg]`:
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::UdpSocket;
+/// use std::os::fd::AsRawFd;
+/// use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
+///
+/// #[derive(ControlMessage, Clone, Copy, Debug)]
+/// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
+/// #[repr(C)]
+/// struct IpTtl {
+///     ttl: libc::c_int,
+/// }
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// let on: libc::c_int = 1;
+/// // SAFETY: a valid socket, and `on` is a `c_int` of the given size.
+/// let rc = unsafe {
+///     libc::setsockopt(
+///         socket.as_raw_fd(),
+///         libc::IPPROTO_IP,
+///         libc::IP_RECVTTL,
+///         (&raw const on).cast(),
+///         size_of::<libc::c_int>() as libc::socklen_t,
+///     )
+/// };
+/// assert_eq!(rc, 0);
+/// socket.send_to(b"hi", socket.local_addr()?)?;
+///
+/// // Room for one `IpTtl`, known at compile time.
+/// let mut ancillary = AncillaryData::with_capacity(IpTtl::SPACE);
+/// MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
+/// let ttl: IpTtl = ancillary.control_messages().find::<IpTtl>().unwrap()?;
+/// assert_eq!(ttl.ttl, 64);
+///
+/// // And to send one: `&IpTtl` converts into a `ControlMessage`.
+/// let message = ControlMessage::from(&IpTtl { ttl: 3 });
+/// assert!(IpTtl::matches(&message));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `level` and `type` take any constant expression of type `c_int`. `#[cmsg(crate =
+/// path)]` sets the path to this crate, for crates that use it under another name (the
+/// default is `::ancillary`). The last field may be a slice (`[u8]`, `[c_int]`) for
+/// messages of variable length.
+///
+/// # What it expands to
+///
+/// For `IpTtl` above, inside `#[automatically_derived] const _: () = { ... };`:
+///
+/// * an inherent `fn matches(message: &ControlMessage<'_>) -> bool`;
+/// * `unsafe impl ControlMessagePayload for IpTtl` with `LEVEL`, `TYPE` and `LAYOUT`;
+///   `SPACE` and `space_for(n)` then give the buffer room for one message;
+/// * `TryFrom<ControlMessage<'a>> for IpTtl`, a copy that works at any alignment (for a
+///   slice-tailed type `T`: `TryFrom<ControlMessage<'a>> for &'a T`, a view in place whose
+///   alignment is checked); the error is a [`PayloadError`];
+/// * `From<&'a IpTtl> for ControlMessage<'a>`, so
+///   `ancillary.add_control_message(&ttl)` works.
+///
+/// The `unsafe impl` is sound because the compiler checks, in the same block, everything
+/// its safety contract asks: every field type (the element type of a trailing slice)
+/// must implement zerocopy's `FromBytes + IntoBytes + Immutable`, and `const` assertions
+/// prove that each field starts where the previous one ends, that nothing follows the last
+/// one, and, for a slice-tailed type, that the sizes before and in the slice are multiples
+/// of the alignment. Syntax checks add the rest: `#[repr(C)]` or `#[repr(transparent)]`,
+/// neither `packed` nor `align(N)`, no generics, a struct, a slice only as the last
+/// field. So a payload with padding, a `bool`, a reference or a pointer does not compile,
+/// and the error names the field:
+///
+/// ```compile_fail
+/// use ancillary::ControlMessage;
+///
+/// #[derive(ControlMessage)]
+/// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TOS)]
+/// #[repr(C)]
+/// struct Padded {
+///     tos: u8,
+///     // error: `Padded` has padding between field `tos` and field `value`
+///     value: u32,
+/// }
+/// ```
+///
+/// Field types are plain bytes: integers (`libc::c_int`, `u32`, the `libc` aliases such as
+/// `pid_t`), arrays of them (`[u8; 4]` for an IPv4 address in network order), and other
+/// types that implement zerocopy's traits. Where the C struct has padding, write it out as
+/// a field (`_pad: [u8; 2]`).
+pub use ancillary_derive::ControlMessage;
 
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
+    pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
     pub use core;
     pub use libc::c_int;
     pub use zerocopy;
+
+    /// The types a field of a `#[derive(ControlMessage)]` payload may have: plain bytes,
+    /// as zerocopy defines them. The derive requires it of every field type (of the element
+    /// type for a trailing slice), at the field's span, so a bad field is named in the
+    /// error together with the fix.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a field of a control message payload",
+        label = "this field's type is not plain bytes",
+        note = "every field of a `#[derive(ControlMessage)]` payload must be plain bytes: any \
+                bit pattern is a valid value (so no `bool`, `char`, enum, reference, pointer \
+                or `NonZero*`), no padding inside, no interior mutability (zerocopy's \
+                `FromBytes + IntoBytes + Immutable`)",
+        note = "use integers (`libc::c_int`, `u32`, ...) or arrays of them (`[u8; 4]` for \
+                an IPv4 address) instead"
+    )]
+    pub trait PayloadField:
+        zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
+    {
+    }
+
+    impl<T> PayloadField for T where
+        T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
+    {
+    }
+
+    /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
+    pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}
 }

@@ -2,3 +2,6 @@
 
 mod options;
 pub use self::options::*;
+
+mod creds;
+pub use self::creds::ScmCreds;

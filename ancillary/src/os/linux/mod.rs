@@ -23,5 +23,10 @@ pub const SO_PASSPIDFD: core::ffi::c_int = 76;
 /// `SCM_PIDFD`: the `cmsg_type` (at level `SOL_SOCKET`) of the message that carries a pidfd.
 pub const SCM_PIDFD: core::ffi::c_int = crate::os::SCM_PIDFD;
 
+mod credentials;
+mod security;
+pub use self::credentials::ScmCredentials;
+pub use self::security::{ScmSecurity, SCM_SECURITY};
+
 mod mmsg;
 pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX};

@@ -1,0 +1,325 @@
+//! Code generation for a validated payload type.
+//!
+//! Everything is emitted inside `#[automatically_derived] const _: () = { ... };` and names
+//! only absolute paths (`::core::...`, `<crate>::__private::...`), so the caller's imports,
+//! a `#![no_implicit_prelude]` module or a renamed `ancillary` change nothing.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{LitStr, Type};
+
+use crate::ast::{Field, Input};
+use crate::valid::Payload;
+
+pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
+    let ident = payload.ident;
+    let krate = &payload.krate;
+    let private = quote!(#krate::__private);
+    let level = payload.level;
+    let ty = payload.ty;
+
+    let field_checks = payload
+        .fields
+        .iter()
+        .map(|field| field.ty)
+        .chain(payload.tail.map(|(_, elem)| elem))
+        .map(|ty| {
+            quote_spanned! {ty.span()=>
+                #private::assert_payload_field::<#ty>();
+            }
+        });
+
+    let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
+        None => sized(payload, &private),
+        Some((tail, elem)) => slice_tailed(payload, &private, tail, elem),
+    };
+
+    let level = quote_spanned!(level.span()=> #level);
+    let ty = quote_spanned!(ty.span()=> #ty);
+    let matches_doc = LitStr::new(
+        &format!(
+            "Whether `message` is a `{ident}`: its level and type are this type's, and its \
+             payload length fits. Same as `<{ident} as ControlMessagePayload>::matches`."
+        ),
+        Span::call_site(),
+    );
+
+    // SAFETY (of the `unsafe impl` below; a comment cannot be emitted into the generated
+    // code, so the argument lives here and in the docs of `ancillary::ControlMessage`):
+    // the impl is only emitted after `valid` checked that the item is a non-generic struct
+    // with `#[repr(C)]` or `#[repr(transparent)]`, neither `packed` nor `align(N)`, whose only
+    // slice field (if any) is the last. Next to it, in the same `const _` block, the compiler
+    // must accept:
+    // * `assert_payload_field::<F>()` for every field type `F` (the element type for the
+    //   trailing slice), whose bound is zerocopy's `FromBytes + IntoBytes + Immutable`:
+    //   every byte pattern is valid, no byte is padding, no interior mutability (contract 1,
+    //   and half of 2);
+    // * `const` assertions that every field starts where the one before it ends, that the
+    //   struct ends where its last field ends (sized), and that the trailing slice starts
+    //   where the last sized field ends, with that offset and the element size multiples of
+    //   the alignment (slice-tailed): no padding anywhere (the rest of contract 2). A free
+    //   `const` item is always evaluated, so these hold whether or not `LAYOUT` is used.
+    // * `LAYOUT` is computed from the type itself (`size_of`/`align_of`), or for a
+    //   slice-tailed type from a `#[repr(C)]` mirror whose fields are the same types in the
+    //   same order and whose tail is `[E; 0]`: `repr(C)` places fields by the same algorithm
+    //   in both, and the mirror's alignment is the same maximum. `cast_ptr` is a plain
+    //   pointer cast carrying `elements` as the slice length (contract 3).
+    quote! {
+        #[automatically_derived]
+        const _: () = {
+            #mirror
+
+            const _: () = {
+                #(#field_checks)*
+                #layout_checks
+            };
+
+            #[automatically_derived]
+            impl #ident {
+                #[doc = #matches_doc]
+                #[allow(dead_code)]
+                #[inline]
+                pub fn matches(message: &#private::ControlMessage<'_>) -> bool {
+                    <Self as #private::ControlMessagePayload>::matches(message)
+                }
+            }
+
+            #[automatically_derived]
+            unsafe impl #private::ControlMessagePayload for #ident {
+                const LEVEL: #private::c_int = #level;
+                const TYPE: #private::c_int = #ty;
+                #layout
+                #parsed
+            }
+
+            #conversions
+        };
+    }
+}
+
+type Parts = (
+    TokenStream,
+    TokenStream,
+    TokenStream,
+    TokenStream,
+    TokenStream,
+);
+
+/// A payload of fixed size: parsed by copying, at any alignment.
+fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
+    let ident = payload.ident;
+    let offsets = payload
+        .fields
+        .iter()
+        .map(|field| {
+            let member = &field.member;
+            quote!(::core::mem::offset_of!(#ident, #member))
+        })
+        .collect::<Vec<_>>();
+    let (mut checks, end) = padding_checks(payload, &offsets);
+    let ends_at = match payload.fields.last() {
+        Some(last) => format!("its last {}", Input::describe(&last.member)),
+        None => "its (zero) fields".to_owned(),
+    };
+    let message = LitStr::new(
+        &format!(
+            "`{ident}` has padding after {ends_at}, to round its size up to its alignment; \
+             add an explicit padding field at the end (for example `_pad: [u8; N]`) so that \
+             every byte of the payload is a field"
+        ),
+        Span::call_site(),
+    );
+    let span = payload.fields.last().map_or(ident.span(), |f| f.span);
+    checks.extend(quote_spanned! {span=>
+        ::core::assert!(::core::mem::size_of::<#ident>() == #end, #message);
+    });
+
+    let layout = quote! {
+        const LAYOUT: #private::PayloadLayout = #private::PayloadLayout::sized::<Self>();
+    };
+    let parsed = quote! {
+        type Parsed<'a> = Self where Self: 'a;
+
+        #[inline]
+        fn parse<'a>(
+            message: #private::ControlMessage<'a>,
+        ) -> ::core::result::Result<Self, #private::PayloadError>
+        where
+            Self: 'a,
+        {
+            #private::read_payload::<Self>(message)
+        }
+
+        #[inline]
+        fn cast_ptr(ptr: *const u8, _elements: usize) -> *const Self {
+            ptr.cast::<Self>()
+        }
+    };
+    let conversions = conversions(ident, private, &quote!(#ident), &quote!(read_payload));
+    (TokenStream::new(), checks, layout, parsed, conversions)
+}
+
+/// A payload ending in a slice: viewed in place, alignment checked.
+fn slice_tailed(
+    payload: &Payload<'_>,
+    private: &TokenStream,
+    tail: &Field<'_>,
+    elem: &Type,
+) -> Parts {
+    let ident = payload.ident;
+    let mirror_ident = format_ident!("__{}Prefix", ident);
+    let names: Vec<Ident> = (0..payload.fields.len())
+        .map(|i| format_ident!("__field{}", i))
+        .collect();
+    let types = payload.fields.iter().map(|field| field.ty);
+    // The sized fields of `ident` followed by `[elem; 0]`: the same `repr(C)` placement as
+    // the real type, but sized, so `offset_of!` and `align_of` work on it.
+    let mirror = quote! {
+        #[repr(C)]
+        #[allow(dead_code, non_camel_case_types)]
+        struct #mirror_ident {
+            #(#names: #types,)*
+            __tail: [#elem; 0],
+        }
+    };
+    let offsets = names
+        .iter()
+        .map(|name| quote!(::core::mem::offset_of!(#mirror_ident, #name)))
+        .collect::<Vec<_>>();
+    let (mut checks, end) = padding_checks(payload, &offsets);
+    let tail_name = Input::describe(&tail.member);
+    let elem_span = tail.span;
+    let gap = LitStr::new(
+        &format!(
+            "`{ident}` has padding before its trailing slice ({tail_name}), to align the \
+             slice's elements; add an explicit padding field before it (for example \
+             `_pad: [u8; N]`)"
+        ),
+        Span::call_site(),
+    );
+    let prefix_align = LitStr::new(
+        &format!(
+            "the fields of `{ident}` before its trailing slice ({tail_name}) do not fill a \
+             multiple of the struct's alignment, so a value would end in padding; add an \
+             explicit padding field before the slice (for example `_pad: [u8; N]`)"
+        ),
+        Span::call_site(),
+    );
+    let elem_align = LitStr::new(
+        &format!(
+            "the element size of the trailing slice of `{ident}` ({tail_name}) is not a \
+             multiple of the struct's alignment, so a value would end in padding; use an \
+             element type at least as aligned as the other fields"
+        ),
+        Span::call_site(),
+    );
+    let zero_sized = LitStr::new(
+        &format!(
+            "the elements of the trailing slice of `{ident}` ({tail_name}) are zero-sized; \
+             use a slice of bytes or integers"
+        ),
+        Span::call_site(),
+    );
+    checks.extend(quote_spanned! {elem_span=>
+        ::core::assert!(::core::mem::offset_of!(#mirror_ident, __tail) == #end, #gap);
+        ::core::assert!(::core::mem::size_of::<#elem>() != 0, #zero_sized);
+        ::core::assert!(
+            ::core::mem::offset_of!(#mirror_ident, __tail)
+                % ::core::mem::align_of::<#mirror_ident>() == 0,
+            #prefix_align
+        );
+        ::core::assert!(
+            ::core::mem::size_of::<#elem>() % ::core::mem::align_of::<#mirror_ident>() == 0,
+            #elem_align
+        );
+    });
+
+    let layout = quote! {
+        const LAYOUT: #private::PayloadLayout = #private::PayloadLayout {
+            prefix: ::core::mem::offset_of!(#mirror_ident, __tail),
+            elem: ::core::mem::size_of::<#elem>(),
+            align: ::core::mem::align_of::<#mirror_ident>(),
+        };
+    };
+    let parsed = quote! {
+        type Parsed<'a> = &'a Self where Self: 'a;
+
+        #[inline]
+        fn parse<'a>(
+            message: #private::ControlMessage<'a>,
+        ) -> ::core::result::Result<&'a Self, #private::PayloadError>
+        where
+            Self: 'a,
+        {
+            #private::ref_payload::<Self>(message)
+        }
+
+        #[inline]
+        fn cast_ptr(ptr: *const u8, elements: usize) -> *const Self {
+            ::core::ptr::slice_from_raw_parts(ptr.cast::<#elem>(), elements) as *const Self
+        }
+    };
+    let conversions = conversions(ident, private, &quote!(&'a #ident), &quote!(ref_payload));
+    (mirror, checks, layout, parsed, conversions)
+}
+
+/// `TryFrom<ControlMessage<'a>> for #target` through `#private::#reader`, and
+/// `From<&'a #ident> for ControlMessage<'a>`.
+fn conversions(
+    ident: &Ident,
+    private: &TokenStream,
+    target: &TokenStream,
+    reader: &TokenStream,
+) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl<'a> ::core::convert::TryFrom<#private::ControlMessage<'a>> for #target {
+            type Error = #private::PayloadError;
+
+            #[inline]
+            fn try_from(
+                message: #private::ControlMessage<'a>,
+            ) -> ::core::result::Result<Self, #private::PayloadError> {
+                #private::#reader::<#ident>(message)
+            }
+        }
+
+        #[automatically_derived]
+        impl<'a> ::core::convert::From<&'a #ident> for #private::ControlMessage<'a> {
+            #[inline]
+            fn from(value: &'a #ident) -> Self {
+                #private::to_message::<#ident>(value)
+            }
+        }
+    }
+}
+
+/// Assertions that each sized field starts where the previous one ends; returns them and
+/// the expression for where the last sized field ends.
+fn padding_checks(payload: &Payload<'_>, offsets: &[TokenStream]) -> (TokenStream, TokenStream) {
+    let ident = payload.ident;
+    let mut checks = TokenStream::new();
+    let mut end = quote!(0usize);
+    let mut previous: Option<&Field<'_>> = None;
+    for (field, offset) in payload.fields.iter().zip(offsets) {
+        let this = Input::describe(&field.member);
+        let message = match previous {
+            None => format!("`{ident}` has padding before its first {this}"),
+            Some(prev) => format!(
+                "`{ident}` has padding between {} and {this}, to align {this}; add an \
+                 explicit padding field between them (for example `_pad: [u8; N]`) or \
+                 reorder the fields so that every byte of the payload is a field",
+                Input::describe(&prev.member)
+            ),
+        };
+        let message = LitStr::new(&message, Span::call_site());
+        let ty = field.ty;
+        checks.extend(quote_spanned! {field.span=>
+            ::core::assert!(#offset == #end, #message);
+        });
+        end = quote!(#offset + ::core::mem::size_of::<#ty>());
+        previous = Some(field);
+    }
+    (checks, end.into_token_stream())
+}

@@ -1,0 +1,187 @@
+//! The rules a payload type must follow that can be judged from its syntax. Each
+//! violation is reported on the token that causes it, and all of them at once.
+//!
+//! What syntax cannot show (that every field type is plain bytes, that there is no padding)
+//! is left to the compiler: [`crate::expand`] emits trait bounds and `const` assertions
+//! for it.
+
+use syn::{Expr, Ident, Path, Type};
+
+use crate::ast::{Field, Input, Kind};
+use crate::attr::Errors;
+
+/// A payload type that passed validation: what [`crate::expand`] needs.
+pub(crate) struct Payload<'a> {
+    pub ident: &'a Ident,
+    pub krate: Path,
+    pub level: &'a Expr,
+    pub ty: &'a Expr,
+    /// The sized fields, in order (all of them for a sized payload).
+    pub fields: Vec<&'a Field<'a>>,
+    /// The trailing slice field and its element type, for a slice-tailed payload.
+    pub tail: Option<(&'a Field<'a>, &'a Type)>,
+}
+
+const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
+
+pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Error> {
+    let mut errors = Errors::default();
+    let attrs = &input.attrs;
+
+    let fields = match &input.kind {
+        Kind::Struct(fields) => Some(fields),
+        Kind::Enum(span) => {
+            errors.error(
+                *span,
+                "`ControlMessage` cannot be derived for an enum; a control message payload \
+                 is a `#[repr(C)]` struct whose fields are the payload's bytes",
+            );
+            None
+        }
+        Kind::Union(span) => {
+            errors.error(
+                *span,
+                "`ControlMessage` cannot be derived for a union; a control message payload \
+                 is a `#[repr(C)]` struct whose fields are the payload's bytes",
+            );
+            None
+        }
+    };
+
+    if !input.generics.params.is_empty() {
+        errors.spanned(
+            &input.generics.params,
+            "a control message payload cannot have generic parameters; it is plain bytes \
+             of one fixed layout, so remove the type, lifetime and const parameters",
+        );
+    } else if let Some(clause) = &input.generics.where_clause {
+        errors.spanned(
+            clause,
+            "a control message payload cannot have a `where` clause; remove it",
+        );
+    }
+
+    match &attrs.cmsg {
+        None => errors.error(
+            input.ident.span(),
+            format!(
+                "`#[derive(ControlMessage)]` needs the message's level and type: add \
+                 `{EXAMPLE}` with this message's constants"
+            ),
+        ),
+        Some(cmsg) => {
+            if attrs.level.is_none() && !attrs.suggested.contains(&"level") {
+                errors.spanned(
+                    cmsg,
+                    "missing `level` in `#[cmsg]`; add `level = <c_int constant>`, for \
+                     example `level = libc::IPPROTO_IP`",
+                );
+            }
+            if attrs.ty.is_none() && !attrs.suggested.contains(&"type") {
+                errors.spanned(
+                    cmsg,
+                    "missing `type` in `#[cmsg]`; add `type = <c_int constant>`, for example \
+                     `type = libc::IP_TTL`",
+                );
+            }
+        }
+    }
+
+    check_repr(input, &mut errors);
+
+    let mut sized = Vec::new();
+    let mut tail = None;
+    if let Some(fields) = fields {
+        let last = fields.len().saturating_sub(1);
+        for (index, field) in fields.iter().enumerate() {
+            for attr in &field.cmsg_attrs {
+                errors.spanned(
+                    attr,
+                    "`#[cmsg]` belongs on the struct, not on a field; move it above the struct",
+                );
+            }
+            check_field_syntax(field, &mut errors);
+            match field.slice_elem {
+                Some(elem) if index == last => tail = Some((field, elem)),
+                Some(_) => errors.spanned(
+                    field.ty,
+                    format!(
+                        "{} is a slice but not the last field; only the last field of a \
+                         control message payload can be a slice: move it to the end",
+                        Input::describe(&field.member)
+                    ),
+                ),
+                None => sized.push(field),
+            }
+        }
+    }
+
+    errors.extend(attrs.errors.clone());
+    errors.finish()?;
+
+    Ok(Payload {
+        ident: input.ident,
+        krate: attrs.krate.clone().unwrap_or_else(default_crate),
+        level: attrs.level.as_ref().expect("checked above"),
+        ty: attrs.ty.as_ref().expect("checked above"),
+        fields: sized,
+        tail,
+    })
+}
+
+/// `::ancillary`, the path generated code uses unless `#[cmsg(crate = ...)]` says otherwise.
+pub(crate) fn default_crate() -> Path {
+    syn::parse_quote!(::ancillary)
+}
+
+fn check_repr(input: &Input<'_>, errors: &mut Errors) {
+    let repr = &input.attrs.repr;
+    if let Some(span) = repr.packed {
+        errors.error(
+            span,
+            "a control message payload cannot be `packed`: the derive proves the layout \
+             has no padding instead; remove `packed` and add explicit padding fields \
+             (for example `_pad: [u8; 2]`) where the C struct has padding",
+        );
+    }
+    if let Some(span) = repr.align {
+        errors.error(
+            span,
+            "a control message payload cannot have `align(N)`: the alignment must be the \
+             fields' own; remove `align(...)`",
+        );
+    }
+    for ident in &repr.other {
+        errors.error(
+            ident.span(),
+            format!("`repr({ident})` is not a C layout; use `#[repr(C)]`"),
+        );
+    }
+    if repr.c.is_none() && repr.transparent.is_none() {
+        errors.error(
+            input.ident.span(),
+            "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): \
+             without it Rust may reorder the fields; add `#[repr(C)]` to the struct",
+        );
+    }
+}
+
+/// Field types that syntax alone shows cannot be sent: references and raw pointers.
+/// Everything else is checked by the compiler through trait bounds.
+fn check_field_syntax(field: &Field<'_>, errors: &mut Errors) {
+    let ty = field.slice_elem.unwrap_or(field.ty);
+    let what = match ty {
+        Type::Reference(_) => "a reference",
+        Type::Ptr(_) => "a raw pointer",
+        _ => return,
+    };
+    errors.spanned(
+        ty,
+        format!(
+            "{} is {what}, which cannot be part of a control message payload: an address \
+             means nothing to the receiving process; store the value itself (integers, \
+             byte arrays)",
+            Input::describe(&field.member)
+        ),
+    );
+}

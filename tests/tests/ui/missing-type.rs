@@ -1,0 +1,10 @@
+use ancillary::ControlMessage;
+
+#[derive(ControlMessage)]
+#[cmsg(level = libc::IPPROTO_IP)]
+#[repr(C)]
+struct IpTtl {
+    ttl: libc::c_int,
+}
+
+fn main() {}

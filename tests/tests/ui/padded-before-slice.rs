@@ -1,0 +1,11 @@
+use ancillary::ControlMessage;
+
+#[derive(ControlMessage)]
+#[cmsg(level = libc::SOL_SOCKET, type = libc::SCM_RIGHTS)]
+#[repr(C)]
+struct Rights {
+    count: u16,
+    fds: [libc::c_int],
+}
+
+fn main() {}
