@@ -1,7 +1,5 @@
 //! [`ScmCreds`]: `SCM_CREDS`, the sender's credentials as the kernel fills them in.
 
-use core::fmt;
-
 use crate::ControlMessage;
 
 /// The payload of an `SCM_CREDS` message: the sending process's ids (`struct cmsgcred`).
@@ -51,8 +49,14 @@ pub struct ScmCreds {
     gid: libc::gid_t,
     ngroups: libc::c_short,
     _pad: [u8; 2],
-    groups: [libc::gid_t; libc::CMGROUP_MAX],
+    groups: [libc::gid_t; CMGROUP_MAX],
 }
+
+/// `CMGROUP_MAX`: the size of [`ScmCreds`]' group list.
+pub const CMGROUP_MAX: usize = libc::CMGROUP_MAX;
+
+#[path = "cmsgcred.rs"]
+mod accessors;
 
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
@@ -65,63 +69,3 @@ const _: () = {
     assert!(offset_of!(ScmCreds, ngroups) == offset_of!(C, cmcred_ngroups));
     assert!(offset_of!(ScmCreds, groups) == offset_of!(C, cmcred_groups));
 };
-
-impl ScmCreds {
-    /// A zeroed payload, to send: the kernel replaces it with the sender's credentials.
-    #[must_use]
-    pub const fn to_fill() -> ScmCreds {
-        ScmCreds {
-            pid: 0,
-            uid: 0,
-            euid: 0,
-            gid: 0,
-            ngroups: 0,
-            _pad: [0; 2],
-            groups: [0; libc::CMGROUP_MAX],
-        }
-    }
-
-    /// The sender's process id.
-    #[must_use]
-    pub const fn pid(&self) -> libc::pid_t {
-        self.pid
-    }
-
-    /// The sender's real user id.
-    #[must_use]
-    pub const fn uid(&self) -> libc::uid_t {
-        self.uid
-    }
-
-    /// The sender's effective user id.
-    #[must_use]
-    pub const fn euid(&self) -> libc::uid_t {
-        self.euid
-    }
-
-    /// The sender's real group id.
-    #[must_use]
-    pub const fn gid(&self) -> libc::gid_t {
-        self.gid
-    }
-
-    /// The sender's groups (the first is the effective group id), at most `CMGROUP_MAX`;
-    /// a count out of range is clamped, never trusted.
-    #[must_use]
-    pub fn groups(&self) -> &[libc::gid_t] {
-        let count = usize::try_from(self.ngroups).unwrap_or(0);
-        &self.groups[..count.min(self.groups.len())]
-    }
-}
-
-impl fmt::Debug for ScmCreds {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScmCreds")
-            .field("pid", &self.pid)
-            .field("uid", &self.uid)
-            .field("euid", &self.euid)
-            .field("gid", &self.gid)
-            .field("groups", &self.groups())
-            .finish()
-    }
-}

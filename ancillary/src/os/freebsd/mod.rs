@@ -4,4 +4,4 @@ mod options;
 pub use self::options::*;
 
 mod creds;
-pub use self::creds::ScmCreds;
+pub use self::creds::{ScmCreds, CMGROUP_MAX};
