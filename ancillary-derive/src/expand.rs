@@ -225,12 +225,17 @@ fn slice_tailed(
         ::core::assert!(::core::mem::offset_of!(#mirror_ident, __tail) == #end, #gap);
         ::core::assert!(::core::mem::size_of::<#elem>() != 0, #zero_sized);
         ::core::assert!(
-            ::core::mem::offset_of!(#mirror_ident, __tail)
-                % ::core::mem::align_of::<#mirror_ident>() == 0,
+            #private::is_multiple_of(
+                ::core::mem::offset_of!(#mirror_ident, __tail),
+                ::core::mem::align_of::<#mirror_ident>(),
+            ),
             #prefix_align
         );
         ::core::assert!(
-            ::core::mem::size_of::<#elem>() % ::core::mem::align_of::<#mirror_ident>() == 0,
+            #private::is_multiple_of(
+                ::core::mem::size_of::<#elem>(),
+                ::core::mem::align_of::<#mirror_ident>(),
+            ),
             #elem_align
         );
     });

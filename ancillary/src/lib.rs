@@ -249,4 +249,11 @@ pub mod __private {
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
     pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}
+
+    /// `value % unit == 0`, for the derive's layout assertions (a function, so that
+    /// lints of the caller's crate do not judge generated arithmetic).
+    #[must_use]
+    pub const fn is_multiple_of(value: usize, unit: usize) -> bool {
+        value % unit == 0
+    }
 }
