@@ -69,7 +69,10 @@ fn pidfd_is_owned_refers_to_the_peer_and_is_cloexec() {
 
     let pidfd = recv.take_pidfd().expect("an SCM_PIDFD message arrived");
     assert!(recv.take_pidfd().is_none(), "the pidfd is handed out once");
-    assert!(tests::is_cloexec(pidfd.as_fd()), "the pidfd is close-on-exec");
+    assert!(
+        tests::is_cloexec(pidfd.as_fd()),
+        "the pidfd is close-on-exec"
+    );
     // SAFETY: `pidfd` is an open pidfd; signal 0 only checks that the process exists and
     // may be signalled, and null `info` with flags 0 is the documented plain form.
     let rc = unsafe {
@@ -83,7 +86,11 @@ fn pidfd_is_owned_refers_to_the_peer_and_is_cloexec() {
     };
     assert_eq!(rc, 0, "pidfd_send_signal: {}", io::Error::last_os_error());
     if let Some(pid) = pidfd_pid(pidfd.as_fd()) {
-        assert_eq!(pid, std::process::id() as i32, "the pidfd refers to the sender");
+        assert_eq!(
+            pid,
+            std::process::id() as i32,
+            "the pidfd refers to the sender"
+        );
     }
 }
 
@@ -116,5 +123,9 @@ fn untaken_pidfds_are_closed() {
         }
         // Odd rounds: dropped with both descriptors untaken.
     }
-    assert_eq!(tests::open_fd_count(), before, "no pidfd or passed fd leaked");
+    assert_eq!(
+        tests::open_fd_count(),
+        before,
+        "no pidfd or passed fd leaked"
+    );
 }
