@@ -379,3 +379,30 @@ fn the_iterator_is_fused_and_cloneable() {
     }
     assert_eq!(copy.count(), 2);
 }
+
+#[test]
+fn no_control_data_means_no_msg_control() {
+    // `start_sendmsg` is what a socket passes as `msg_control`: `None` (a null pointer
+    // and a length of 0) when there is nothing to send.
+    let stdin = std::io::stdin();
+    let mut ancillary = AncillaryData::new();
+    assert!(ancillary.start_sendmsg().unwrap().is_none());
+    ancillary.add_file_descriptors(&[]);
+    assert!(ancillary.start_sendmsg().unwrap().is_none());
+
+    ancillary.add_file_descriptors(&[stdin.as_fd()]);
+    let bytes = ancillary.start_sendmsg().unwrap().unwrap();
+    assert_eq!(
+        bytes,
+        message(libc::SOL_SOCKET, libc::SCM_RIGHTS, &0i32.to_ne_bytes())
+    );
+
+    // An add that did not fit fixed storage makes it an error, until `clear`.
+    let mut storage = [MaybeUninit::uninit(); 8];
+    let mut fixed = AncillaryData::with_storage(&mut storage);
+    fixed.add_file_descriptors(&[stdin.as_fd()]);
+    let err = fixed.start_sendmsg().unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    fixed.clear();
+    assert!(fixed.start_sendmsg().unwrap().is_none());
+}
