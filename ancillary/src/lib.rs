@@ -2,7 +2,7 @@
 //!
 //! This crate implements the design of Rust RFC 3430 (`unix_socket_ancillary_data_v2`):
 //!
-//! * [`ControlMessage`] is one message: a `(level, type)` pair and payload bytes. Every
+//! * [`ControlMessage`](struct@ControlMessage) is one message: a `(level, type)` pair and payload bytes. Every
 //!   kind of message, including ones defined by other crates, is data of this shape,
 //!   never a variant of a closed enum.
 //! * [`ControlMessages`] is a borrowed buffer of them that any bytes can be viewed as and
@@ -18,6 +18,9 @@
 //!
 //! No heap allocation happens per message once the buffers exist, and buffers can live on
 //! the stack ([`AncillaryData::with_storage`]).
+//!
+//! Start with the [`guide`]: sending, receiving, sizing buffers, defining your own messages
+//! and async code.
 //!
 //! # Passing a file descriptor
 //!
@@ -87,6 +90,7 @@ mod buf;
 mod builder;
 mod error;
 mod fds;
+pub mod guide;
 mod message;
 mod messages;
 mod options;
@@ -193,7 +197,7 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// field. So a payload with padding, a `bool`, a reference or a pointer does not compile,
 /// and the error names the field:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// use ancillary::ControlMessage;
 ///
 /// #[derive(ControlMessage)]

@@ -1,0 +1,177 @@
+//! A guide to the crate: sending, receiving, sizing buffers, defining your own messages,
+//! and async code.
+//!
+//! # Sending
+//!
+//! Everything sent with the data goes into an [`AncillaryData`](crate::AncillaryData):
+//! descriptors with [`add_file_descriptors`](crate::AncillaryData::add_file_descriptors)
+//! (as `BorrowedFd`s, so they cannot be closed before the send), any other message with
+//! [`add_control_message`](crate::AncillaryData::add_control_message). A
+//! [`MessageSender`](crate::MessageSender) sends it on any socket that implements
+//! [`SendMessage`](crate::SendMessage) (or [`SendMessageTo`](crate::SendMessageTo) with an
+//! address).
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::os::fd::AsFd;
+//! use std::os::unix::net::UnixDatagram;
+//! use ancillary::{AncillaryData, MessageSender, SendOptions};
+//!
+//! let (a, _b) = UnixDatagram::pair()?;
+//! let (read_end, write_end) = std::io::pipe()?;
+//! let mut ancillary = AncillaryData::new();
+//! ancillary.add_file_descriptors(&[read_end.as_fd(), write_end.as_fd()]);
+//! MessageSender::new(&a, b"two ends of a pipe")
+//!     .ancillary_data(&mut ancillary)
+//!     .options(*SendOptions::new().no_signal(true))
+//!     .send()?;
+//! // `ancillary` can be cleared and reused: no allocation once its storage exists.
+//! ancillary.clear();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Receiving
+//!
+//! A receive clears the [`AncillaryData`](crate::AncillaryData) it is given (closing
+//! descriptors left from an earlier receive), then fills it with what the kernel sent.
+//! Every descriptor that arrives is owned by it at once and is close-on-exec; take them
+//! with [`take_exact_fds`](crate::AncillaryData::take_exact_fds) (exactly `N`, or an error
+//! saying how many came), [`drain_fds`](crate::AncillaryData::drain_fds) (any number, no
+//! allocation) or [`take_owned_fds`](crate::AncillaryData::take_owned_fds) (a `Vec`). Any
+//! descriptor not taken is closed, so a peer cannot make you leak descriptors.
+//!
+//! Check [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated):
+//! it means the buffer was too small (or, on Linux, the process was at its descriptor
+//! limit) and some control data, descriptors included, was lost.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::io::{Read, Write};
+//! use std::os::fd::AsFd;
+//! use std::os::unix::net::UnixStream;
+//! use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+//!
+//! let (a, b) = UnixStream::pair()?;
+//! let (read_end, mut write_end) = std::io::pipe()?;
+//! let mut out = AncillaryData::new();
+//! out.add_file_descriptors(&[read_end.as_fd()]);
+//! MessageSender::new(&a, b"!").ancillary_data(&mut out).send()?;
+//!
+//! let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+//! let mut byte = [0u8; 1];
+//! let (n, result) = MessageReceiver::new(&b, &mut byte)
+//!     .ancillary_data(&mut ancillary)
+//!     .recv()?;
+//! assert_eq!(n, 1);
+//! assert!(!result.control_data_truncated());
+//! let [fd] = ancillary.take_exact_fds()?;
+//!
+//! write_end.write_all(b"through the passed descriptor")?;
+//! drop(write_end);
+//! let mut text = String::new();
+//! std::fs::File::from(fd).read_to_string(&mut text)?;
+//! assert_eq!(text, "through the passed descriptor");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Control messages other than descriptors are read by iterating
+//! [`control_messages()`](crate::AncillaryData::control_messages) (raw
+//! [`ControlMessage`](crate::ControlMessage)s: level, type, bytes) or, typed, with
+//! [`of_type`](crate::ControlMessages::of_type) and [`find`](crate::ControlMessages::find).
+//!
+//! # Sizing buffers
+//!
+//! A receive gets at most [`capacity()`](crate::AncillaryData::capacity) bytes of control
+//! data. Add up, for each message you expect:
+//!
+//! * [`AncillaryData::space_for_fds(n)`](crate::AncillaryData::space_for_fds) for `n`
+//!   descriptors (`const`, so usable in array lengths);
+//! * [`T::SPACE`](crate::ControlMessagePayload::SPACE) for one typed message `T`, and
+//!   [`T::space_for(n)`](crate::ControlMessagePayload::space_for) for one with `n` trailing
+//!   elements;
+//! * [`cmsg_space(len)`](crate::cmsg_space) for a raw payload of `len` bytes (the C macro
+//!   `CMSG_SPACE`).
+//!
+//! The buffer can be on the heap ([`AncillaryData::with_capacity`](crate::AncillaryData::with_capacity))
+//! or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
+//! takes a `&mut [MaybeUninit<u8>]` at any address (it aligns inside it; allow up to
+//! `align_of::<libc::cmsghdr>() - 1` extra bytes). Fixed storage never grows: adding to a
+//! full one is an error ([`try_add_control_message`](crate::AncillaryData::try_add_control_message))
+//! or, with the plain `add_*` methods, an error from the next send.
+//!
+//! ```
+//! use std::mem::MaybeUninit;
+//! use ancillary::os::linux::ScmCredentials;
+//! use ancillary::{AncillaryData, ControlMessagePayload};
+//!
+//! // Credentials and up to 4 descriptors, plus slack for aligning a stack buffer.
+//! const ROOM: usize = ScmCredentials::SPACE + AncillaryData::space_for_fds(4) + 8;
+//! let mut storage = [MaybeUninit::<u8>::uninit(); ROOM];
+//! let ancillary = AncillaryData::with_storage(&mut storage);
+//! assert!(ancillary.capacity() >= ROOM - 8);
+//! ```
+//!
+//! # Defining your own message
+//!
+//! Any control message is a `#[repr(C)]` struct away. The derive checks at compile time that
+//! the payload has no padding and that every field can hold any bytes (as zerocopy's
+//! traits define it); you depend on nothing but `ancillary` (and `libc` for the constants).
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use std::os::fd::AsRawFd;
+//! use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
+//!
+//! /// `IP_TTL`: the time-to-live of a received IPv4 packet (with `IP_RECVTTL` set).
+//! #[derive(ControlMessage, Clone, Copy, Debug)]
+//! #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
+//! #[repr(C)]
+//! struct IpTtl {
+//!     ttl: libc::c_int,
+//! }
+//!
+//! let receiver = UdpSocket::bind("127.0.0.1:0")?;
+//! let on: libc::c_int = 1;
+//! // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
+//! let rc = unsafe {
+//!     libc::setsockopt(receiver.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL,
+//!         (&raw const on).cast(), size_of::<libc::c_int>() as libc::socklen_t)
+//! };
+//! assert_eq!(rc, 0);
+//! UdpSocket::bind("127.0.0.1:0")?.send_to(b"hop", receiver.local_addr()?)?;
+//!
+//! let mut ancillary = AncillaryData::with_capacity(IpTtl::SPACE);
+//! MessageReceiver::new(&receiver, &mut [0; 16]).ancillary_data(&mut ancillary).recv()?;
+//! let ttl: IpTtl = ancillary.control_messages().find::<IpTtl>().unwrap()?;
+//! assert_eq!(ttl.ttl, 64);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A payload can end in a slice (`[u8]`, `[c_int]`) for variable-length messages; it is
+//! then viewed in place as a `&T` (alignment checked) instead of copied. The generated
+//! code, the checks and the errors are described on [`ControlMessage`](crate::ControlMessage).
+//!
+//! # Your own sockets
+//!
+//! The send and receive traits are open: implement them for any socket type by calling
+//! [`send_message`](crate::send_message) and [`recv_message`](crate::recv_message) on its
+//! descriptor (example there). The same guarantees hold: descriptors owned at once,
+//! close-on-exec, no allocation.
+//!
+//! # Async code
+//!
+//! With the `tokio` feature, the `ancillary::tokio` module adds async forms of the traits
+//! for tokio's sockets and for `AsyncFd`, and `send_async`/`recv_async` on the builders.
+//! Readiness comes from tokio, so no blocking call runs on the runtime, and a receive
+//! future dropped before it completes loses no descriptor. See `examples/async_fd_passing.rs`.
+//!
+//! # Platforms
+//!
+//! Linux is the first platform, tested in full (x86_64, and 32-bit and big-endian targets
+//! under qemu-user). FreeBSD and macOS build and are checked by clippy; their extensions
+//! live in `os::freebsd` and `os::macos`. What differs per platform (alignment,
+//! `MSG_CMSG_CLOEXEC`, credentials) is written down on the items concerned.
