@@ -2,9 +2,10 @@
 //!
 //! This crate implements the design of Rust RFC 3430 (`unix_socket_ancillary_data_v2`):
 //!
-//! * [`ControlMessage`](struct@ControlMessage) is one message: a `(level, type)` pair and payload bytes. Every
-//!   kind of message, including ones defined by other crates, is data of this shape,
-//!   never a variant of a closed enum.
+//! * [`ControlMessage`](struct@ControlMessage) is one message: a `(level, type)` pair and
+//!   payload bytes. Every kind of message, including ones defined by other crates, is data
+//!   of this shape, never a variant of a closed enum; typed messages are structs with
+//!   `#[derive(ControlMessage)]` ([`ScmRights`], [`ControlMessagePayload`]).
 //! * [`ControlMessages`] is a borrowed buffer of them that any bytes can be viewed as and
 //!   iterated safely; [`ControlMessagesBuf`] is the owned, append-only form.
 //! * [`AncillaryData`] adds file-descriptor ownership: descriptors to send are
