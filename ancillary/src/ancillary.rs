@@ -83,6 +83,7 @@ use crate::size::cmsg_space;
 /// # Ok(())
 /// # }
 /// ```
+#[doc(alias = "msg_control")]
 pub struct AncillaryData<'fd> {
     messages: ControlMessagesBuf<'fd>,
     _fds: PhantomData<BorrowedFd<'fd>>,
@@ -188,6 +189,7 @@ impl<'fd> AncillaryData<'fd> {
     /// nothing (some kernels reject an empty `SCM_RIGHTS`). Linux accepts at most 253
     /// descriptors per send (`SCM_MAX_FD`). If they do not fit fixed storage, see
     /// [`add_control_message`](Self::add_control_message).
+    #[doc(alias = "SCM_RIGHTS")]
     pub fn add_file_descriptors<F>(&mut self, borrowed_fds: &F)
     where
         F: AsRef<[BorrowedFd<'fd>]> + ?Sized,
@@ -268,6 +270,7 @@ impl<'fd> AncillaryData<'fd> {
     /// Takes the pidfd of the sender that an `SCM_PIDFD` message carried (Linux 6.5+, with
     /// `SO_PASSPIDFD` set on the receiving socket). `None` if none came or it was taken.
     #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[doc(alias = "SCM_PIDFD")]
     pub fn take_pidfd(&mut self) -> Option<OwnedFd> {
         if !self.messages.owns(FdKind::Pidfd) {
             return None;

@@ -85,6 +85,7 @@ const NOSIGNAL: c_int = 0;
 ///
 /// `Copy`, so `*RecvOptions::new().peek(true)` can be passed by value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[doc(alias = "MSG_CMSG_CLOEXEC")]
 pub struct RecvOptions {
     flags: c_int,
 }
@@ -151,6 +152,7 @@ impl RecvOptions {
 
 /// Flags `recvmsg` returned (`msg_flags`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[doc(alias = "msg_flags")]
 pub struct RecvResult {
     flags: c_int,
 }

@@ -72,6 +72,7 @@ fn too_many_buffers() -> io::Error {
 ///
 /// # References
 /// [`sendmsg(2)`](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
+#[doc(alias = "sendmsg")]
 pub fn send_message(
     socket: BorrowedFd<'_>,
     bufs: &[IoSlice<'_>],
@@ -86,6 +87,7 @@ pub fn send_message(
 ///
 /// # Errors
 /// As [`send_message`], or `InvalidInput` if `addr` cannot be expressed as a `sockaddr`.
+#[doc(alias = "sendmsg")]
 pub fn send_message_to<A: SocketAddress>(
     socket: BorrowedFd<'_>,
     addr: &A,
@@ -153,6 +155,7 @@ fn send(
 ///
 /// # References
 /// [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
+#[doc(alias = "recvmsg")]
 pub fn recv_message(
     socket: BorrowedFd<'_>,
     bufs: &mut [IoSliceMut<'_>],
@@ -168,6 +171,7 @@ pub fn recv_message(
 /// # Errors
 /// As [`recv_message`], or `InvalidInput` if the kernel returned an address that is not
 /// an `A` (for example on a socket of another family).
+#[doc(alias = "recvmsg")]
 pub fn recv_message_from<A: SocketAddress>(
     socket: BorrowedFd<'_>,
     bufs: &mut [IoSliceMut<'_>],
