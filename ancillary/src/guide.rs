@@ -78,7 +78,7 @@
 //!
 //! Control messages other than descriptors are read by iterating
 //! [`control_messages()`](crate::AncillaryData::control_messages) (raw
-//! [`ControlMessage`](crate::ControlMessage)s: level, type, bytes) or, typed, with
+//! [`ControlMessage`](struct@crate::ControlMessage)s: level, type, bytes) or, typed, with
 //! [`of_type`](crate::ControlMessages::of_type) and [`find`](crate::ControlMessages::find).
 //!
 //! # Sizing buffers
@@ -153,7 +153,8 @@
 //!
 //! A payload can end in a slice (`[u8]`, `[c_int]`) for variable-length messages; it is
 //! then viewed in place as a `&T` (alignment checked) instead of copied. The generated
-//! code, the checks and the errors are described on [`ControlMessage`](crate::ControlMessage).
+//! code, the checks and the errors are described on the derive,
+//! [`ControlMessage`](derive@crate::ControlMessage).
 //!
 //! # Your own sockets
 //!
