@@ -115,16 +115,30 @@ fn receive(socket: &UdpSocket, room: usize) -> (Vec<u8>, AncillaryData<'static>,
     (buf[..n].to_vec(), ancillary, from)
 }
 
-#[test]
-fn ip_ttl_received_with_ip_recvttl_is_64() {
-    let receiver = udp_receiver(&[(libc::IPPROTO_IP, libc::IP_RECVTTL)]);
+/// Sends `payload` over IPv4 loopback to a receiver with `options` enabled, and returns
+/// the control data it got with the datagram (room for `room` bytes).
+fn loopback_datagram(
+    options: &[(libc::c_int, libc::c_int)],
+    payload: &[u8],
+    room: usize,
+) -> AncillaryData<'static> {
+    let receiver = udp_receiver(options);
     let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     sender
-        .send_to(b"ttl", receiver.local_addr().unwrap())
+        .send_to(payload, receiver.local_addr().unwrap())
         .unwrap();
+    let (data, ancillary, _) = receive(&receiver, room);
+    assert_eq!(data, payload);
+    ancillary
+}
 
-    let (data, ancillary, _) = receive(&receiver, IpTtl::SPACE);
-    assert_eq!(data, b"ttl");
+#[test]
+fn ip_ttl_received_with_ip_recvttl_is_64() {
+    let ancillary = loopback_datagram(
+        &[(libc::IPPROTO_IP, libc::IP_RECVTTL)],
+        b"ttl",
+        IpTtl::SPACE,
+    );
     let ttl = ancillary
         .control_messages()
         .find::<IpTtl>()
@@ -155,13 +169,11 @@ fn ip_ttl_sent_as_a_control_message_reaches_the_peer() {
 
 #[test]
 fn ip_pktinfo_received_names_the_destination() {
-    let receiver = udp_receiver(&[(libc::IPPROTO_IP, libc::IP_PKTINFO)]);
-    let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    sender
-        .send_to(b"where", receiver.local_addr().unwrap())
-        .unwrap();
-
-    let (_, ancillary, _) = receive(&receiver, InPktinfo::SPACE);
+    let ancillary = loopback_datagram(
+        &[(libc::IPPROTO_IP, libc::IP_PKTINFO)],
+        b"where",
+        InPktinfo::SPACE,
+    );
     let info: InPktinfo = ancillary
         .control_messages()
         .find::<InPktinfo>()
@@ -196,13 +208,11 @@ fn ip_pktinfo_sent_with_spec_dst_picks_the_source_address() {
 
 #[test]
 fn so_timestampns_is_close_to_now() {
-    let receiver = udp_receiver(&[(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS)]);
-    let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    sender
-        .send_to(b"when", receiver.local_addr().unwrap())
-        .unwrap();
-
-    let (_, ancillary, _) = receive(&receiver, TimestampNs::SPACE);
+    let ancillary = loopback_datagram(
+        &[(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS)],
+        b"when",
+        TimestampNs::SPACE,
+    );
     let stamp = ancillary
         .control_messages()
         .find::<TimestampNs>()
@@ -273,18 +283,13 @@ fn ipv6_hop_limit_and_pktinfo_on_loopback() {
 
 #[test]
 fn typed_iteration_over_received_messages() {
-    let receiver = udp_receiver(&[
+    let options = [
         (libc::IPPROTO_IP, libc::IP_RECVTTL),
         (libc::IPPROTO_IP, libc::IP_PKTINFO),
         (libc::SOL_SOCKET, libc::SO_TIMESTAMPNS),
-    ]);
-    let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    sender
-        .send_to(b"all", receiver.local_addr().unwrap())
-        .unwrap();
-
+    ];
     let room = IpTtl::SPACE + InPktinfo::SPACE + TimestampNs::SPACE;
-    let (_, ancillary, _) = receive(&receiver, room);
+    let ancillary = loopback_datagram(&options, b"all", room);
     let messages = ancillary.control_messages();
     assert_eq!(messages.iter().count(), 3);
 
