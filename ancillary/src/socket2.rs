@@ -43,6 +43,10 @@ use crate::sys;
 
 /// `SockAddr` of any family: `socket2` keeps a `sockaddr_storage` and its length.
 ///
+/// A received address is kept as the kernel wrote it. Where the sender has none (an
+/// unbound Unix datagram socket on Linux), that is a `SockAddr` of length 0 (family
+/// `AF_UNSPEC`), not an unnamed `AF_UNIX` address.
+///
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use socket2::{Domain, SockAddr, Socket, Type};

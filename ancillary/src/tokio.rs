@@ -2,13 +2,11 @@
 //!
 //! [`AsyncSendMessage`], [`AsyncSendMessageTo`], [`AsyncRecvMessage`] and
 //! [`AsyncRecvMessageFrom`] are the async counterparts of [`SendMessage`](crate::SendMessage)
-//! and friends, implemented for [`tokio::net::UnixStream`](::tokio::net::UnixStream),
-//! [`UnixDatagram`](::tokio::net::UnixDatagram), [`TcpStream`](::tokio::net::TcpStream),
-//! [`UdpSocket`](::tokio::net::UdpSocket), and for [`AsyncFd<T>`](::tokio::io::unix::AsyncFd)
-//! over any socket `T` (such as a `SOCK_SEQPACKET` [`socket2::Socket`]). The builders
-//! [`MessageSender`] and [`MessageReceiver`] get `send_async`, `send_to_async`,
-//! `recv_async` and `recv_from_async`, so async code reads like blocking code with
-//! `.await` added:
+//! and friends, implemented for [`tokio::net::UnixStream`], [`UnixDatagram`],
+//! [`TcpStream`], [`UdpSocket`], and for [`AsyncFd<T>`](AsyncFd) over any socket `T` (such
+//! as a `SOCK_SEQPACKET` `socket2::Socket`). The builders [`MessageSender`] and
+//! [`MessageReceiver`] get `send_async`, `send_to_async`, `recv_async` and
+//! `recv_from_async`, so async code reads like blocking code with `.await` added:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -59,7 +57,7 @@
 //! # `Send` futures
 //!
 //! The futures are `Send` whenever the socket is `Sync` (all of tokio's are), so they can
-//! be awaited in [`tokio::spawn`](::tokio::spawn)ed tasks.
+//! be awaited in `tokio::spawn`ed tasks.
 
 use core::future::Future;
 use std::io::{self, IoSlice, IoSliceMut};
@@ -286,8 +284,8 @@ impl_async_to_from!(
     UdpSocket => std::net::SocketAddr
 );
 
-/// Any socket registered with tokio: `AsyncFd::new(socket)` for a non-blocking socket of
-/// another crate, such as a `SOCK_SEQPACKET` or raw [`socket2::Socket`].
+/// Any socket registered with tokio (`AsyncFd::register(socket)`), such as a non-blocking
+/// `SOCK_SEQPACKET` or raw `socket2::Socket`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -298,7 +296,9 @@ impl_async_to_from!(
 ///
 /// let (left, right) = UnixDatagram::pair()?;
 /// right.set_nonblocking(true)?;
-/// let right = AsyncFd::new(right)?;
+/// // SAFETY: `right` owns its descriptor, returns it from every `as_raw_fd`, and keeps it
+/// // open until the `AsyncFd` drops it.
+/// let right = unsafe { AsyncFd::register(right) }?;
 ///
 /// let receive = async {
 ///     let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
@@ -344,7 +344,7 @@ impl<T: AsFd + AsRawFd + Sync> AsyncRecvMessage for AsyncFd<T> {
 }
 
 /// Any socket with a [`SendMessageTo`](crate::SendMessageTo) implementation (such as a
-/// [`socket2::Socket`] with the `socket2` feature), registered with tokio.
+/// `socket2::Socket` with the `socket2` feature), registered with tokio.
 impl<T> AsyncSendMessageTo for AsyncFd<T>
 where
     T: AsRawFd + Sync + crate::SendMessageTo,

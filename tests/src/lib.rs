@@ -205,16 +205,33 @@ pub fn deliver(fds: &[BorrowedFd<'_>], room: usize) -> (AncillaryData<'static>, 
 /// # Panics
 /// If `setsockopt` fails.
 pub fn set_passcred(socket: impl AsFd) {
-    let on: libc::c_int = 1;
-    // SAFETY: SO_PASSCRED reads one `c_int` from `on`, which lives across the call.
+    set_int_option(socket, libc::SOL_SOCKET, libc::SO_PASSCRED, 1);
+}
+
+/// Sets a socket option whose value is one `c_int` (`SO_PASSCRED`, `IP_RECVTTL`, ...).
+///
+/// # Panics
+/// If `setsockopt` fails.
+pub fn set_int_option(
+    socket: impl AsFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) {
+    // SAFETY: the option reads one `c_int` from `value`, which lives across the call.
     let rc = unsafe {
         libc::setsockopt(
             socket.as_fd().as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PASSCRED,
-            std::ptr::from_ref(&on).cast(),
+            level,
+            name,
+            std::ptr::from_ref(&value).cast(),
             size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    assert_eq!(rc, 0, "SO_PASSCRED: {}", io::Error::last_os_error());
+    assert_eq!(
+        rc,
+        0,
+        "setsockopt({level}, {name}): {}",
+        io::Error::last_os_error()
+    );
 }

@@ -52,7 +52,6 @@
 //! }
 //! assert_eq!(messages[0].len(), 3);
 //! assert_eq!(messages[0].addr::<std::net::SocketAddr>()?, sender.local_addr()?);
-//! drop(messages);
 //! assert_eq!(&bufs[1][..3], b"two");
 //! # Ok(())
 //! # }

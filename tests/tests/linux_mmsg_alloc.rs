@@ -1,0 +1,187 @@
+//! No heap allocation per `sendmmsg`/`recvmmsg` batch once the buffers exist: 200 batches
+//! of 16 UDP datagrams, each with its own `IP_TTL`, and 200 batches of 8 descriptor-passing
+//! Unix datagrams whose descriptors are taken and closed, counted by a global allocator.
+//!
+//! This binary has exactly one test. Allocations are counted on the test's thread only
+//! (libtest's main thread may do some bookkeeping while the test runs).
+#![cfg(any(target_os = "linux", target_os = "android"))]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::net::UdpSocket;
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixDatagram;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ancillary::os::linux::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
+use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
+use tests::{borrow_all, distinct_fds};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Whether this thread's allocations are counted. `const`-initialised and without a
+    /// destructor, so reading it never allocates.
+    static MEASURED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn count() {
+    if MEASURED.try_with(Cell::get).unwrap_or(false) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+// `System`'s guarantees are ours; counting touches only an atomic and a thread-local `Cell`.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded with the caller's guarantees about `layout`.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` with this thread's allocations counted, returning how many it made.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let start = ALLOCATIONS.load(Ordering::Relaxed);
+    MEASURED.with(|m| m.set(true));
+    f();
+    MEASURED.with(|m| m.set(false));
+    ALLOCATIONS.load(Ordering::Relaxed) - start
+}
+
+const BATCHES: usize = 200;
+
+#[test]
+fn no_allocation_per_batch() {
+    // --- UDP: 16 datagrams a batch, each with its own TTL, received with IP_RECVTTL. ---
+    const UDP: usize = 16;
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+    tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+    let to = [receiver.local_addr().unwrap(); UDP];
+    let ttls: [[u8; 4]; UDP] = std::array::from_fn(|i| (i as libc::c_int + 1).to_ne_bytes());
+    let controls: [AncillaryData<'static>; UDP] = std::array::from_fn(|i| {
+        let mut ancillary = AncillaryData::with_capacity(64);
+        ancillary.add_control_message(ControlMessage::new(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            &ttls[i],
+        ));
+        ancillary
+    });
+    let payload = [7u8; 100];
+    let mut out: [SendMmsg<'_, '_>; UDP] =
+        std::array::from_fn(|i| SendMmsg::new(&payload).ancillary_data(&controls[i]));
+    let mut bufs = [[0u8; 128]; UDP];
+    let mut received: [AncillaryData<'static>; UDP] =
+        std::array::from_fn(|_| AncillaryData::with_capacity(64));
+    let mut pairs = bufs.iter_mut().zip(received.iter_mut());
+    let mut inbound: [RecvMmsg<'_, '_>; UDP] = std::array::from_fn(|_| {
+        let (buf, ancillary) = pairs.next().unwrap();
+        RecvMmsg::new(buf).ancillary_data(ancillary)
+    });
+    let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+    let mut udp_batch = || {
+        assert_eq!(
+            send_mmsg_to(sender.as_fd(), &mut out, &to, SendOptions::new()).unwrap(),
+            UDP
+        );
+        let mut got = 0;
+        while got < UDP {
+            got += recv_mmsg(receiver.as_fd(), &mut inbound[got..], options).unwrap();
+        }
+        for (i, message) in inbound.iter_mut().enumerate() {
+            assert_eq!(message.len(), 100);
+            let ttl = message
+                .ancillary_data_mut()
+                .unwrap()
+                .control_messages()
+                .iter()
+                .find(|m| m.cmsg_type() == libc::IP_TTL)
+                .map(|m| m.data()[..4].try_into().unwrap());
+            assert_eq!(ttl, Some(ttls[i]));
+        }
+    };
+    udp_batch(); // warm-up (nothing is lazily allocated, but measure steady state)
+    let udp = allocations_in(|| {
+        for _ in 0..BATCHES {
+            udp_batch();
+        }
+    });
+
+    // --- Unix datagrams: 8 a batch, each passing 2 descriptors, taken and closed. ---
+    const UNIX: usize = 8;
+    let (left, right) = UnixDatagram::pair().unwrap();
+    let fds = distinct_fds(2);
+    let borrowed = borrow_all(&fds);
+    let mut with_fds = AncillaryData::new();
+    with_fds.add_file_descriptors(&borrowed);
+    let mut out: [SendMmsg<'_, '_>; UNIX] =
+        std::array::from_fn(|_| SendMmsg::new(b"fd").ancillary_data(&with_fds));
+    let mut bufs = [[0u8; 4]; UNIX];
+    let mut storage =
+        [[std::mem::MaybeUninit::uninit(); AncillaryData::space_for_fds(2) + 8]; UNIX];
+    let mut received: Vec<AncillaryData<'_>> = storage
+        .iter_mut()
+        .map(|storage| AncillaryData::with_storage(storage))
+        .collect();
+    let mut inbound: Vec<RecvMmsg<'_, '_>> = bufs
+        .iter_mut()
+        .zip(received.iter_mut())
+        .map(|(buf, ancillary)| RecvMmsg::new(buf).ancillary_data(ancillary))
+        .collect();
+    let mut unix_batch = || {
+        assert_eq!(
+            send_mmsg(left.as_fd(), &mut out, SendOptions::new()).unwrap(),
+            UNIX
+        );
+        assert_eq!(
+            recv_mmsg(right.as_fd(), &mut inbound, RecvOptions::new()).unwrap(),
+            UNIX
+        );
+        for message in &mut inbound {
+            let ancillary = message.ancillary_data_mut().unwrap();
+            // Taken and closed one by one, without allocating.
+            assert_eq!(ancillary.drain_fds().count(), 2);
+        }
+    };
+    unix_batch();
+    let unix = allocations_in(|| {
+        for _ in 0..BATCHES {
+            unix_batch();
+        }
+    });
+
+    // The counter does see this thread's allocations.
+    assert_eq!(
+        allocations_in(|| drop(std::hint::black_box(Vec::<u8>::with_capacity(1)))),
+        1
+    );
+    println!("allocations in {BATCHES} UDP batches of {UDP}: {udp}");
+    println!("allocations in {BATCHES} Unix batches of {UNIX} (2 fds each): {unix}");
+    assert_eq!(udp, 0, "sendmmsg/recvmmsg allocated");
+    assert_eq!(unix, 0, "sendmmsg/recvmmsg with descriptors allocated");
+}
