@@ -30,3 +30,6 @@ pub use self::security::{ScmSecurity, SCM_SECURITY};
 
 mod mmsg;
 pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX};
+
+mod errqueue;
+pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};

@@ -1,0 +1,155 @@
+//! The error queue (`IP_RECVERR`/`IPV6_RECVERR` + `MSG_ERRQUEUE`) read through the typed
+//! `sock_extended_err` messages of `ancillary::os::linux`, against the real kernel: a
+//! datagram to a closed loopback port comes back as an ICMP port unreachable.
+#![cfg(target_os = "linux")]
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use ancillary::os::linux::{IpRecvErr, Ipv6RecvErr, RecvOptionsExt, RecvResultExt};
+use ancillary::{
+    AncillaryData, ControlMessagePayload, MessageReceiver, PayloadError, RecvOptions, RecvResult,
+};
+
+fn set_int(socket: &UdpSocket, level: libc::c_int, name: libc::c_int) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            (&raw const on).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Sends to a port nobody listens on and reads the error queue until the error is there.
+fn provoke_and_read(
+    socket: &UdpSocket,
+    closed: SocketAddr,
+    ancillary: &mut AncillaryData<'_>,
+) -> io::Result<RecvResult> {
+    socket.send_to(b"anyone there?", closed)?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut buf = [0u8; 64];
+    loop {
+        let attempt = MessageReceiver::new(socket, &mut buf)
+            .ancillary_data(ancillary)
+            .options(*RecvOptions::new().err_queue(true))
+            .recv();
+        match attempt {
+            Ok((n, result)) => {
+                // The error queue returns the offending datagram's payload as data.
+                assert_eq!(&buf[..n], b"anyone there?");
+                return Ok(result);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[test]
+fn ipv4_port_unreachable_arrives_as_econnrefused() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    set_int(&socket, libc::IPPROTO_IP, libc::IP_RECVERR).unwrap();
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+
+    let mut ancillary = AncillaryData::with_capacity(IpRecvErr::SPACE);
+    let result = provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    assert!(result.err_queue(), "MSG_ERRQUEUE is set in msg_flags");
+
+    let err = ancillary
+        .control_messages()
+        .find::<IpRecvErr>()
+        .expect("an IP_RECVERR message")
+        .unwrap();
+    assert_eq!(err.errno(), libc::ECONNREFUSED);
+    assert_eq!(err.error().kind(), io::ErrorKind::ConnectionRefused);
+    assert_eq!(err.origin(), libc::SO_EE_ORIGIN_ICMP);
+    assert_eq!(err.icmp_type(), 3, "ICMP destination unreachable");
+    assert_eq!(err.icmp_code(), 3, "port unreachable");
+    let offender = err.offender().expect("ICMP errors name the reporting node");
+    assert_eq!(*offender.ip(), std::net::Ipv4Addr::LOCALHOST);
+    // The queue is now empty again.
+    let mut buf = [0u8; 8];
+    let empty = MessageReceiver::new(&socket, &mut buf)
+        .ancillary_data(&mut ancillary)
+        .options(*RecvOptions::new().err_queue(true))
+        .recv();
+    assert_eq!(empty.unwrap_err().kind(), io::ErrorKind::WouldBlock);
+}
+
+#[test]
+fn ipv6_port_unreachable_arrives_as_econnrefused() {
+    let Ok(socket) = UdpSocket::bind("[::1]:0") else {
+        println!("skipped: no IPv6 loopback (::1) on this machine");
+        return;
+    };
+    set_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_RECVERR).unwrap();
+    let closed = UdpSocket::bind("[::1]:0").unwrap().local_addr().unwrap();
+
+    let mut ancillary = AncillaryData::with_capacity(Ipv6RecvErr::SPACE);
+    let result = provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    assert!(result.err_queue());
+    let err = ancillary
+        .control_messages()
+        .find::<Ipv6RecvErr>()
+        .expect("an IPV6_RECVERR message")
+        .unwrap();
+    assert_eq!(err.errno(), libc::ECONNREFUSED);
+    assert_eq!(err.origin(), libc::SO_EE_ORIGIN_ICMP6);
+    assert_eq!(err.icmp_type(), 1, "ICMPv6 destination unreachable");
+    assert_eq!(err.icmp_code(), 4, "port unreachable");
+    assert_eq!(
+        err.offender().map(|a| *a.ip()),
+        Some(std::net::Ipv6Addr::LOCALHOST)
+    );
+}
+
+#[test]
+fn a_too_small_buffer_truncates_instead_of_misparsing() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    set_int(&socket, libc::IPPROTO_IP, libc::IP_RECVERR).unwrap();
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+
+    // Room for the header and half the payload only.
+    let mut ancillary = AncillaryData::with_capacity(ancillary::cmsg_len(16));
+    let result = provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    assert!(result.control_data_truncated());
+    // Linux shrinks `cmsg_len` to what it wrote, so the message looks complete but short:
+    // the typed view must refuse it with a length error, never panic or read past it.
+    let parsed = ancillary
+        .control_messages()
+        .find::<IpRecvErr>()
+        .expect("the cut message is still there");
+    match parsed {
+        Err(PayloadError::Length {
+            expected, found, ..
+        }) => {
+            assert_eq!(expected, size_of::<IpRecvErr>());
+            assert!(found < expected, "found {found}");
+        }
+        other => panic!("a cut IP_RECVERR parsed as {other:?}"),
+    }
+    assert!(!IpRecvErr::matches(
+        &ancillary.control_messages().iter().next().unwrap()
+    ));
+}
