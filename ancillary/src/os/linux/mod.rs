@@ -33,3 +33,6 @@ pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMS
 
 mod errqueue;
 pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};
+
+mod udp;
+pub use self::udp::{UdpGro, UdpSegment};
