@@ -31,6 +31,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixDatagram;
 use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use ancillary::{AncillaryData, ControlMessage, MessageReceiver, MessageSender, RecvOptions};
@@ -193,8 +194,11 @@ fn check_received(ancillary: &AncillaryData<'_>, expected_fds: usize, creds: &[u
     assert!(messages.next().is_none());
 }
 
-/// B: receive, send the same descriptors back, until the channel closes.
-fn echo(socket: &UnixDatagram) {
+/// B: receive, send the same descriptors back, until the end marker (an empty datagram).
+///
+/// A one-byte datagram asks for a measurement: B closes what it still holds and waits at
+/// `sync` twice, so that A samples while B is parked in a known state (holding nothing).
+fn echo(socket: &UnixDatagram, sync: &Barrier) {
     let creds = ucred_bytes(&own_credentials());
     let mut ancillary = AncillaryData::with_capacity(ROOM);
     let mut buf = [0u8; 8];
@@ -206,6 +210,12 @@ fn echo(socket: &UnixDatagram) {
             .expect("B receive");
         if n == 0 {
             return; // the end marker
+        }
+        if n == 1 {
+            ancillary.clear();
+            sync.wait(); // A samples now
+            sync.wait();
+            continue;
         }
         assert!(!result.control_data_truncated());
         assert_eq!(buf[..8], i.to_ne_bytes());
@@ -271,8 +281,18 @@ fn soak(mut done: impl FnMut(u64, Duration) -> bool) -> (Sample, Sample, u64, Du
     set_passcred(&a);
     set_passcred(&b);
 
+    let sync = Barrier::new(2);
+    // Samples with B parked (see `echo`).
+    let measure = || {
+        a.send(b"m").expect("measurement request");
+        sync.wait();
+        let sampled = sample();
+        sync.wait();
+        sampled
+    };
+
     std::thread::scope(|scope| {
-        let echo_thread = scope.spawn(|| echo(&b));
+        let echo_thread = scope.spawn(|| echo(&b, &sync));
 
         let mut storage = [MaybeUninit::uninit(); ROOM + 8];
         let mut received = AncillaryData::with_storage(&mut storage[1..]);
@@ -281,7 +301,7 @@ fn soak(mut done: impl FnMut(u64, Duration) -> bool) -> (Sample, Sample, u64, Du
         let mut i: u64 = 0;
         loop {
             if i == WARM_UP {
-                start = Some((sample(), Instant::now()));
+                start = Some((measure(), Instant::now()));
             }
             if i > WARM_UP && done(i - WARM_UP, start.expect("sampled").1.elapsed()) {
                 break;
@@ -323,12 +343,12 @@ fn soak(mut done: impl FnMut(u64, Duration) -> bool) -> (Sample, Sample, u64, Du
             assert_eq!(count, n);
             i += 1;
         }
-        // The end marker: an empty datagram.
-        a.send(&[]).expect("end marker");
-        let end = sample();
-        echo_thread.join().expect("echo thread");
         let (start, at) = start.expect("warm-up done");
-        (start, end, i - WARM_UP, at.elapsed())
+        let took = at.elapsed();
+        let end = measure();
+        a.send(&[]).expect("end marker");
+        echo_thread.join().expect("echo thread");
+        (start, end, i - WARM_UP, took)
     })
 }
 
