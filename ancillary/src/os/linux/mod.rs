@@ -1,4 +1,19 @@
-//! Linux (and Android, where libc agrees) extensions: flags and control messages.
+//! Linux extensions: flags and control messages.
+//!
+//! * Flags: [`SendOptionsExt`], [`RecvOptionsExt`], [`RecvResultExt`] (the RFC's, plus the
+//!   error queue).
+//! * Messages: [`ScmCredentials`] (`SCM_CREDENTIALS`), [`ScmSecurity`] (`SCM_SECURITY`),
+//!   [`IpRecvErr`]/[`Ipv6RecvErr`] (`IP_RECVERR`/`IPV6_RECVERR`), [`UdpSegment`] and
+//!   [`UdpGro`] (UDP GSO/GRO), and the pidfd of `SCM_PIDFD` through
+//!   [`AncillaryData::take_pidfd`](crate::AncillaryData::take_pidfd) ([`SO_PASSPIDFD`]).
+//! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
+//!   [`recv_mmsg`]).
+//!
+//! # Android
+//!
+//! The module is compiled for Android too, where bionic and the kernel ABI are the same as
+//! Linux's for everything here; but this project's CI neither builds nor tests Android, and
+//! nothing Android-specific (such as its SELinux labels) has been tested.
 
 mod options;
 pub use self::options::*;
