@@ -100,10 +100,10 @@ mod payload;
 mod rights;
 mod size;
 mod socket;
-mod storage;
-mod sys;
 #[cfg(feature = "socket2")]
 pub mod socket2;
+mod storage;
+mod sys;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
