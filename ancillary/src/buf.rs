@@ -395,12 +395,30 @@ impl<'s> ControlMessagesBuf<'s> {
         crate::fds::count(self.received_messages(), kind)
     }
 
+    /// Closes the received descriptors still owned here and gives up their ownership.
+    #[inline]
     fn close_owned(&mut self) {
-        if self.owned == 0 {
-            return;
+        let owned = core::mem::take(&mut self.owned);
+        // Nothing owned, or an empty receive (the common case without descriptors): no
+        // bytes to walk.
+        if owned != 0 && self.received != 0 {
+            self.close_received(owned);
         }
-        for kind in crate::fds::KINDS {
-            drop(self.drain_fds(kind));
+    }
+
+    /// Closes every received descriptor of the kinds in `owned`, in one walk.
+    fn close_received(&self, owned: u8) {
+        for message in self.received_messages() {
+            match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+                // SAFETY: the bits of `owned` were set in `self.owned`, so this buffer
+                // owned the received descriptors of those kinds (the contract of
+                // `finish_recv`), and the caller cleared the bits: ownership is given up
+                // here, exactly once.
+                Some(kind) if owned & kind.bit() != 0 => unsafe {
+                    crate::fds::close_all(message.data());
+                },
+                _ => {}
+            }
         }
     }
 }

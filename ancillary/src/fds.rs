@@ -9,17 +9,6 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use crate::messages::ControlMessagesIter;
 use crate::os::FdKind;
 
-/// Every kind of descriptor-carrying message on this platform.
-pub(crate) const KINDS: [FdKind; FDKIND_COUNT] = [
-    FdKind::Rights,
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    FdKind::Pidfd,
-];
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const FDKIND_COUNT: usize = 2;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const FDKIND_COUNT: usize = 1;
-
 /// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
 /// (no kernel sends them, and `-1` is not a valid `OwnedFd`).
 fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
@@ -38,6 +27,18 @@ pub(crate) fn count(messages: ControlMessagesIter<'_>, kind: FdKind) -> usize {
         .filter(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()) == Some(kind))
         .map(|m| raw_fds(m.data()).count())
         .sum()
+}
+
+/// Closes every descriptor of a payload.
+///
+/// # Safety
+/// Every descriptor in `data` must be open and owned by the caller, who gives it up.
+pub(crate) unsafe fn close_all(data: &[u8]) {
+    for fd in raw_fds(data) {
+        // SAFETY: `fd` is open and owned by the caller (this function's contract) and
+        // non-negative (`raw_fds` skips the rest); dropping the `OwnedFd` closes it once.
+        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+    }
 }
 
 /// Sets `FD_CLOEXEC` on every descriptor of a payload, for platforms without
