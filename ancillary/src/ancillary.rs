@@ -141,12 +141,14 @@ impl<'fd> AncillaryData<'fd> {
     /// The number of bytes of control messages this value can hold without growing: what
     /// a receive can get at most.
     #[must_use]
+    #[inline]
     pub fn capacity(&self) -> usize {
         self.messages.capacity()
     }
 
     /// The control messages: added for sending, or received.
     #[must_use]
+    #[inline]
     pub fn control_messages(&self) -> &ControlMessages {
         &self.messages
     }
@@ -212,6 +214,7 @@ impl<'fd> AncillaryData<'fd> {
     }
 
     /// Removes every message and closes every received descriptor not yet taken.
+    #[inline]
     pub fn clear(&mut self) {
         self.messages.clear();
     }
@@ -231,6 +234,7 @@ impl<'fd> AncillaryData<'fd> {
     /// Takes ownership of the received `SCM_RIGHTS` descriptors, one by one, without
     /// allocating. Empty if there are none or they were taken. Descriptors the iterator
     /// does not yield are closed when it is dropped.
+    #[inline]
     pub fn drain_fds(&mut self) -> OwnedFds<'_> {
         self.messages.drain_fds(FdKind::Rights)
     }
@@ -289,6 +293,7 @@ impl<'fd> AncillaryData<'fd> {
     /// After `recvmsg` succeeds, call [`finish_recvmsg`](Self::finish_recvmsg) with the
     /// `msg_controllen` it returned. Most implementations call
     /// [`recv_message`](crate::recv_message), which does both.
+    #[inline]
     pub fn start_recvmsg(&mut self) -> Option<&mut [u8]> {
         let region = self.messages.begin_recv();
         if region.is_empty() {
@@ -307,6 +312,7 @@ impl<'fd> AncillaryData<'fd> {
     /// `recvmsg` in this process wrote there (its returned `msg_controllen`), and nothing
     /// may have changed this value since that call. Every descriptor in those bytes is then
     /// open and owned by nobody else; this value becomes its owner and will close it.
+    #[inline]
     pub unsafe fn finish_recvmsg(&mut self, control_messages_len: usize) {
         // SAFETY: the caller upholds `finish_recv`'s contract, which is this function's.
         unsafe { self.messages.finish_recv(control_messages_len) }
@@ -322,6 +328,7 @@ impl<'fd> AncillaryData<'fd> {
     /// # Errors
     /// `InvalidInput` if an earlier `add_*` call did not fit fixed storage: sending the
     /// rest would silently drop what was added.
+    #[inline]
     pub fn start_sendmsg(&self) -> io::Result<Option<&[u8]>> {
         if let Some(err) = self.messages.overflow() {
             return Err(err.into());

@@ -113,12 +113,14 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// The number of bytes the buffer can hold without growing.
     #[must_use]
+    #[inline]
     pub fn capacity(&self) -> usize {
         self.storage.capacity()
     }
 
     /// The messages in the buffer.
     #[must_use]
+    #[inline]
     pub fn as_control_messages(&self) -> &ControlMessages {
         ControlMessages::from_bytes(self.storage.bytes(self.len))
     }
@@ -256,6 +258,7 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     /// The first append that failed since the last clear, if any.
+    #[inline]
     pub(crate) fn overflow(&self) -> Option<CapacityError> {
         self.overflow
     }
@@ -326,6 +329,7 @@ impl<'s> ControlMessagesBuf<'s> {
     // ----- receiving -------------------------------------------------------------------
 
     /// Closes every descriptor the buffer still owns and empties it.
+    #[inline]
     pub(crate) fn clear(&mut self) {
         self.close_owned();
         self.len = 0;
@@ -335,6 +339,7 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     /// Empties the buffer and hands out its whole capacity, initialised, for a receive.
+    #[inline]
     pub(crate) fn begin_recv(&mut self) -> &mut [u8] {
         self.clear();
         self.storage.whole_mut()
@@ -348,6 +353,7 @@ impl<'s> ControlMessagesBuf<'s> {
     /// process wrote there after the last [`begin_recv`](Self::begin_recv), and nothing may
     /// have changed it since: every `SCM_RIGHTS` (and `SCM_PIDFD`) descriptor in it is then
     /// open and owned by nobody else.
+    #[inline]
     pub(crate) unsafe fn finish_recv(&mut self, len: usize) {
         let len = len.min(self.capacity());
         self.len = len;
@@ -367,6 +373,7 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     /// Whether descriptors of `kind` from the last receive are still owned here.
+    #[inline]
     pub(crate) fn owns(&self, kind: FdKind) -> bool {
         self.owned & kind.bit() != 0
     }
@@ -440,6 +447,7 @@ impl Drop for ControlMessagesBuf<'_> {
 impl Deref for ControlMessagesBuf<'_> {
     type Target = ControlMessages;
 
+    #[inline]
     fn deref(&self) -> &ControlMessages {
         self.as_control_messages()
     }

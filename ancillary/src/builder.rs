@@ -14,6 +14,7 @@ pub(crate) enum SendBufs<'a> {
 }
 
 impl<'a> SendBufs<'a> {
+    #[inline]
     pub(crate) fn as_slice(&self) -> &[IoSlice<'a>] {
         match self {
             SendBufs::One(one) => one,
@@ -91,6 +92,7 @@ impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
     ///
     /// # Errors
     /// As [`SendMessage::send_message`].
+    #[inline]
     pub fn send(&mut self) -> io::Result<usize> {
         let mut none = AncillaryData::new();
         let ancillary_data = match &mut self.ancillary_data {
@@ -135,6 +137,7 @@ pub(crate) enum RecvBufs<'a> {
 }
 
 impl<'a> RecvBufs<'a> {
+    #[inline]
     pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
         match self {
             RecvBufs::One(one) => one,
@@ -230,6 +233,7 @@ impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
     ///
     /// # Errors
     /// As [`RecvMessage::recv_message`].
+    #[inline]
     pub fn recv(&mut self) -> io::Result<(usize, RecvResult)> {
         let mut none = AncillaryData::new();
         let ancillary_data = match &mut self.ancillary_data {

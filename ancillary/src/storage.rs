@@ -69,6 +69,7 @@ impl<'s> Storage<'s> {
     }
 
     /// The usable size of the region, in bytes.
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
         match self {
             Storage::Heap(chunks) => chunks.len() * CHUNK,
@@ -77,6 +78,7 @@ impl<'s> Storage<'s> {
     }
 
     /// How many leading bytes of the region are initialised.
+    #[inline]
     fn initialised(&self) -> usize {
         match self {
             Storage::Heap(chunks) => chunks.len() * CHUNK,
@@ -88,6 +90,7 @@ impl<'s> Storage<'s> {
     ///
     /// # Panics
     /// If `len` exceeds the initialised part; callers only pass lengths they wrote.
+    #[inline]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
         assert!(len <= self.initialised(), "read past initialised storage");
         match self {
@@ -125,6 +128,7 @@ impl<'s> Storage<'s> {
 
     /// The whole region, initialised (zeroing whatever never was), for the kernel or the
     /// caller to write into.
+    #[inline]
     pub(crate) fn whole_mut(&mut self) -> &mut [u8] {
         match self {
             Storage::Heap(chunks) => {

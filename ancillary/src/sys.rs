@@ -14,6 +14,7 @@ use crate::ancillary::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 
 /// An all-zero `msghdr`: null pointers and zero lengths.
+#[inline]
 fn empty_msghdr() -> libc::msghdr {
     // SAFETY: `msghdr` is made of raw pointers and integers (plus padding fields on some
     // targets), for all of which zero is a valid value.
@@ -73,6 +74,7 @@ fn too_many_buffers() -> io::Error {
 /// # References
 /// [`sendmsg(2)`](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
 #[doc(alias = "sendmsg")]
+#[inline]
 pub fn send_message(
     socket: BorrowedFd<'_>,
     bufs: &[IoSlice<'_>],
@@ -106,6 +108,7 @@ pub fn send_message_to<A: SocketAddress>(
     })?
 }
 
+#[inline]
 fn send(
     socket: BorrowedFd<'_>,
     name: Option<(*const libc::sockaddr, libc::socklen_t)>,
@@ -156,6 +159,7 @@ fn send(
 /// # References
 /// [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
 #[doc(alias = "recvmsg")]
+#[inline]
 pub fn recv_message(
     socket: BorrowedFd<'_>,
     bufs: &mut [IoSliceMut<'_>],
@@ -185,6 +189,7 @@ pub fn recv_message_from<A: SocketAddress>(
     Ok((n, result, addr))
 }
 
+#[inline]
 fn recv(
     socket: BorrowedFd<'_>,
     name: Option<&mut libc::sockaddr_storage>,
