@@ -439,6 +439,7 @@ fn capacity_overflow() -> TryReserveError {
 }
 
 impl Drop for ControlMessagesBuf<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.close_owned();
     }

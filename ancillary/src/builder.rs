@@ -94,10 +94,15 @@ impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
     /// As [`SendMessage::send_message`].
     #[inline]
     pub fn send(&mut self) -> io::Result<usize> {
-        let mut none = AncillaryData::new();
+        // Made only when needed: building and dropping an empty one costs as much as
+        // the rest of the call's bookkeeping.
+        let mut none;
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
-            None => &mut none,
+            None => {
+                none = AncillaryData::new();
+                &mut none
+            }
         };
         self.socket
             .send_message(self.bufs.as_slice(), ancillary_data, self.options)
@@ -110,10 +115,15 @@ impl<S: SendMessageTo + ?Sized> MessageSender<'_, '_, S> {
     /// # Errors
     /// As [`SendMessageTo::send_message_to`].
     pub fn send_to(&mut self, addr: &S::SocketAddr) -> io::Result<usize> {
-        let mut none = AncillaryData::new();
+        // Made only when needed: building and dropping an empty one costs as much as
+        // the rest of the call's bookkeeping.
+        let mut none;
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
-            None => &mut none,
+            None => {
+                none = AncillaryData::new();
+                &mut none
+            }
         };
         self.socket
             .send_message_to(addr, self.bufs.as_slice(), ancillary_data, self.options)
@@ -235,10 +245,15 @@ impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
     /// As [`RecvMessage::recv_message`].
     #[inline]
     pub fn recv(&mut self) -> io::Result<(usize, RecvResult)> {
-        let mut none = AncillaryData::new();
+        // Made only when needed: building and dropping an empty one costs as much as
+        // the rest of the call's bookkeeping.
+        let mut none;
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
-            None => &mut none,
+            None => {
+                none = AncillaryData::new();
+                &mut none
+            }
         };
         self.socket
             .recv_message(self.bufs.as_mut_slice(), ancillary_data, self.options)
@@ -251,10 +266,15 @@ impl<S: RecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
     /// # Errors
     /// As [`RecvMessageFrom::recv_message_from`].
     pub fn recv_from(&mut self) -> io::Result<(usize, RecvResult, S::SocketAddr)> {
-        let mut none = AncillaryData::new();
+        // Made only when needed: building and dropping an empty one costs as much as
+        // the rest of the call's bookkeeping.
+        let mut none;
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
-            None => &mut none,
+            None => {
+                none = AncillaryData::new();
+                &mut none
+            }
         };
         self.socket
             .recv_message_from(self.bufs.as_mut_slice(), ancillary_data, self.options)
