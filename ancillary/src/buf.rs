@@ -269,19 +269,20 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     /// Ensures room for a message with a `payload`-byte payload at `at`.
+    #[inline]
     fn reserve_message(&mut self, at: usize, payload: usize) -> Result<(), CapacityError> {
-        let too_big = CapacityError::new(usize::MAX, self.capacity());
+        let too_big = || CapacityError::new(usize::MAX, self.capacity());
         let field_max = if cmsg_len_field_size() >= size_of::<usize>() {
             usize::MAX
         } else {
             (1usize << (8 * cmsg_len_field_size())) - 1
         };
         if payload > field_max - HEADER_LEN {
-            return Err(too_big);
+            return Err(too_big());
         }
-        let end = at.checked_add(cmsg_space(payload)).ok_or(too_big)?;
+        let end = at.checked_add(cmsg_space(payload)).ok_or_else(too_big)?;
         if end == usize::MAX {
-            return Err(too_big);
+            return Err(too_big());
         }
         match self.storage.grow_to(end, false) {
             Ok(()) => Ok(()),

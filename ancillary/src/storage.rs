@@ -155,6 +155,7 @@ impl<'s> Storage<'s> {
     /// # Panics
     /// If the write does not fit in the capacity or would leave uninitialised bytes before
     /// it; callers reserve first and write in order.
+    #[inline]
     pub(crate) fn write(&mut self, at: usize, bytes: &[u8]) {
         let end = at + bytes.len();
         assert!(end <= self.capacity(), "write past storage capacity");
@@ -175,10 +176,16 @@ impl<'s> Storage<'s> {
 
     /// Makes room for at least `needed` bytes in all. `exact` asks for no more than that;
     /// otherwise heap storage grows geometrically, like `Vec::reserve`.
+    #[inline]
     pub(crate) fn grow_to(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
         if needed <= self.capacity() {
             return Ok(());
         }
+        self.grow(needed, exact)
+    }
+
+    /// The slow path of [`grow_to`](Self::grow_to): `needed` exceeds the capacity.
+    fn grow(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
         match self {
             Storage::Fixed { .. } => Err(GrowError::Fixed),
             Storage::Heap(chunks) => {
