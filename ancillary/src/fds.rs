@@ -88,21 +88,26 @@ pub struct OwnedFds<'a> {
     messages: ControlMessagesIter<'a>,
     current: &'a [u8],
     kind: FdKind,
-    remaining: usize,
 }
 
 impl<'a> OwnedFds<'a> {
     /// # Safety
     /// Every descriptor of `kind` in `messages` must be open and owned by the caller, who
     /// hands that ownership to the iterator.
+    #[inline]
     pub(crate) unsafe fn new(messages: ControlMessagesIter<'a>, kind: FdKind) -> Self {
-        let remaining = count(messages.clone(), kind);
+        // Nothing is counted up front: `size_hint` counts what is left when asked, so
+        // taking the descriptors walks the messages once.
         OwnedFds {
             messages,
             current: &[],
             kind,
-            remaining,
         }
+    }
+
+    /// The descriptors not yet yielded.
+    fn remaining(&self) -> usize {
+        raw_fds(self.current).count() + count(self.messages.clone(), self.kind)
     }
 }
 
@@ -117,7 +122,6 @@ impl Iterator for OwnedFds<'_> {
                 self.current = tail;
                 let fd = c_int::from_ne_bytes(*head);
                 if fd >= 0 {
-                    self.remaining -= 1;
                     // SAFETY: the descriptor is open and owned by this iterator (the contract
                     // of `new`) and non-negative; `current` has moved past it, so it is
                     // handed out exactly once.
@@ -135,7 +139,8 @@ impl Iterator for OwnedFds<'_> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        let remaining = self.remaining();
+        (remaining, Some(remaining))
     }
 }
 
@@ -154,7 +159,7 @@ impl Drop for OwnedFds<'_> {
 impl fmt::Debug for OwnedFds<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OwnedFds")
-            .field("remaining", &self.remaining)
+            .field("remaining", &self.remaining())
             .finish()
     }
 }
