@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md (to stdout) and the instructions-per-op chart (SVG) from the
+measurements of bench/run.sh. Standard library only.
+
+usage: report.py INSTR_TSV CRITERION_TSV SVG_OUT
+"""
+
+import os
+import platform
+import subprocess
+import sys
+from html import escape
+
+IMPLS = ["ours-heap", "ours-stack", "libc", "rustix", "nix", "std"]
+SCENARIOS = ["A", "B", "C", "D", "D2", "E"]
+DESCRIBE = {
+    "A": "send 1 fd + 1 byte over a UnixStream socketpair, receive, close",
+    "B": "the same with 4 fds",
+    "C": "64 data bytes, no control data",
+    "D": "parse SCM_RIGHTS (2 fds) + SCM_CREDENTIALS + a custom message, sum the fields",
+    "D2": "parse SCM_RIGHTS (2 fds) + SCM_CREDENTIALS, sum the fields",
+    "E": "find the custom derived message among the 3 of D (typed lookup)",
+}
+# Issue 6's targets for ours, in instructions per operation.
+TARGETS = {"A": 220, "B": 260, "C": 90, "D2": 110}
+COLOURS = {
+    "ours-heap": "#1f77b4",
+    "ours-stack": "#17becf",
+    "libc": "#7f7f7f",
+    "rustix": "#ff7f0e",
+    "nix": "#d62728",
+    "std": "#9467bd",
+}
+
+
+def read_tsv(path):
+    rows = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) >= 3:
+                    rows.append(parts)
+    return rows
+
+
+def command(args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine():
+    model = ""
+    for line in command(["lscpu"]).splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    cpus = os.cpu_count()
+    rustc = command(["rustc", "--version"]).strip()
+    valgrind = command(["valgrind", "--version"]).strip()
+    return [
+        f"CPU: {model or platform.processor() or 'unknown'} ({cpus} logical CPUs)",
+        f"Kernel: {platform.system()} {platform.release()} ({platform.machine()})",
+        f"Compiler: {rustc}",
+        f"Instruction counts: {valgrind} (`--tool=callgrind`)",
+    ]
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "–"
+    if ns >= 1000:
+        return f"{ns / 1000:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def svg_chart(instr, path):
+    """Grouped horizontal bars: one group per scenario, one bar per implementation."""
+    bar_h, gap, left, width = 14, 10, 70, 520
+    present = [s for s in SCENARIOS if any((s, i) in instr for i in IMPLS)]
+    top = max((v for v in instr.values()), default=1.0)
+    rows = []
+    y = 40
+    for s in present:
+        impls = [i for i in IMPLS if (s, i) in instr]
+        group_top = y
+        for i in impls:
+            v = instr[(s, i)]
+            w = max(1.0, width * v / top)
+            rows.append(
+                f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
+                f'fill="{COLOURS[i]}"><title>{s} {i}: {v:.0f}</title></rect>'
+                f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4}" font-size="10">'
+                f"{v:.0f} {escape(i)}</text>"
+            )
+            y += bar_h
+        if s in TARGETS:
+            tx = left + width * TARGETS[s] / top
+            rows.append(
+                f'<line x1="{tx:.1f}" y1="{group_top - 2}" x2="{tx:.1f}" y2="{y}" '
+                f'stroke="#2ca02c" stroke-dasharray="3,2"><title>target {TARGETS[s]}'
+                f"</title></line>"
+            )
+        rows.append(
+            f'<text x="{left - 8}" y="{(group_top + y) / 2 + 4:.0f}" font-size="13" '
+            f'text-anchor="end" font-weight="bold">{s}</text>'
+        )
+        y += gap
+    height = y + 30
+    total_w = left + width + 140
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{height}" '
+        f'font-family="sans-serif">',
+        f'<rect width="{total_w}" height="{height}" fill="white"/>',
+        '<text x="10" y="22" font-size="14" font-weight="bold">User-space instructions '
+        "per operation (callgrind; lower is better; dashed: issue 6 target)</text>",
+        *rows,
+        "</svg>",
+    ]
+    with open(path, "w") as f:
+        f.write("\n".join(svg) + "\n")
+
+
+def main():
+    instr_rows, crit_rows, svg_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    instr, allocs, times = {}, {}, {}
+    for s, i, per_op, a in (r[:4] for r in read_tsv(instr_rows)):
+        instr[(s, i)] = float(per_op)
+        allocs[(s, i)] = float(a)
+    for s, i, ns in (r[:3] for r in read_tsv(crit_rows)):
+        times[(s, i)] = float(ns)
+    svg_chart(instr, svg_path)
+
+    out = []
+    w = out.append
+    w("# Benchmarks")
+    w("")
+    w("Issue 6: is `ancillary` as fast as raw libc? Every implementation does the same work")
+    w("per operation, written as a downstream crate would write it (`tests/benches/`); all")
+    w("figures below come from one run of `bench/run.sh`.")
+    w("")
+    w("| scenario | what one operation does |")
+    w("|---|---|")
+    for s in SCENARIOS:
+        w(f"| {s} | {DESCRIBE[s]} |")
+    w("")
+    w("Implementations: **ours-heap** (`AncillaryData::with_capacity`, made once and reused),")
+    w("**ours-stack** (`AncillaryData::with_storage` over a stack array made for every")
+    w("operation), **libc** (`msghdr` by hand, `CMSG_FIRSTHDR`/`CMSG_NXTHDR`), **rustix** 1.x")
+    w("(`SendAncillaryBuffer`/`RecvAncillaryBuffer` over stack arrays), **nix** 0.31")
+    w("(`sendmsg`/`recvmsg`/`cmsgs()`, receive buffer reused). Every receive passes")
+    w("`MSG_CMSG_CLOEXEC`. A dash means the library cannot express the scenario: nix parses")
+    w("only what its own `recvmsg` received (so D2 parses a kernel-delivered buffer, and the")
+    w("kernel delivers no custom message on a Unix socket), and rustix's")
+    w("`RecvAncillaryMessage` has no variant for other messages (its `drain` skips them).")
+    w("")
+    w("![instructions per operation](bench/instr.svg)")
+    w("")
+    w("## Instructions per operation (user space, exact)")
+    w("")
+    header = "| scenario | " + " | ".join(IMPLS) + " | target for ours |"
+    present_impls = [i for i in IMPLS if any((s, i) in instr for s in SCENARIOS)]
+    header = "| scenario | " + " | ".join(present_impls) + " | target for ours |"
+    w(header)
+    w("|---|" + "---:|" * (len(present_impls) + 1))
+    for s in SCENARIOS:
+        cells = []
+        for i in present_impls:
+            v = instr.get((s, i))
+            cells.append("–" if v is None else f"{v:.0f}")
+        target = TARGETS.get(s)
+        if target is None:
+            tcell = ""
+        else:
+            ours = [instr[(s, i)] for i in ("ours-heap", "ours-stack") if (s, i) in instr]
+            met = ours and max(ours) <= target
+            tcell = f"≤ {target} ({'met' if met else 'missed'})"
+        w(f"| {s} | " + " | ".join(cells) + f" | {tcell} |")
+    w("")
+    missed = [
+        s for s, t in TARGETS.items()
+        if any(instr.get((s, i), 0) > t for i in ("ours-heap", "ours-stack"))
+    ]
+    if missed:
+        w("### Targets not met yet: " + ", ".join(missed))
+        w("")
+        w("Profiles (`callgrind_annotate` on the `instr` driver, line tables on) show where")
+        w("ours still spends instructions that libc does not:")
+        w("")
+        w("* Sending descriptors (`try_push_fds`, about 120 per send): the header is built")
+        w("  in a byte array and copied, the gap and padding are zeroed by separate writes,")
+        w("  every write re-checks capacity and initialisation, and `open_rights` is kept up")
+        w("  to date for merging later calls.")
+        w("* Receiving (`drain_fds` + `OwnedFds::next` + `clear`, about 150 per receive):")
+        w("  the received bytes are walked once to yield the `SCM_RIGHTS` descriptors and")
+        w("  once more at the next clear to close any `SCM_PIDFD` still owned, each walk")
+        w("  through `ControlMessagesIter::next`, whose checks for hostile input cost about")
+        w("  25 instructions per message (`CMSG_NXTHDR` trusts the kernel).")
+        w("* Per call (about 60 per send + receive): the builders, `AncillaryData`'s state")
+        w("  resets, `MessageSender`/`MessageReceiver` bodies that are not fully inlined.")
+        w("* D2/E: the same iterator cost per message, plus `Result` plumbing of `find`.")
+        w("")
+        w("The optimisations so far (each its own commit, with before/after counts in the")
+        w("message) took A from 1280 to the figure above and C from 492; the rest needs the")
+        w("send path to write headers in place and one walk per receive.")
+        w("")
+    w("## Heap allocations per operation")
+    w("")
+    w("| scenario | " + " | ".join(present_impls) + " |")
+    w("|---|" + "---:|" * len(present_impls))
+    for s in SCENARIOS:
+        cells = []
+        for i in present_impls:
+            a = allocs.get((s, i))
+            cells.append("–" if a is None else f"{a:g}")
+        w(f"| {s} | " + " | ".join(cells) + " |")
+    w("")
+    w("## Wall time per operation (criterion median; noisy)")
+    w("")
+    if times:
+        w("| scenario | " + " | ".join(present_impls) + " |")
+        w("|---|" + "---:|" * len(present_impls))
+        for s in SCENARIOS:
+            w(f"| {s} | " + " | ".join(fmt_time(times.get((s, i))) for i in present_impls) + " |")
+        w("")
+        w("A, B and C are dominated by the two system calls, so every implementation lands")
+        w("within the noise of the others. The machine is shared (2 cores, other builds")
+        w("running at the same time), so these times vary by 10% or more from run to run;")
+        w("the instruction counts do not vary at all.")
+    else:
+        w("(Not measured in this run: `bench/run.sh --no-criterion`.)")
+    w("")
+    w("## Method")
+    w("")
+    w("* Instructions: `tests/benches/instr.rs` runs scenario X of implementation Y N times")
+    w("  after setting up (`instr X Y N`). `bench/run.sh` runs it under")
+    w("  `valgrind --tool=callgrind` for N1 and N2 iterations (2000 and 12000 by default)")
+    w("  and reports (Ir(N2) − Ir(N1)) / (N2 − N1): start-up and set-up cancel out, and")
+    w("  what is left is the user-space instructions of one operation (library, libc")
+    w("  wrappers and the benchmark's loop; the kernel's work is not counted).")
+    w("* Allocations: the same driver counts `alloc`/`alloc_zeroed`/`realloc` calls with a")
+    w("  counting global allocator over the N operations.")
+    w("* Wall time: `tests/benches/ancillary.rs`, criterion 0.8, one benchmark per scenario and")
+    w("  implementation (`cargo bench -p tests --bench ancillary`).")
+    w("")
+    w("## Machine")
+    w("")
+    for line in machine():
+        w(f"* {line}")
+    w("")
+    w("## Rerun")
+    w("")
+    w("```sh")
+    w("bench/run.sh                 # everything (needs valgrind and python3), ~10 minutes")
+    w("bench/run.sh --quick         # shorter criterion runs")
+    w("bench/run.sh --no-criterion  # instruction and allocation counts only")
+    w('ONLY="A:ours-heap A:libc" bench/run.sh   # some pairs, printed only')
+    w("target/release/deps/instr-*  A ours-heap 1000   # one pair by hand")
+    w("cargo test -p tests --benches # what CI runs: every benchmark once, as a test")
+    w("```")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
