@@ -169,6 +169,7 @@ impl<'fd> AncillaryData<'fd> {
     /// If it does not fit fixed storage, nothing is added and the next send fails with an
     /// `InvalidInput` [`io::Error`] before any system call;
     /// [`try_add_control_message`](Self::try_add_control_message) reports it at once.
+    #[inline]
     pub fn add_control_message<'b>(&mut self, message: impl Into<ControlMessage<'b>>) {
         self.messages.push(&message.into());
     }
@@ -192,6 +193,7 @@ impl<'fd> AncillaryData<'fd> {
     /// descriptors per send (`SCM_MAX_FD`). If they do not fit fixed storage, see
     /// [`add_control_message`](Self::add_control_message).
     #[doc(alias = "SCM_RIGHTS")]
+    #[inline]
     pub fn add_file_descriptors<F>(&mut self, borrowed_fds: &F)
     where
         F: AsRef<[BorrowedFd<'fd>]> + ?Sized,
@@ -224,6 +226,7 @@ impl<'fd> AncillaryData<'fd> {
     /// `Some` after every successful receive (an empty `Vec` if none came); `None` before
     /// the first receive and once they were taken, until the next receive. Allocates the
     /// `Vec`; [`drain_fds`](Self::drain_fds) does not.
+    #[inline]
     pub fn take_owned_fds(&mut self) -> Option<Vec<OwnedFd>> {
         if !self.messages.owns(FdKind::Rights) {
             return None;
@@ -250,6 +253,7 @@ impl<'fd> AncillaryData<'fd> {
     /// `InvalidData` if a different number arrived (fewer can mean the peer sent fewer, or
     /// that control data was truncated), `NotFound` if nothing was received or the
     /// descriptors were already taken.
+    #[inline]
     pub fn take_exact_fds<const N: usize>(&mut self) -> io::Result<[OwnedFd; N]> {
         if !self.messages.owns(FdKind::Rights) {
             return Err(io::Error::new(

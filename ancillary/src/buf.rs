@@ -15,10 +15,10 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use crate::error::CapacityError;
 use crate::fds::OwnedFds;
 use crate::message::ControlMessage;
-use crate::messages::{cmsg_len_field_size, read_header, ControlMessages};
+use crate::messages::{cmsg_len_field_size, ControlMessages};
 use crate::os::FdKind;
 use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
-use crate::storage::{GrowError, Storage};
+use crate::storage::{Cursor, GrowError, Storage};
 
 /// An owned buffer of control messages.
 ///
@@ -49,13 +49,18 @@ pub struct ControlMessagesBuf<'s> {
     len: usize,
     /// `bytes[..received]` came from the last receive.
     received: usize,
-    /// `FdKind` bits whose descriptors in `bytes[..received]` this buffer still owns.
+    /// `FdKind` bits whose descriptors in `bytes[..received]` were not taken: this buffer
+    /// owns them (and `take_owned_fds` answers `Some`).
     owned: u8,
+    /// `FdKind` bits of kinds that may have descriptors in `bytes[..received]`: all kinds
+    /// after a receive, narrowed by walks that saw which kinds are really there. Only
+    /// `owned & present` needs a walk to close.
+    present: u8,
     /// The first message that did not fit, since the last clear.
     overflow: Option<CapacityError>,
-    /// Offset of the last message if it is an `SCM_RIGHTS` message added for sending, so
-    /// that further descriptors join it instead of starting a second message.
-    open_rights: Option<usize>,
+    /// Offset and payload length of the last message if it is an `SCM_RIGHTS` message added
+    /// for sending, so that further descriptors join it instead of starting a second one.
+    open_rights: Option<(usize, usize)>,
 }
 
 impl ControlMessagesBuf<'static> {
@@ -106,6 +111,7 @@ impl<'s> ControlMessagesBuf<'s> {
             len: 0,
             received: 0,
             owned: 0,
+            present: 0,
             overflow: None,
             open_rights: None,
         }
@@ -144,11 +150,14 @@ impl<'s> ControlMessagesBuf<'s> {
     /// `cmsg_len` can describe.
     pub fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
         let data = message.data();
-        let at = self.append_start();
-        self.reserve_message(at, data.len())?;
-        self.write_header(at, message.cmsg_level(), message.cmsg_type(), data.len());
-        self.storage.write(at + HEADER_LEN, data);
-        self.finish_message(at, data.len());
+        self.append(
+            message.cmsg_level(),
+            message.cmsg_type(),
+            data.len(),
+            |cursor| {
+                cursor.put(data);
+            },
+        )?;
         self.open_rights = None;
         Ok(())
     }
@@ -221,34 +230,50 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Appends an `SCM_RIGHTS` message with `fds`, or extends the `SCM_RIGHTS` message this
     /// buffer ended with. An empty list adds nothing.
+    #[inline]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());
         }
-        let (at, old_payload) = match self.open_rights {
-            Some(at) => {
-                let header = read_header(self.storage.bytes(self.len).get(at..).unwrap_or(&[]))
-                    .expect("open SCM_RIGHTS message has a header");
-                (at, header.len - HEADER_LEN)
-            }
-            None => (self.append_start(), 0),
-        };
+        let too_big = || CapacityError::new(usize::MAX, self.capacity());
         let added = fds
             .len()
             .checked_mul(size_of::<c_int>())
-            .ok_or(CapacityError::new(usize::MAX, self.capacity()))?;
-        let payload = old_payload
-            .checked_add(added)
-            .ok_or(CapacityError::new(usize::MAX, self.capacity()))?;
-        self.reserve_message(at, payload)?;
-        self.write_header(at, libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
-        let mut offset = at + HEADER_LEN + old_payload;
-        for fd in fds {
-            self.storage.write(offset, &fd.as_raw_fd().to_ne_bytes());
-            offset += size_of::<c_int>();
+            .ok_or_else(too_big)?;
+        let write_fds = |cursor: &mut Cursor<'_>| {
+            for fd in fds {
+                cursor.put(&fd.as_raw_fd().to_ne_bytes());
+            }
+        };
+        match self.open_rights {
+            // The common case: a new message at an aligned end, written in one go.
+            None if cmsg_align(self.len) == self.len => {
+                let at = self.len;
+                let end = self.reserve_message(at, added)?;
+                let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
+                self.storage.write_rights(at, &header, fds, end);
+                self.len = end;
+                self.open_rights = Some((at, added));
+            }
+            None => {
+                let at = self.append(libc::SOL_SOCKET, libc::SCM_RIGHTS, added, write_fds)?;
+                self.open_rights = Some((at, added));
+            }
+            Some((at, old)) => {
+                let payload = old.checked_add(added).ok_or_else(too_big)?;
+                let end = self.reserve_message(at, payload)?;
+                let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
+                self.storage.write_with(at, HEADER_LEN, |c| c.put(&header));
+                // The new descriptors overwrite the old padding, then new padding follows.
+                let from = at + cmsg_len(old);
+                self.storage.write_with(from, end - from, |cursor| {
+                    write_fds(cursor);
+                    cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
+                });
+                self.len = end;
+                self.open_rights = Some((at, payload));
+            }
         }
-        self.finish_message(at, payload);
-        self.open_rights = Some(at);
         Ok(())
     }
 
@@ -263,68 +288,55 @@ impl<'s> ControlMessagesBuf<'s> {
         self.overflow
     }
 
-    /// Where the next message starts: the aligned end of the buffer.
-    fn append_start(&self) -> usize {
-        cmsg_align(self.len)
+    /// Appends one message with a `payload`-byte payload that `write_payload` writes, after
+    /// zeroing the gap to the aligned end of the buffer; zeroes the trailing padding.
+    /// Returns the offset of the new message.
+    #[inline]
+    fn append(
+        &mut self,
+        level: c_int,
+        ty: c_int,
+        payload: usize,
+        write_payload: impl FnOnce(&mut Cursor<'_>),
+    ) -> Result<usize, CapacityError> {
+        let start = self.len;
+        let at = cmsg_align(start);
+        let end = self.reserve_message(at, payload)?;
+        let header = header(level, ty, payload);
+        self.storage.write_with(start, end - start, |cursor| {
+            cursor.zeros(at - start);
+            cursor.put(&header);
+            write_payload(cursor);
+            cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
+        });
+        self.len = end;
+        Ok(at)
     }
 
-    /// Ensures room for a message with a `payload`-byte payload at `at`.
+    /// Ensures room for a message with a `payload`-byte payload at `at`; returns where the
+    /// message (padding included) ends.
     #[inline]
-    fn reserve_message(&mut self, at: usize, payload: usize) -> Result<(), CapacityError> {
-        let too_big = || CapacityError::new(usize::MAX, self.capacity());
+    fn reserve_message(&mut self, at: usize, payload: usize) -> Result<usize, CapacityError> {
         let field_max = if cmsg_len_field_size() >= size_of::<usize>() {
             usize::MAX
         } else {
             (1usize << (8 * cmsg_len_field_size())) - 1
         };
-        if payload > field_max - HEADER_LEN {
-            return Err(too_big());
-        }
-        let end = at.checked_add(cmsg_space(payload)).ok_or_else(too_big)?;
-        if end == usize::MAX {
-            return Err(too_big());
-        }
+        let end = if payload <= field_max - HEADER_LEN {
+            at.checked_add(cmsg_space(payload))
+                .filter(|&end| end != usize::MAX)
+        } else {
+            None
+        };
+        let Some(end) = end else {
+            return Err(CapacityError::new(usize::MAX, self.capacity()));
+        };
         match self.storage.grow_to(end, false) {
-            Ok(()) => Ok(()),
-            Err(GrowError::Fixed) => Err(CapacityError::new(end, self.capacity())),
-            Err(GrowError::Alloc(_)) => Err(CapacityError::new(end, self.capacity())),
-        }
-    }
-
-    /// Writes a header (`cmsg_len` = `CMSG_LEN(payload)`) at `at`, zeroing the gap before it
-    /// and any padding inside it.
-    fn write_header(&mut self, at: usize, level: c_int, ty: c_int, payload: usize) {
-        if at > self.len {
-            let gap = [0u8; 16];
-            let mut pos = self.len;
-            while pos < at {
-                let n = (at - pos).min(gap.len());
-                self.storage.write(pos, &gap[..n]);
-                pos += n;
+            Ok(()) => Ok(end),
+            Err(GrowError::Fixed | GrowError::Alloc(_)) => {
+                Err(CapacityError::new(end, self.capacity()))
             }
         }
-        let mut header = [0u8; HEADER_LEN];
-        let len = cmsg_len(payload);
-        let len_at = offset_of!(libc::cmsghdr, cmsg_len);
-        if cmsg_len_field_size() == 4 {
-            header[len_at..len_at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
-        } else {
-            header[len_at..len_at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
-        }
-        let level_at = offset_of!(libc::cmsghdr, cmsg_level);
-        header[level_at..level_at + 4].copy_from_slice(&level.to_ne_bytes());
-        let type_at = offset_of!(libc::cmsghdr, cmsg_type);
-        header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
-        self.storage.write(at, &header);
-    }
-
-    /// Zeroes the trailing padding of the message at `at` and makes it the buffer's end.
-    fn finish_message(&mut self, at: usize, payload: usize) {
-        let end_of_data = at + cmsg_len(payload);
-        let end = at + cmsg_space(payload);
-        let zeros = [0u8; 8];
-        self.storage.write(end_of_data, &zeros[..end - end_of_data]);
-        self.len = end;
     }
 
     // ----- receiving -------------------------------------------------------------------
@@ -335,6 +347,7 @@ impl<'s> ControlMessagesBuf<'s> {
         self.close_owned();
         self.len = 0;
         self.received = 0;
+        self.present = 0;
         self.overflow = None;
         self.open_rights = None;
     }
@@ -360,6 +373,12 @@ impl<'s> ControlMessagesBuf<'s> {
         self.len = len;
         self.received = len;
         self.owned = FdKind::ALL_BITS;
+        // Fewer bytes than a header hold no message, so no descriptor.
+        self.present = if len >= size_of::<libc::cmsghdr>() {
+            FdKind::ALL_BITS
+        } else {
+            0
+        };
         if crate::os::NEEDS_CLOEXEC_FIXUP {
             for message in self.received_messages() {
                 if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
@@ -381,18 +400,26 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
     /// Empty if they were already taken or nothing was received.
+    #[inline]
     pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
-        let owned = self.owns(kind);
+        let owned = self.owns(kind) && self.present & kind.bit() != 0;
         self.owned &= !kind.bit();
-        let messages = if owned {
-            self.received_messages()
+        let bytes = if owned {
+            self.storage.bytes(self.received)
         } else {
-            ControlMessages::from_bytes(&[]).iter()
+            &[]
         };
-        // SAFETY: when `owned` was set, the received bytes hold descriptors that this buffer
-        // owned (the contract of `finish_recv`) and the bit is now cleared, so ownership
-        // passes to the iterator exactly once; otherwise the iterator walks nothing.
-        unsafe { OwnedFds::new(messages, kind) }
+        // SAFETY: when `owned` was set, the received bytes hold descriptors of `kind` that
+        // this buffer owned (the contract of `finish_recv`) and the bit is now cleared, so
+        // ownership passes to the iterator exactly once; otherwise it walks nothing.
+        // `present` may only be narrowed to kinds the iterator's full walk saw.
+        unsafe {
+            OwnedFds::new(
+                ControlMessages::from_bytes(bytes).iter(),
+                kind,
+                &mut self.present,
+            )
+        }
     }
 
     /// Counts the received descriptors of `kind` still owned here.
@@ -406,10 +433,10 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Closes the received descriptors still owned here and gives up their ownership.
     #[inline]
     fn close_owned(&mut self) {
-        let owned = core::mem::take(&mut self.owned);
-        // Nothing owned, or an empty receive (the common case without descriptors): no
-        // bytes to walk.
-        if owned != 0 && self.received != 0 {
+        let owned = core::mem::take(&mut self.owned) & self.present;
+        // Nothing owned, or nothing there (an empty receive, or descriptors already taken
+        // by a walk that saw every message): no bytes to walk.
+        if owned != 0 {
             self.close_received(owned);
         }
     }
@@ -429,6 +456,25 @@ impl<'s> ControlMessagesBuf<'s> {
             }
         }
     }
+}
+
+/// The bytes of a header with `cmsg_len` = `CMSG_LEN(payload)`, and zeroed padding up to
+/// the payload.
+#[inline]
+fn header(level: c_int, ty: c_int, payload: usize) -> [u8; HEADER_LEN] {
+    let mut header = [0u8; HEADER_LEN];
+    let len = cmsg_len(payload);
+    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+    if cmsg_len_field_size() == 4 {
+        header[len_at..len_at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
+    } else {
+        header[len_at..len_at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
+    }
+    let level_at = offset_of!(libc::cmsghdr, cmsg_level);
+    header[level_at..level_at + 4].copy_from_slice(&level.to_ne_bytes());
+    let type_at = offset_of!(libc::cmsghdr, cmsg_type);
+    header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
+    header
 }
 
 fn capacity_overflow() -> TryReserveError {
@@ -504,6 +550,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::read_header;
     use std::os::fd::AsFd;
 
     fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {

@@ -88,20 +88,34 @@ pub struct OwnedFds<'a> {
     messages: ControlMessagesIter<'a>,
     current: &'a [u8],
     kind: FdKind,
+    /// The buffer's record of which kinds of descriptors its received bytes may still
+    /// hold; narrowed to `seen` once the walk has seen every message.
+    present: &'a mut u8,
+    /// Kinds of descriptor-carrying messages other than `kind` seen so far.
+    seen: u8,
 }
 
 impl<'a> OwnedFds<'a> {
     /// # Safety
     /// Every descriptor of `kind` in `messages` must be open and owned by the caller, who
     /// hands that ownership to the iterator.
+    ///
+    /// `present` is the buffer's record of which kinds its received bytes may hold; after a
+    /// complete walk it is set to the other kinds the walk saw (this kind is then drained).
     #[inline]
-    pub(crate) unsafe fn new(messages: ControlMessagesIter<'a>, kind: FdKind) -> Self {
+    pub(crate) unsafe fn new(
+        messages: ControlMessagesIter<'a>,
+        kind: FdKind,
+        present: &'a mut u8,
+    ) -> Self {
         // Nothing is counted up front: `size_hint` counts what is left when asked, so
         // taking the descriptors walks the messages once.
         OwnedFds {
             messages,
             current: &[],
             kind,
+            present,
+            seen: 0,
         }
     }
 
@@ -114,6 +128,7 @@ impl<'a> OwnedFds<'a> {
 impl Iterator for OwnedFds<'_> {
     type Item = OwnedFd;
 
+    #[inline]
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
             while let Some((head, tail)) =
@@ -128,13 +143,19 @@ impl Iterator for OwnedFds<'_> {
                     return Some(unsafe { OwnedFd::from_raw_fd(fd) });
                 }
             }
-            let message = self.messages.next()?;
-            self.current =
-                if FdKind::of(message.cmsg_level(), message.cmsg_type()) == Some(self.kind) {
-                    message.data()
-                } else {
+            let Some(message) = self.messages.next() else {
+                // Every message was seen: only the other kinds seen may hold descriptors.
+                *self.present &= self.seen;
+                return None;
+            };
+            self.current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+                Some(kind) if kind == self.kind => message.data(),
+                Some(other) => {
+                    self.seen |= other.bit();
                     &[]
-                };
+                }
+                None => &[],
+            };
         }
     }
 
@@ -148,6 +169,7 @@ impl ExactSizeIterator for OwnedFds<'_> {}
 impl FusedIterator for OwnedFds<'_> {}
 
 impl Drop for OwnedFds<'_> {
+    #[inline]
     fn drop(&mut self) {
         // Close whatever the caller did not take.
         for fd in self.by_ref() {

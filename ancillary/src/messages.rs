@@ -8,7 +8,7 @@
 use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
-use core::mem::{offset_of, size_of};
+use core::mem::size_of;
 
 use crate::message::ControlMessage;
 use crate::size::{cmsg_align, HEADER_LEN};
@@ -128,27 +128,27 @@ pub(crate) struct Header {
     pub(crate) ty: c_int,
 }
 
-/// Reads a native-endian integer field of `N` bytes at `at` (which must be in bounds).
-fn read_field<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0u8; N];
-    out.copy_from_slice(&bytes[at..at + N]);
-    out
-}
-
 /// Copies the header at the start of `bytes`, if a whole header is there.
+#[inline]
 pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
     if bytes.len() < size_of::<libc::cmsghdr>() {
         return None;
     }
+    // SAFETY: `bytes` holds at least `size_of::<cmsghdr>()` initialised bytes, and
+    // `read_unaligned` copies them with no alignment requirement. `cmsghdr` is integers
+    // only (explicit padding fields included), so any bytes are a valid value.
+    let header: libc::cmsghdr = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast()) };
     // `cmsg_len` is `size_t` on glibc and `socklen_t` on musl, Apple and the BSDs.
-    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
-    let len = match cmsg_len_field_size() {
-        4 => u32::from_ne_bytes(read_field(bytes, len_at)) as usize,
-        _ => u64::from_ne_bytes(read_field(bytes, len_at)) as usize,
-    };
-    let level = c_int::from_ne_bytes(read_field(bytes, offset_of!(libc::cmsghdr, cmsg_level)));
-    let ty = c_int::from_ne_bytes(read_field(bytes, offset_of!(libc::cmsghdr, cmsg_type)));
-    Some(Header { len, level, ty })
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "the field's type differs per target"
+    )]
+    let len = header.cmsg_len as usize;
+    Some(Header {
+        len,
+        level: header.cmsg_level,
+        ty: header.cmsg_type,
+    })
 }
 
 /// The size in bytes of `cmsghdr::cmsg_len`: `size_t` on glibc and bionic, `socklen_t` on
@@ -163,28 +163,31 @@ pub(crate) const fn cmsg_len_field_size() -> usize {
 impl<'a> Iterator for ControlMessagesIter<'a> {
     type Item = ControlMessage<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
+        // `offset <= bytes.len()` always holds, so this never fails.
         let rest = self.bytes.get(self.offset..).unwrap_or_default();
-        let Some(header) = read_header(rest) else {
-            self.offset = self.bytes.len();
-            return None;
+        let header = match read_header(rest) {
+            // A length shorter than the header cannot be walked past: stop here rather
+            // than loop on the same header or guess.
+            Some(header) if header.len >= HEADER_LEN => header,
+            _ => {
+                self.offset = self.bytes.len();
+                return None;
+            }
         };
-        if header.len < HEADER_LEN {
-            // A length shorter than the header cannot be walked past: stop here rather than
-            // loop on the same header or guess.
-            self.offset = self.bytes.len();
-            return None;
-        }
+        // `rest.len() >= size_of::<cmsghdr>()`, but the payload offset may be larger.
         let data_start = HEADER_LEN.min(rest.len());
         let data_end = header.len.min(rest.len());
         let data = &rest[data_start..data_end];
-        // The next header starts at the aligned end of this one; an overflowing or
-        // out-of-range offset ends the walk on the next call.
-        self.offset = self
-            .offset
-            .checked_add(cmsg_align(header.len))
-            .filter(|&next| next <= self.bytes.len() && cmsg_align(header.len) >= header.len)
-            .unwrap_or(self.bytes.len());
+        // The next header starts at the aligned end of this one (`cmsg_align` saturates,
+        // so a huge length lands past the end); past the end, the walk is over.
+        let step = cmsg_align(header.len);
+        self.offset = if step <= rest.len() && step >= header.len {
+            self.offset + step
+        } else {
+            self.bytes.len()
+        };
         if header.len > rest.len() {
             Some(ControlMessage::new_truncated(header.level, header.ty, data))
         } else {

@@ -1,16 +1,24 @@
 //! Where control-message bytes live: a growable heap allocation, or a fixed buffer the
 //! caller lends (for example a `[MaybeUninit<u8>; N]` on the stack).
 //!
-//! Both kinds hand out one region that starts at [`BUFFER_ALIGN`], whatever the address of
-//! the memory behind it, so that the kernel's `cmsghdr`s and payloads land aligned. The
-//! module keeps track of how much of the region is initialised, so that the bytes exposed
-//! as `&[u8]` are always initialised, even the padding the kernel skips when it writes.
+//! Both kinds are reduced to one region, described by an aligned pointer and a capacity,
+//! that starts at [`BUFFER_ALIGN`] whatever the address of the memory behind it, so that
+//! the kernel's `cmsghdr`s and payloads land aligned. The module keeps track of how much
+//! of the region is initialised, so that the bytes exposed as `&[u8]` are always
+//! initialised, even the padding the kernel skips when it writes. All raw-pointer access
+//! to the region is in this module.
 
 use core::fmt;
+use core::marker::PhantomData;
 use core::mem::MaybeUninit;
+use core::ptr::NonNull;
 use std::collections::TryReserveError;
 
-use crate::size::BUFFER_ALIGN;
+use core::ffi::c_int;
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use crate::os::CMSG_ALIGN_UNIT;
+use crate::size::{BUFFER_ALIGN, HEADER_LEN};
 
 /// The unit of heap storage: 8 bytes aligned to 8, enough for every target's
 /// [`BUFFER_ALIGN`] (checked below).
@@ -33,57 +41,85 @@ pub(crate) enum GrowError {
     Alloc(TryReserveError),
 }
 
-pub(crate) enum Storage<'s> {
-    /// Heap storage. Every chunk up to the vector's length is initialised (zeroed when it
-    /// was added), and the length is the capacity the buffer reports.
-    Heap(Vec<Chunk>),
-    /// Caller storage, already trimmed so that it starts at an aligned address.
-    Fixed {
-        region: &'s mut [MaybeUninit<u8>],
-        /// `region[..init]` is initialised.
-        init: usize,
-    },
+/// An aligned region of `cap` bytes at `ptr`, of which the first `init` are initialised.
+///
+/// Invariants:
+/// * `ptr` is aligned to [`BUFFER_ALIGN`] and valid for reads and writes of `cap` bytes for
+///   as long as `self` lives and is not grown: it points into `heap`'s allocation (whose
+///   chunks are all initialised, so `init == cap`), or into the caller's buffer that
+///   `'s` keeps borrowed exclusively (then `heap` is empty and never allocates).
+/// * Nothing else accesses that memory: `heap` is only touched to grow it, which
+///   refreshes `ptr`.
+/// * `init <= cap`.
+pub(crate) struct Storage<'s> {
+    ptr: NonNull<u8>,
+    cap: usize,
+    init: usize,
+    heap: Vec<Chunk>,
+    fixed: bool,
+    _borrow: PhantomData<&'s mut [MaybeUninit<u8>]>,
 }
+
+// SAFETY: `Storage` owns its heap region (like a `Vec<u8>`) or borrows the caller's buffer
+// exclusively (like a `&mut [MaybeUninit<u8>]`); both are `Send` and `Sync`, and the raw
+// pointer is only a cached address into that same memory, never shared with anyone else.
+unsafe impl Send for Storage<'_> {}
+// SAFETY: as above: `&Storage` only allows reads of the region, like `&Vec<u8>`.
+unsafe impl Sync for Storage<'_> {}
 
 impl<'s> Storage<'s> {
     pub(crate) const fn new() -> Storage<'static> {
-        Storage::Heap(Vec::new())
+        Storage {
+            ptr: NonNull::<Chunk>::dangling().cast(),
+            cap: 0,
+            init: 0,
+            heap: Vec::new(),
+            fixed: false,
+            _borrow: PhantomData,
+        }
     }
 
     pub(crate) fn with_capacity(bytes: usize) -> Storage<'static> {
-        let chunks = bytes.div_ceil(CHUNK);
-        Storage::Heap(vec![Chunk([0; CHUNK]); chunks])
+        let mut storage = Storage::new();
+        storage.heap = vec![Chunk([0; CHUNK]); bytes.div_ceil(CHUNK)];
+        storage.adopt_heap();
+        storage
+    }
+
+    /// Points the region at the heap allocation, all of it initialised.
+    fn adopt_heap(&mut self) {
+        // `as_mut_ptr` creates no reference to the elements, so the pointer stays valid
+        // until the vector reallocates (which only `grow_to` does, and it calls this).
+        self.ptr = NonNull::new(self.heap.as_mut_ptr())
+            .unwrap_or(NonNull::dangling())
+            .cast();
+        self.cap = self.heap.len() * CHUNK;
+        self.init = self.cap;
     }
 
     /// Uses `buf` as storage, skipping the few bytes before its first aligned address.
     pub(crate) fn fixed(buf: &'s mut [MaybeUninit<u8>]) -> Storage<'s> {
         let skip = buf.as_ptr().align_offset(BUFFER_ALIGN).min(buf.len());
-        Storage::Fixed {
-            region: &mut buf[skip..],
+        let region = &mut buf[skip..];
+        let cap = region.len();
+        Storage {
+            ptr: NonNull::from(region).cast(),
+            cap,
             init: 0,
+            heap: Vec::new(),
+            fixed: true,
+            _borrow: PhantomData,
         }
     }
 
     pub(crate) fn is_fixed(&self) -> bool {
-        matches!(self, Storage::Fixed { .. })
+        self.fixed
     }
 
     /// The usable size of the region, in bytes.
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        match self {
-            Storage::Heap(chunks) => chunks.len() * CHUNK,
-            Storage::Fixed { region, .. } => region.len(),
-        }
-    }
-
-    /// How many leading bytes of the region are initialised.
-    #[inline]
-    fn initialised(&self) -> usize {
-        match self {
-            Storage::Heap(chunks) => chunks.len() * CHUNK,
-            Storage::Fixed { init, .. } => *init,
-        }
+        self.cap
     }
 
     /// The first `len` bytes of the region.
@@ -92,126 +128,225 @@ impl<'s> Storage<'s> {
     /// If `len` exceeds the initialised part; callers only pass lengths they wrote.
     #[inline]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
-        assert!(len <= self.initialised(), "read past initialised storage");
-        match self {
-            Storage::Heap(chunks) => {
-                // SAFETY: `chunks` is a live allocation of `chunks.len() * CHUNK` initialised
-                // bytes (`Chunk` is plain bytes with no padding), `len` is within it, and
-                // the returned slice borrows `self`, so the vector cannot move meanwhile.
-                unsafe { core::slice::from_raw_parts(chunks.as_ptr().cast::<u8>(), len) }
-            }
-            Storage::Fixed { region, .. } => {
-                // SAFETY: `region[..len]` lies within `region[..init]`, which is initialised
-                // (asserted above); `MaybeUninit<u8>` and `u8` have the same layout.
-                unsafe { core::slice::from_raw_parts(region.as_ptr().cast::<u8>(), len) }
-            }
-        }
+        assert!(len <= self.init, "read past initialised storage");
+        // SAFETY: `ptr` is valid for `cap >= init >= len` bytes (type invariant), of which
+        // the first `init` are initialised; the slice borrows `self`, so the region can
+        // neither be written nor reallocated while it lives.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), len) }
     }
 
     /// The first `len` bytes of the region, mutably.
     ///
     /// # Panics
     /// If `len` exceeds the initialised part.
+    #[inline]
     pub(crate) fn bytes_mut(&mut self, len: usize) -> &mut [u8] {
-        assert!(len <= self.initialised(), "read past initialised storage");
-        match self {
-            Storage::Heap(chunks) => {
-                // SAFETY: as in `bytes`, with the allocation borrowed exclusively.
-                unsafe { core::slice::from_raw_parts_mut(chunks.as_mut_ptr().cast::<u8>(), len) }
-            }
-            Storage::Fixed { region, .. } => {
-                // SAFETY: as in `bytes`, with `region` reborrowed exclusively.
-                unsafe { core::slice::from_raw_parts_mut(region.as_mut_ptr().cast::<u8>(), len) }
-            }
-        }
+        assert!(len <= self.init, "read past initialised storage");
+        // SAFETY: as in `bytes`, with the region borrowed exclusively through `self`.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), len) }
     }
 
-    /// The whole region, initialised (zeroing whatever never was), for the kernel or the
-    /// caller to write into.
+    /// The whole region, initialised (zeroing, once, whatever never was), for the kernel
+    /// or the caller to write into.
     #[inline]
     pub(crate) fn whole_mut(&mut self) -> &mut [u8] {
-        match self {
-            Storage::Heap(chunks) => {
-                let len = chunks.len() * CHUNK;
-                // SAFETY: as in `bytes`: the allocation holds `len` initialised bytes and is
-                // exclusively borrowed through `self` for the returned lifetime.
-                unsafe { core::slice::from_raw_parts_mut(chunks.as_mut_ptr().cast::<u8>(), len) }
-            }
-            Storage::Fixed { region, init } => {
-                for byte in &mut region[*init..] {
-                    byte.write(0);
-                }
-                *init = region.len();
-                let len = region.len();
-                // SAFETY: every byte of `region` was initialised just above (or before, up to
-                // `init`); the slice reborrows `region` exclusively.
-                unsafe { core::slice::from_raw_parts_mut(region.as_mut_ptr().cast::<u8>(), len) }
-            }
+        if self.init < self.cap {
+            self.zero_rest();
         }
+        self.bytes_mut(self.cap)
     }
 
-    /// Writes `bytes` at `at` (which must not leave a gap after the initialised part).
+    #[cold]
+    fn zero_rest(&mut self) {
+        // SAFETY: `init < cap`, so `ptr + init .. ptr + cap` lies inside the region, which
+        // is valid for writes (type invariant); zeroing initialises it.
+        unsafe {
+            core::ptr::write_bytes(self.ptr.as_ptr().add(self.init), 0, self.cap - self.init);
+        }
+        self.init = self.cap;
+    }
+
+    /// Writes exactly `len` bytes starting at `at` through a [`Cursor`], and marks them
+    /// initialised. `at` may not lie after the initialised part, so there is never a gap.
     ///
     /// # Panics
-    /// If the write does not fit in the capacity or would leave uninitialised bytes before
-    /// it; callers reserve first and write in order.
+    /// If `at > init`, if `at + len` exceeds the capacity, or if `fill` does not write
+    /// exactly `len` bytes.
     #[inline]
-    pub(crate) fn write(&mut self, at: usize, bytes: &[u8]) {
-        let end = at + bytes.len();
-        assert!(end <= self.capacity(), "write past storage capacity");
-        match self {
-            Storage::Heap(_) => self.whole_mut()[at..end].copy_from_slice(bytes),
-            Storage::Fixed { region, init } => {
-                assert!(
-                    at <= *init,
-                    "write would leave a gap of uninitialised bytes"
-                );
-                for (slot, byte) in region[at..end].iter_mut().zip(bytes) {
-                    slot.write(*byte);
+    pub(crate) fn write_with(&mut self, at: usize, len: usize, fill: impl FnOnce(&mut Cursor<'_>)) {
+        assert!(
+            at <= self.init && len <= self.cap - at,
+            "write outside the storage"
+        );
+        let mut cursor = Cursor {
+            // SAFETY: `at <= cap`, so the pointer stays inside (or one past) the region.
+            ptr: unsafe { self.ptr.as_ptr().add(at) },
+            pos: 0,
+            len,
+            _region: PhantomData,
+        };
+        fill(&mut cursor);
+        assert_eq!(cursor.pos, len, "a write left bytes unwritten");
+        self.init = self.init.max(at + len);
+    }
+
+    /// Writes a whole `SCM_RIGHTS` message at `at`: `header`, the descriptors, and zeroed
+    /// padding up to `end`; marks it initialised. The fast path of sending descriptors.
+    ///
+    /// # Panics
+    /// If `at > init`, if the message does not fit `at..end` with less than 8 bytes of
+    /// padding, or if `end` exceeds the capacity.
+    #[inline]
+    pub(crate) fn write_rights(
+        &mut self,
+        at: usize,
+        header: &[u8; HEADER_LEN],
+        fds: &[BorrowedFd<'_>],
+        end: usize,
+    ) {
+        let data_end = fds
+            .len()
+            .checked_mul(size_of::<c_int>())
+            .and_then(|payload| payload.checked_add(at + HEADER_LEN));
+        // The message is `at..end`: header, payload up to `data_end`, then padding that is
+        // shorter than one alignment unit, with at least one unit after the header.
+        assert!(
+            at <= self.init
+                && end <= self.cap
+                && end - at >= HEADER_LEN + CMSG_ALIGN_UNIT
+                && data_end.is_some_and(|data_end| {
+                    data_end <= end && end - data_end < CMSG_ALIGN_UNIT
+                }),
+            "write outside the storage"
+        );
+        // SAFETY: `at <= init <= cap`, and `at + HEADER_LEN + 4 * fds.len() <= end <= cap`
+        // with fewer than 8 bytes of padding (asserted), so every write below lands inside
+        // the region, which is valid for writes and borrowed exclusively through `self`
+        // (type invariant). Unaligned writes need no alignment; the header and the
+        // descriptors are copied from separate memory.
+        unsafe {
+            let base = self.ptr.as_ptr();
+            // Zero the last alignment unit first: it holds all of the padding (less than a
+            // unit), and the payload written next overwrites the rest of it. The unit lies
+            // after the header, since the payload is not empty.
+            let unit = [0u8; CMSG_ALIGN_UNIT];
+            core::ptr::copy_nonoverlapping(
+                unit.as_ptr(),
+                base.add(end - CMSG_ALIGN_UNIT),
+                CMSG_ALIGN_UNIT,
+            );
+            core::ptr::copy_nonoverlapping(header.as_ptr(), base.add(at), HEADER_LEN);
+            let mut pos = at + HEADER_LEN;
+            if let [fd] = fds {
+                // One descriptor (the common case): a store, not a call to `memcpy`.
+                core::ptr::write_unaligned(base.add(pos).cast::<c_int>(), fd.as_raw_fd());
+            } else {
+                for fd in fds {
+                    core::ptr::write_unaligned(base.add(pos).cast::<c_int>(), fd.as_raw_fd());
+                    pos += size_of::<c_int>();
                 }
-                *init = (*init).max(end);
             }
         }
+        // Every byte of `at..end` was written: header, payload, and the padding inside the
+        // zeroed last unit.
+        self.init = self.init.max(end);
     }
 
     /// Makes room for at least `needed` bytes in all. `exact` asks for no more than that;
     /// otherwise heap storage grows geometrically, like `Vec::reserve`.
     #[inline]
     pub(crate) fn grow_to(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
-        if needed <= self.capacity() {
+        if needed <= self.cap {
             return Ok(());
         }
-        self.grow(needed, exact)
+        self.grow_slow(needed, exact)
     }
 
-    /// The slow path of [`grow_to`](Self::grow_to): `needed` exceeds the capacity.
-    fn grow(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
-        match self {
-            Storage::Fixed { .. } => Err(GrowError::Fixed),
-            Storage::Heap(chunks) => {
-                let want = needed.div_ceil(CHUNK);
-                let additional = want - chunks.len();
-                let result = if exact {
-                    chunks.try_reserve_exact(additional)
-                } else {
-                    chunks.try_reserve(additional)
-                };
-                result.map_err(GrowError::Alloc)?;
-                // Use all of what the allocator gave: the capacity is already paid for.
-                let cap = chunks.capacity();
-                chunks.resize(cap, Chunk([0; CHUNK]));
-                Ok(())
-            }
+    #[cold]
+    fn grow_slow(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
+        if self.fixed {
+            return Err(GrowError::Fixed);
+        }
+        let want = needed.div_ceil(CHUNK);
+        let additional = want - self.heap.len();
+        let result = if exact {
+            self.heap.try_reserve_exact(additional)
+        } else {
+            self.heap.try_reserve(additional)
+        };
+        result.map_err(GrowError::Alloc)?;
+        // Use all of what the allocator gave: the capacity is already paid for.
+        let cap = self.heap.capacity();
+        self.heap.resize(cap, Chunk([0; CHUNK]));
+        self.adopt_heap();
+        Ok(())
+    }
+}
+
+/// Sequential writes into a range of the storage that [`Storage::write_with`] handed out.
+pub(crate) struct Cursor<'a> {
+    ptr: *mut u8,
+    pos: usize,
+    len: usize,
+    _region: PhantomData<&'a mut [u8]>,
+}
+
+impl Cursor<'_> {
+    /// Appends `bytes`.
+    ///
+    /// # Panics
+    /// If they do not fit the range.
+    #[inline]
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
+        assert!(bytes.len() <= self.len - self.pos, "write past the range");
+        // SAFETY: `pos + bytes.len() <= len`, and the range of `len` bytes at `ptr` is
+        // valid for writes and exclusively ours (`write_with` checked it against the
+        // region and borrows the storage mutably); `bytes` cannot overlap it, since
+        // nothing else can reference the region meanwhile.
+        unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(self.pos), bytes.len());
+        }
+        self.pos += bytes.len();
+    }
+
+    /// Appends `count` zero bytes.
+    ///
+    /// # Panics
+    /// If they do not fit the range.
+    #[inline]
+    pub(crate) fn zeros(&mut self, count: usize) {
+        assert!(count <= self.len - self.pos, "write past the range");
+        if count < 8 {
+            // Padding and gaps are shorter than the alignment unit: a few stores beat a
+            // call to `memset`.
+            self.zeros_short(count);
+        } else {
+            // SAFETY: as in `put`: `pos + count <= len` bytes of an exclusive, writable
+            // range.
+            unsafe { core::ptr::write_bytes(self.ptr.add(self.pos), 0, count) };
+            self.pos += count;
+        }
+    }
+
+    #[inline]
+    fn zeros_short(&mut self, count: usize) {
+        let mut left = count;
+        if left >= 4 {
+            self.put(&[0; 4]);
+            left -= 4;
+        }
+        for _ in 0..left {
+            self.put(&[0]);
         }
     }
 }
 
 impl fmt::Debug for Storage<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.is_fixed() { "fixed" } else { "heap" };
+        let kind = if self.fixed { "fixed" } else { "heap" };
         f.debug_struct("Storage")
             .field("kind", &kind)
-            .field("capacity", &self.capacity())
+            .field("capacity", &self.cap)
             .finish()
     }
 }
@@ -246,10 +381,13 @@ mod tests {
     fn heap_storage_grows_and_stays_aligned() {
         let mut storage = Storage::new();
         assert_eq!(storage.capacity(), 0);
+        assert_eq!(storage.bytes(0), &[] as &[u8]);
         storage.grow_to(100, false).unwrap();
         assert!(storage.capacity() >= 100);
-        storage.write(0, &[1, 2, 3]);
+        storage.write_with(0, 3, |c| c.put(&[1, 2, 3]));
         assert_eq!(storage.bytes(3), &[1, 2, 3]);
+        storage.grow_to(1000, true).unwrap();
+        assert_eq!(storage.bytes(3), &[1, 2, 3], "growing keeps the bytes");
         assert_eq!(storage.whole_mut().as_ptr().align_offset(BUFFER_ALIGN), 0);
     }
 
@@ -263,5 +401,24 @@ mod tests {
             storage.grow_to(cap + 1, true),
             Err(GrowError::Fixed)
         ));
+    }
+
+    #[test]
+    fn writes_track_initialisation_and_refuse_gaps() {
+        let mut backing = [MaybeUninit::<u8>::uninit(); 40];
+        let mut storage = Storage::fixed(&mut backing);
+        storage.write_with(0, 4, |c| {
+            c.put(&[9, 9]);
+            c.zeros(2);
+        });
+        assert_eq!(storage.bytes(4), &[9, 9, 0, 0]);
+        let gap = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            storage.write_with(5, 1, |c| c.put(&[1]));
+        }));
+        assert!(gap.is_err(), "a write after a gap is refused");
+        let short = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            storage.write_with(4, 2, |c| c.put(&[1]));
+        }));
+        assert!(short.is_err(), "a write must fill its range");
     }
 }
