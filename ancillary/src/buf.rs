@@ -230,7 +230,7 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Appends an `SCM_RIGHTS` message with `fds`, or extends the `SCM_RIGHTS` message this
     /// buffer ended with. An empty list adds nothing.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());
@@ -374,11 +374,7 @@ impl<'s> ControlMessagesBuf<'s> {
         self.received = len;
         self.owned = FdKind::ALL_BITS;
         // Fewer bytes than a header hold no message, so no descriptor.
-        self.present = if len >= size_of::<libc::cmsghdr>() {
-            FdKind::ALL_BITS
-        } else {
-            0
-        };
+        self.present = FdKind::ALL_BITS * u8::from(len >= size_of::<libc::cmsghdr>());
         if crate::os::NEEDS_CLOEXEC_FIXUP {
             for message in self.received_messages() {
                 if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {

@@ -92,7 +92,7 @@ impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
     ///
     /// # Errors
     /// As [`SendMessage::send_message`].
-    #[inline]
+    #[inline(always)]
     pub fn send(&mut self) -> io::Result<usize> {
         // Made only when needed: building and dropping an empty one costs as much as
         // the rest of the call's bookkeeping.
@@ -243,7 +243,7 @@ impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
     ///
     /// # Errors
     /// As [`RecvMessage::recv_message`].
-    #[inline]
+    #[inline(always)]
     pub fn recv(&mut self) -> io::Result<(usize, RecvResult)> {
         // Made only when needed: building and dropping an empty one costs as much as
         // the rest of the call's bookkeeping.

@@ -91,7 +91,7 @@ pub trait RecvMessageFrom {
 macro_rules! impl_send_recv {
     ($($socket:ty),*) => {$(
         impl SendMessage for $socket {
-            #[inline]
+            #[inline(always)]
             fn send_message(
                 &self,
                 bufs: &[IoSlice<'_>],
@@ -103,7 +103,7 @@ macro_rules! impl_send_recv {
         }
 
         impl RecvMessage for $socket {
-            #[inline]
+            #[inline(always)]
             fn recv_message(
                 &self,
                 bufs: &mut [IoSliceMut<'_>],
@@ -121,7 +121,7 @@ macro_rules! impl_to_from {
         impl SendMessageTo for $socket {
             type SocketAddr = $addr;
 
-            #[inline]
+            #[inline(always)]
             fn send_message_to(
                 &self,
                 addr: &$addr,
@@ -136,7 +136,7 @@ macro_rules! impl_to_from {
         impl RecvMessageFrom for $socket {
             type SocketAddr = $addr;
 
-            #[inline]
+            #[inline(always)]
             fn recv_message_from(
                 &self,
                 bufs: &mut [IoSliceMut<'_>],

@@ -108,7 +108,7 @@ pub fn send_message_to<A: SocketAddress>(
     })?
 }
 
-#[inline]
+#[inline(always)]
 fn send(
     socket: BorrowedFd<'_>,
     name: Option<(*const libc::sockaddr, libc::socklen_t)>,
@@ -189,7 +189,7 @@ pub fn recv_message_from<A: SocketAddress>(
     Ok((n, result, addr))
 }
 
-#[inline]
+#[inline(always)]
 fn recv(
     socket: BorrowedFd<'_>,
     name: Option<&mut libc::sockaddr_storage>,
