@@ -83,8 +83,7 @@ impl ControlMessages {
     /// An iterator over the messages.
     pub fn iter(&self) -> ControlMessagesIter<'_> {
         ControlMessagesIter {
-            bytes: &self.bytes,
-            offset: 0,
+            rest: &self.bytes,
         }
     }
 }
@@ -115,9 +114,8 @@ impl AsRef<[u8]> for ControlMessages {
 /// It is fused: once it returns `None` it always will.
 #[derive(Clone)]
 pub struct ControlMessagesIter<'a> {
-    bytes: &'a [u8],
-    /// Offset of the next header; `bytes.len()` once the walk has ended.
-    offset: usize,
+    /// The bytes from the next header on; empty once the walk has ended.
+    rest: &'a [u8],
 }
 
 /// The fields of a `cmsghdr`, copied out of a byte buffer.
@@ -165,29 +163,22 @@ impl<'a> Iterator for ControlMessagesIter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
-        // `offset <= bytes.len()` always holds, so this never fails.
-        let rest = self.bytes.get(self.offset..).unwrap_or_default();
+        let rest = self.rest;
         let header = match read_header(rest) {
             // A length shorter than the header cannot be walked past: stop here rather
             // than loop on the same header or guess.
             Some(header) if header.len >= HEADER_LEN => header,
             _ => {
-                self.offset = self.bytes.len();
+                self.rest = &[];
                 return None;
             }
         };
         // `rest.len() >= size_of::<cmsghdr>()`, but the payload offset may be larger.
-        let data_start = HEADER_LEN.min(rest.len());
         let data_end = header.len.min(rest.len());
-        let data = &rest[data_start..data_end];
+        let data = rest.get(HEADER_LEN..data_end).unwrap_or_default();
         // The next header starts at the aligned end of this one (`cmsg_align` saturates,
         // so a huge length lands past the end); past the end, the walk is over.
-        let step = cmsg_align(header.len);
-        self.offset = if step <= rest.len() && step >= header.len {
-            self.offset + step
-        } else {
-            self.bytes.len()
-        };
+        self.rest = rest.get(cmsg_align(header.len)..).unwrap_or_default();
         if header.len > rest.len() {
             Some(ControlMessage::new_truncated(header.level, header.ty, data))
         } else {
@@ -196,7 +187,7 @@ impl<'a> Iterator for ControlMessagesIter<'a> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let rest = self.bytes.len().saturating_sub(self.offset);
+        let rest = self.rest.len();
         if rest < size_of::<libc::cmsghdr>() {
             (0, Some(0))
         } else {
@@ -212,7 +203,7 @@ impl fmt::Debug for ControlMessagesIter<'_> {
         f.debug_struct("ControlMessagesIter")
             .field(
                 "remaining_bytes",
-                &self.bytes.len().saturating_sub(self.offset),
+                &self.rest.len(),
             )
             .finish()
     }
