@@ -2,9 +2,9 @@
 //!
 //! Use it through `ancillary`, which re-exports it next to the `ControlMessage` struct and
 //! documents it; this crate only holds the macro. The derive works in phases, one module
-//! each: [`ast`] models the input, [`attr`] parses `#[cmsg]` and `#[repr]` with their
-//! spans, [`valid`] checks the rules and reports every mistake at once, [`expand`]
-//! generates the code, and [`fallback`] emits the errors plus a stub when validation fails.
+//! each: `ast` models the input, `attr` parses `#[cmsg]` and `#[repr]` with their spans,
+//! `valid` checks the rules and reports every mistake at once, `expand` generates the
+//! code, and `fallback` emits the errors plus a stub when validation fails.
 
 mod ast;
 mod attr;

@@ -82,9 +82,7 @@ impl ControlMessages {
 
     /// An iterator over the messages.
     pub fn iter(&self) -> ControlMessagesIter<'_> {
-        ControlMessagesIter {
-            rest: &self.bytes,
-        }
+        ControlMessagesIter { rest: &self.bytes }
     }
 }
 
@@ -201,10 +199,7 @@ impl FusedIterator for ControlMessagesIter<'_> {}
 impl fmt::Debug for ControlMessagesIter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ControlMessagesIter")
-            .field(
-                "remaining_bytes",
-                &self.rest.len(),
-            )
+            .field("remaining_bytes", &self.rest.len())
             .finish()
     }
 }
