@@ -218,9 +218,11 @@ fn pseudo_random_bytes_never_panic_or_overrun() {
         let len = (next() % 160) as usize;
         let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         // Plant plausible lengths so that the walk goes past the first header sometimes.
-        if len >= 16 && next() % 2 == 0 {
+        // (`HEADER_LEN` is the target's `sizeof(struct cmsghdr)`: 16 on 64-bit Linux, 12 on
+        // 32-bit.)
+        if len >= HEADER_LEN && next() % 2 == 0 {
             let plausible = next() % (len as u64 + 8);
-            bytes[..16].copy_from_slice(&header(plausible, 1, 2)[..16]);
+            bytes[..HEADER_LEN].copy_from_slice(&header(plausible, 1, 2));
         }
         let offset = (next() % 8) as usize;
         let mut shifted = vec![0u8; offset];

@@ -63,8 +63,13 @@ fn caller_buffers_at_odd_addresses_send_and_receive_fds() {
 fn a_buffer_too_small_to_align_has_no_room() {
     let mut backing = [MaybeUninit::<u8>::uninit(); 16];
     let base = backing.as_ptr().align_offset(8);
-    // Four bytes starting one past an aligned address: no aligned byte with room after it.
-    let ancillary = AncillaryData::with_storage(&mut backing[base + 1..base + 5]);
+    // Where a buffer must start on this target: aligned for a `cmsghdr` and for the
+    // `CMSG_ALIGN` unit (8 on 64-bit Linux, 4 on 32-bit).
+    let align = align_of::<libc::cmsghdr>().max(ancillary::cmsg_align(1));
+    // Up to four bytes starting one past an aligned address and ending before the next
+    // one: no aligned byte with room after it.
+    let end = (base + 5).min(base + align);
+    let ancillary = AncillaryData::with_storage(&mut backing[base + 1..end]);
     assert_eq!(ancillary.capacity(), 0);
 }
 
