@@ -10,7 +10,7 @@ use std::os::unix::net::{UnixDatagram, UnixStream};
 use ancillary::{cmsg_len, AncillaryData, ControlMessages, RecvOptions, HEADER_LEN};
 use tests::{
     borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, recv_into,
-    send_fds, set_passcred,
+    send_fds, set_passcred, skipped, under_qemu, QEMU_LOSES_CTRUNC,
 };
 
 /// Sends 5 descriptors and receives them into `ancillary`; returns how many were owned.
@@ -23,25 +23,52 @@ fn receive_5_into(ancillary: &mut AncillaryData<'_>, expect: usize) {
 
     let (n, result) = recv_into(&b, &mut [0; 1], ancillary, RecvOptions::new()).unwrap();
     assert_eq!(n, 1);
-    assert!(result.control_data_truncated(), "MSG_CTRUNC expected");
-    assert_eq!(
-        open_fd_count(),
-        before + expect,
-        "exactly the {expect} fds that fit are installed; the kernel closed the rest"
-    );
+    // Under qemu-user the host kernel gets a larger buffer than ours: when it has room for
+    // all 5 it installs them all, and qemu copies the ones that fit ours and leaves the
+    // rest open. (With no room at all, the host's buffer is too small too, and its flag and
+    // closing come through.)
+    let qemu_gap = under_qemu() && expect > 0;
+    if qemu_gap {
+        skipped("MSG_CTRUNC and the counts of open fds", QEMU_LOSES_CTRUNC);
+    } else {
+        assert!(result.control_data_truncated(), "MSG_CTRUNC expected");
+        assert_eq!(
+            open_fd_count(),
+            before + expect,
+            "exactly the {expect} fds that fit are installed; the kernel closed the rest"
+        );
+    }
     let got = ancillary.take_owned_fds().expect("a receive happened");
     assert_eq!(got.len(), expect);
     assert_eq!(file_ids(&got), file_ids(&sent[..expect]));
     drop(got);
-    assert_eq!(open_fd_count(), before, "no fd leaked");
+    if !qemu_gap {
+        assert_eq!(open_fd_count(), before, "no fd leaked");
+    }
 }
 
 #[test]
 fn room_for_two_of_five_heap() {
     let _lock = fd_lock();
     let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(2));
-    assert_eq!(ancillary.capacity(), AncillaryData::space_for_fds(2));
-    receive_5_into(&mut ancillary, 2);
+    let fit = fds_that_fit(&ancillary);
+    assert!(fit < 5);
+    receive_5_into(&mut ancillary, fit);
+}
+
+/// How many descriptors a receive into heap storage sized with `space_for_fds(2)` gets:
+/// `with_capacity` gives at least what was asked, and the kernel fills all the room there
+/// is. On 64-bit targets that is exactly 2 (24 bytes, a whole number of words); on 32-bit
+/// ones the 20 bytes asked for may be rounded up to room for 3.
+fn fds_that_fit(ancillary: &AncillaryData<'_>) -> usize {
+    let capacity = ancillary.capacity();
+    assert!(capacity >= AncillaryData::space_for_fds(2));
+    let fit = (capacity - HEADER_LEN) / size_of::<libc::c_int>();
+    if cfg!(target_pointer_width = "64") {
+        assert_eq!(capacity, AncillaryData::space_for_fds(2));
+        assert_eq!(fit, 2);
+    }
+    fit
 }
 
 #[test]
@@ -81,6 +108,8 @@ fn a_second_truncated_receive_closes_what_the_first_left() {
     let _lock = fd_lock();
     let sent = distinct_fds(4);
     let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(2));
+    let fit = fds_that_fit(&ancillary);
+    assert!(fit < sent.len());
     let (a, b) = UnixDatagram::pair().unwrap();
     let before = open_fd_count();
     for _ in 0..2 {
@@ -88,11 +117,18 @@ fn a_second_truncated_receive_closes_what_the_first_left() {
     }
     for _ in 0..2 {
         let (_, result) = recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).unwrap();
-        assert!(result.control_data_truncated());
-        assert_eq!(open_fd_count(), before + 2, "only the latest 2 are open");
+        if !under_qemu() {
+            assert!(result.control_data_truncated());
+            assert_eq!(open_fd_count(), before + fit, "only the latest {fit} are open");
+        }
     }
     drop(ancillary);
-    assert_eq!(open_fd_count(), before);
+    if under_qemu() {
+        // qemu-user leaves open what did not fit (see `receive_5_into`).
+        skipped("MSG_CTRUNC and the counts of open fds", QEMU_LOSES_CTRUNC);
+    } else {
+        assert_eq!(open_fd_count(), before);
+    }
 }
 
 /// The lowest `k` descriptor numbers not open in this process (probed with `fcntl`, which
@@ -183,7 +219,11 @@ fn credentials_cut_by_a_small_buffer_set_ctrunc() {
     let mut ancillary = AncillaryData::with_storage(&mut storage[start..start + room]);
     let (n, result) = recv_into(&b, &mut [0; 8], &mut ancillary, RecvOptions::new()).unwrap();
     assert_eq!(n, 5);
-    assert!(result.control_data_truncated());
+    if under_qemu() {
+        skipped("MSG_CTRUNC", QEMU_LOSES_CTRUNC);
+    } else {
+        assert!(result.control_data_truncated());
+    }
     let messages: Vec<_> = ancillary.control_messages().iter().collect();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].cmsg_type(), libc::SCM_CREDENTIALS);
