@@ -119,7 +119,11 @@ fn a_second_truncated_receive_closes_what_the_first_left() {
         let (_, result) = recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).unwrap();
         if !under_qemu() {
             assert!(result.control_data_truncated());
-            assert_eq!(open_fd_count(), before + fit, "only the latest {fit} are open");
+            assert_eq!(
+                open_fd_count(),
+                before + fit,
+                "only the latest {fit} are open"
+            );
         }
     }
     drop(ancillary);
