@@ -277,3 +277,16 @@ pub const QEMU_LOSES_CTRUNC: &str = "qemu-user does not report MSG_CTRUNC (it gi
 pub const QEMU_CROSS_ENDIAN_CMSG: &str = "qemu-user passes send-side control messages it \
      does not convert (IP_TTL, IP_TOS, UDP_SEGMENT) to the little-endian host kernel \
      unswapped from this big-endian guest";
+
+/// Whether the tests run under qemu-user for i686, which leaves the offender address of
+/// `IP_RECVERR`/`IPV6_RECVERR` messages zeroed: see [`QEMU_I386_RECVERR_OFFENDER`].
+pub fn under_qemu_i386() -> bool {
+    under_qemu() && cfg!(target_arch = "x86")
+}
+
+/// qemu-user for i686 converts the `sock_extended_err` of an `IP_RECVERR`/`IPV6_RECVERR`
+/// message field by field but leaves the offender address after it zeroed (family 0),
+/// although the host kernel filled it in (the same binary's bytes show it; qemu-s390x and
+/// native runs get it).
+pub const QEMU_I386_RECVERR_OFFENDER: &str = "qemu-i386 leaves the offender address of \
+     IP_RECVERR/IPV6_RECVERR messages zeroed";
