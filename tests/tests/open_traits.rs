@@ -94,6 +94,15 @@ fn fds_over_a_custom_seqpacket_socket() {
 
 #[test]
 fn fds_without_data_over_seqpacket() {
+    if tests::under_qemu() {
+        // qemu-user (7.2) answers sendmsg/recvmsg with an empty iovec with 0 itself,
+        // without calling the kernel: no descriptors are sent or received.
+        tests::skipped(
+            "the whole test",
+            "qemu-user returns 0 for sendmsg/recvmsg with no data bytes without calling the kernel",
+        );
+        return;
+    }
     // Unlike a stream, a seqpacket socket carries control data with zero data bytes.
     let (a, b) = SeqPacket::pair().unwrap();
     let sent = distinct_fds(2);
