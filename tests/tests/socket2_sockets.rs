@@ -95,11 +95,21 @@ fn udp_send_to_recv_from_with_sockaddr() {
     tests::set_int_option(&b, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
     let ttl: libc::c_int = 17;
     let mut ancillary = AncillaryData::new();
-    ancillary.add_control_message(ancillary::ControlMessage::new(
-        libc::IPPROTO_IP,
-        libc::IP_TTL,
-        &ttl.to_ne_bytes(),
-    ));
+    // Under qemu-user for a big-endian target the host kernel refuses it (EINVAL): send
+    // without it, and check the addresses.
+    let cross_endian = tests::under_qemu_cross_endian();
+    if cross_endian {
+        tests::skipped(
+            "IP_TTL sent as a control message",
+            tests::QEMU_CROSS_ENDIAN_CMSG,
+        );
+    } else {
+        ancillary.add_control_message(ancillary::ControlMessage::new(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            &ttl.to_ne_bytes(),
+        ));
+    }
     let sent = MessageSender::new(&a, b"datagram")
         .ancillary_data(&mut ancillary)
         .send_to(&b_addr)
@@ -121,7 +131,11 @@ fn udp_send_to_recv_from_with_sockaddr() {
         .iter()
         .find(|m| m.cmsg_level() == libc::IPPROTO_IP && m.cmsg_type() == libc::IP_TTL)
         .map(|m| libc::c_int::from_ne_bytes(m.data()[..4].try_into().unwrap()));
-    assert_eq!(got_ttl, Some(17));
+    if cross_endian {
+        assert!(got_ttl.is_some(), "the default TTL is received");
+    } else {
+        assert_eq!(got_ttl, Some(17));
+    }
 }
 
 #[test]
