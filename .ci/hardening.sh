@@ -6,7 +6,8 @@
 #      its own and reports them together).
 #   2. The fd-passing integration tests under valgrind's memcheck: no uninitialised byte
 #      may reach `sendmsg` (memcheck checks the `msg_control` bytes of every sendmsg), and
-#      no invalid read or write. `--leak-check=no`: the harness's threads and std's
+#      no invalid read or write. The fault tests and the fuzz-corpus replay too (a few
+#      seconds each): they exercise the error paths and the parser on hostile bytes. `--leak-check=no`: the harness's threads and std's
 #      lazily allocated statics are not leaks worth failing on, and descriptor leaks are
 #      what the tests themselves count.
 #
@@ -28,12 +29,12 @@ timed() {
 step "hardening tests: faults, soak (short), auto traits, fuzz corpus replay"
 timed cargo test -p tests --test faults --test soak --test auto_traits --test fuzz_corpus
 
-step "fd_passing and faults under valgrind memcheck"
+step "fd_passing, faults and the fuzz corpus replay under valgrind memcheck"
 if ! command -v valgrind >/dev/null; then
     # Debian's package; present on the project's machines, installed here if not.
     timed apt-get install -y -qq valgrind >/dev/null
 fi
-for test in fd_passing faults; do
+for test in fd_passing faults fuzz_corpus; do
     binary=$(cargo test -p tests --test "$test" --no-run --message-format=json \
         | grep -o "\"executable\":\"[^\"]*/${test}-[^\"]*\"" \
         | tail -n 1 | cut -d'"' -f4)

@@ -1,0 +1,5 @@
+//! `parse`: see `ancillary_fuzz::check_parse`.
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ancillary_fuzz::check_parse(data));
