@@ -13,6 +13,7 @@ from html import escape
 
 IMPLS = ["ours-heap", "ours-stack", "libc", "rustix", "nix", "std"]
 SCENARIOS = ["A", "B", "C", "D", "D2", "E"]
+BATCH = "udp_32_datagrams_each_with_ttl"
 DESCRIBE = {
     "A": "send 1 fd + 1 byte over a UnixStream socketpair, receive, close",
     "B": "the same with 4 fds",
@@ -237,6 +238,20 @@ def main():
     else:
         w("(Not measured in this run: `bench/run.sh --no-criterion`.)")
     w("")
+    batch = {i: ns for (s, i), ns in times.items() if s == BATCH}
+    if batch:
+        w("## Batching: 32 UDP datagrams, each with its own `IP_TTL` (criterion median; noisy)")
+        w("")
+        w("| implementation | per batch of 32 | per datagram |")
+        w("|---|---:|---:|")
+        for i, ns in sorted(batch.items()):
+            w(f"| {i} | {fmt_time(ns)} | {fmt_time(ns / 32)} |")
+        w("")
+        w("`sendmmsg+recvmmsg` is `ancillary::os::linux::{send_mmsg, recv_mmsg}` (one system")
+        w("call per direction per batch); `sendmsg+recvmsg_x32` is one `MessageSender` and one")
+        w("`MessageReceiver` per datagram. Both reuse their buffers and allocate nothing")
+        w("(`tests/tests/linux_mmsg_alloc.rs`); the source is `tests/benches/mmsg.rs`.")
+        w("")
     w("## Method")
     w("")
     w("* Instructions: `tests/benches/instr.rs` runs scenario X of implementation Y N times")

@@ -65,6 +65,8 @@ if [ "$criterion" = 1 ]; then
     args=(--noplot)
     [ "$quick" = 1 ] && args+=(--warm-up-time 1 --measurement-time 2)
     cargo bench -p tests --bench ancillary -- "${args[@]}" 2>/dev/null | tee "$out/criterion.txt"
+    # Batching (issue 8): sendmmsg/recvmmsg against one sendmsg/recvmsg per datagram.
+    cargo bench -p tests --bench mmsg -- "${args[@]}" 2>/dev/null | tee -a "$out/criterion.txt"
     # Criterion's estimates: <target>/criterion/<scenario>/<impl>/new/estimates.json.
     for est in "$target_dir"/criterion/*/*/new/estimates.json; do
         [ -f "$est" ] || continue
