@@ -111,8 +111,9 @@ impl<'fd> AncillaryData<'fd> {
     }
 
     /// Empty, over storage the caller lends, such as a stack array; it is never
-    /// reallocated, and may start at any address (the messages start at its first aligned
-    /// byte, so up to `align_of::<cmsghdr>() - 1` bytes go unused).
+    /// reallocated. The storage may start at any address: the messages start at its first
+    /// aligned byte, so up to `align_of::<cmsghdr>() - 1` bytes of a plain byte array go
+    /// unused. An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
     ///
     /// ```
     /// use std::mem::MaybeUninit;
@@ -123,9 +124,12 @@ impl<'fd> AncillaryData<'fd> {
     /// assert!(ancillary.capacity() >= AncillaryData::space_for_fds(4));
     /// ```
     #[must_use]
-    pub fn with_storage(storage: &'fd mut [MaybeUninit<u8>]) -> AncillaryData<'fd> {
+    pub fn with_storage<S>(storage: &'fd mut S) -> AncillaryData<'fd>
+    where
+        S: AsMut<[MaybeUninit<u8>]> + ?Sized,
+    {
         AncillaryData {
-            messages: ControlMessagesBuf::with_storage(storage),
+            messages: ControlMessagesBuf::with_storage(storage.as_mut()),
             _fds: PhantomData,
         }
     }

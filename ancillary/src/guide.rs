@@ -96,21 +96,21 @@
 //!
 //! The buffer can be on the heap ([`AncillaryData::with_capacity`](crate::AncillaryData::with_capacity))
 //! or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
-//! takes a `&mut [MaybeUninit<u8>]` at any address (it aligns inside it; allow up to
-//! `align_of::<libc::cmsghdr>() - 1` extra bytes). Fixed storage never grows: adding to a
+//! takes an [`AncillaryStorage<N>`](crate::AncillaryStorage) (aligned, all `N` bytes
+//! usable) or any `&mut [MaybeUninit<u8>]` at any address (it aligns inside it: allow up
+//! to `align_of::<libc::cmsghdr>() - 1` extra bytes). Fixed storage never grows: adding to a
 //! full one is an error ([`try_add_control_message`](crate::AncillaryData::try_add_control_message))
 //! or, with the plain `add_*` methods, an error from the next send.
 //!
 //! ```
-//! use std::mem::MaybeUninit;
 //! use ancillary::os::linux::ScmCredentials;
-//! use ancillary::{AncillaryData, ControlMessagePayload};
+//! use ancillary::{AncillaryData, AncillaryStorage, ControlMessagePayload};
 //!
-//! // Credentials and up to 4 descriptors, plus slack for aligning a stack buffer.
-//! const ROOM: usize = ScmCredentials::SPACE + AncillaryData::space_for_fds(4) + 8;
-//! let mut storage = [MaybeUninit::<u8>::uninit(); ROOM];
+//! // Credentials and up to 4 descriptors, on the stack.
+//! const ROOM: usize = ScmCredentials::SPACE + AncillaryData::space_for_fds(4);
+//! let mut storage = AncillaryStorage::<ROOM>::new();
 //! let ancillary = AncillaryData::with_storage(&mut storage);
-//! assert!(ancillary.capacity() >= ROOM - 8);
+//! assert_eq!(ancillary.capacity(), ROOM);
 //! ```
 //!
 //! # Defining your own message

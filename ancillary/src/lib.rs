@@ -30,7 +30,7 @@
 //! use std::io::Read;
 //! use std::os::fd::AsFd;
 //! use std::os::unix::net::UnixStream;
-//! use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+//! use ancillary::{AncillaryData, AncillaryStorage, MessageReceiver, MessageSender};
 //!
 //! let (left, right) = UnixStream::pair()?;
 //!
@@ -41,7 +41,7 @@
 //! MessageSender::new(&left, b"!").ancillary_data(&mut ancillary).send()?;
 //!
 //! // Receive into a stack buffer sized for one descriptor.
-//! let mut storage = [std::mem::MaybeUninit::uninit(); AncillaryData::space_for_fds(1) + 8];
+//! let mut storage = AncillaryStorage::<{ AncillaryData::space_for_fds(1) }>::new();
 //! let mut ancillary = AncillaryData::with_storage(&mut storage);
 //! MessageReceiver::new(&right, &mut [0; 1]).ancillary_data(&mut ancillary).recv()?;
 //! let [fd] = ancillary.take_exact_fds()?;
@@ -102,6 +102,7 @@ mod size;
 mod socket;
 #[cfg(feature = "socket2")]
 pub mod socket2;
+mod stack;
 mod storage;
 mod sys;
 #[cfg(feature = "tokio")]
@@ -120,6 +121,7 @@ pub use crate::payload::{ControlMessagePayload, OfType, PayloadError, PayloadLay
 pub use crate::rights::ScmRights;
 pub use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
+pub use crate::stack::AncillaryStorage;
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.

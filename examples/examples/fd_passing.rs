@@ -8,12 +8,11 @@
 //! Run it with `cargo run -p examples --example fd_passing`.
 
 use std::io::{self, Read, Write};
-use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::thread;
 
-use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+use ancillary::{AncillaryData, AncillaryStorage, MessageReceiver, MessageSender};
 
 fn main() -> io::Result<()> {
     let (sender_end, receiver_end) = UnixStream::pair()?;
@@ -38,10 +37,10 @@ fn main() -> io::Result<()> {
         Ok(reader.as_raw_fd())
     });
 
-    // The receiver: control data goes into a stack buffer with room for one descriptor.
-    // `with_storage` aligns inside the buffer itself, so any byte array works; the extra
-    // bytes cover that alignment.
-    let mut storage = [MaybeUninit::uninit(); AncillaryData::space_for_fds(1) + 8];
+    // The receiver: control data goes into an aligned stack buffer with room for one
+    // descriptor. (`with_storage` also takes any `&mut [MaybeUninit<u8>]` and aligns inside
+    // it, at the cost of up to 7 bytes.)
+    let mut storage = AncillaryStorage::<{ AncillaryData::space_for_fds(1) }>::new();
     let mut ancillary = AncillaryData::with_storage(&mut storage);
     let mut byte = [0u8; 1];
     let (len, result) = MessageReceiver::new(&receiver_end, &mut byte)

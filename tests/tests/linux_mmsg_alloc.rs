@@ -178,7 +178,7 @@ fn unix_batches() -> usize {
         [[std::mem::MaybeUninit::uninit(); AncillaryData::space_for_fds(2) + 8]; UNIX];
     let mut received: Vec<AncillaryData<'_>> = storage
         .iter_mut()
-        .map(|storage| AncillaryData::with_storage(storage))
+        .map(AncillaryData::with_storage)
         .collect();
     let mut inbound: Vec<RecvMmsg<'_, '_>> = bufs
         .iter_mut()
