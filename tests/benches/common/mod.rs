@@ -306,7 +306,10 @@ pub trait Impl: Sized {
     /// E: returns the sum of the custom message's fields. Only called where `supports`
     /// says the implementation can express E.
     fn find_custom(&mut self) -> u64 {
-        unreachable!("{} cannot express scenario E (supports() says so)", Self::NAME)
+        unreachable!(
+            "{} cannot express scenario E (supports() says so)",
+            Self::NAME
+        )
     }
     /// The answer one operation of `scenario` must give.
     fn expected(&self, fixture: &Fixture, scenario: Scenario) -> u64 {
