@@ -62,12 +62,17 @@ mod tests {
 
     #[test]
     fn all_of_it_is_usable() {
-        let mut storage = AncillaryStorage::<40>::new();
+        const ROOM: usize = crate::cmsg_space(24);
+        let mut storage = AncillaryStorage::<ROOM>::new();
         let mut ancillary = AncillaryData::with_storage(&mut storage);
-        assert_eq!(ancillary.capacity(), 40);
+        assert_eq!(ancillary.capacity(), ROOM);
         ancillary
             .try_add_control_message(ControlMessage::new(1, 2, &[7; 24]))
             .unwrap();
-        assert_eq!(ancillary.control_messages().len(), 40);
+        assert_eq!(
+            ancillary.control_messages().len(),
+            crate::cmsg_space(24),
+            "the whole message fits, at offset 0"
+        );
     }
 }
