@@ -6,71 +6,19 @@
 //! (libtest's main thread may do some bookkeeping while the test runs).
 #![cfg(any(target_os = "linux", target_os = "android"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::UdpSocket;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixDatagram;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ancillary::os::linux::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
 use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
-use tests::{borrow_all, distinct_fds, skipped, under_qemu_cross_endian, QEMU_CROSS_ENDIAN_CMSG};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread's allocations are counted. `const`-initialised and without a
-    /// destructor, so reading it never allocates.
-    static MEASURED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if MEASURED.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees are ours; counting touches only an atomic and a thread-local `Cell`.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees about `layout`.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use tests::{
+    allocations_in, borrow_all, distinct_fds, skipped, under_qemu_cross_endian,
+    QEMU_CROSS_ENDIAN_CMSG,
+};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Runs `f` with this thread's allocations counted, returning how many it made.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    let start = ALLOCATIONS.load(Ordering::Relaxed);
-    MEASURED.with(|m| m.set(true));
-    f();
-    MEASURED.with(|m| m.set(false));
-    ALLOCATIONS.load(Ordering::Relaxed) - start
-}
+static GLOBAL: tests::CountingAlloc = tests::CountingAlloc;
 
 const BATCHES: usize = 200;
 

@@ -8,79 +8,17 @@
 //! bookkeeping (a few allocations) right after it spawns the test thread, which can
 //! overlap the start of the first measurement.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions};
-use tests::{distinct_fds, file_id};
-
-struct Counting;
-
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static OTHER_THREADS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread is the one being measured. `const`-initialised and without a
-    /// destructor, so reading it never allocates.
-    static MEASURED: Cell<bool> = const { Cell::new(false) };
-}
-
-fn count() {
-    if COUNTING.load(Ordering::Relaxed) {
-        if MEASURED.try_with(Cell::get).unwrap_or(false) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        } else {
-            OTHER_THREADS.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees are ours; counting touches only atomics.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees about `layout`.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use tests::{allocations_in, distinct_fds, file_id, other_thread_allocations};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: tests::CountingAlloc = tests::CountingAlloc;
 
 const ROUNDS: usize = 1000;
-
-/// Allocations made by `f` on this thread.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    MEASURED.with(|m| m.set(true));
-    ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
-    f();
-    COUNTING.store(false, Ordering::SeqCst);
-    ALLOCATIONS.load(Ordering::SeqCst)
-}
 
 /// One round trip of `fds` from `send` over `a` to `recv` over `b`, taking them with
 /// `drain_fds` or `take_exact_fds` in turn, and checking they are the files sent.
@@ -188,7 +126,7 @@ fn round_trips_with_fds_do_not_allocate() {
     println!(
         "allocations over {ROUNDS} round trips: heap storage {heap}, stack storage {stack}, \
          datagram recv_from {dgram} (other threads meanwhile: {})",
-        OTHER_THREADS.load(Ordering::SeqCst)
+        other_thread_allocations()
     );
     assert_eq!(heap, 0, "heap storage allocated");
     assert_eq!(stack, 0, "stack storage allocated");
