@@ -2,7 +2,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{TcpStream, UdpSocket};
-use std::os::fd::AsFd;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
 use crate::ancillary::AncillaryData;
@@ -88,6 +88,23 @@ pub trait RecvMessageFrom {
     ) -> io::Result<(usize, RecvResult, Self::SocketAddr)>;
 }
 
+/// The descriptor of `socket`, borrowed for as long as `socket` is.
+///
+/// std's `AsFd` impls for its sockets end in a call that is not inlined, and to the
+/// compiler that call may unwind: every value with drop glue that is alive across it (such
+/// as the builders' empty `AncillaryData`) must then be fully written to memory first.
+/// `AsRawFd` is inlined, so borrowing through it costs a load.
+///
+/// # Safety
+/// `socket` must own its descriptor and keep it open for as long as it lives, as std's
+/// socket types and socket2's `Socket` do.
+#[inline(always)]
+pub(crate) unsafe fn borrow_fd<S: AsRawFd>(socket: &S) -> BorrowedFd<'_> {
+    // SAFETY: the caller guarantees that `socket` keeps the descriptor open for its whole
+    // lifetime, which bounds the returned borrow.
+    unsafe { BorrowedFd::borrow_raw(socket.as_raw_fd()) }
+}
+
 macro_rules! impl_send_recv {
     ($($socket:ty),*) => {$(
         impl SendMessage for $socket {
@@ -98,7 +115,10 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+                // SAFETY: this macro is only used for std's sockets and socket2's
+                // `Socket`, which own their descriptor for as long as they live.
+                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                sys::send_message(fd, bufs, ancillary_data, options)
             }
         }
 
@@ -110,7 +130,10 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                // SAFETY: this macro is only used for std's sockets and socket2's
+                // `Socket`, which own their descriptor for as long as they live.
+                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                sys::recv_message(fd, bufs, ancillary_data, options)
             }
         }
     )*};
@@ -129,7 +152,10 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                // SAFETY: this macro is only used for std's sockets and socket2's
+                // `Socket`, which own their descriptor for as long as they live.
+                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                sys::send_message_to(fd, addr, bufs, ancillary_data, options)
             }
         }
 
@@ -143,7 +169,10 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
-                sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                // SAFETY: this macro is only used for std's sockets and socket2's
+                // `Socket`, which own their descriptor for as long as they live.
+                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                sys::recv_message_from(fd, bufs, ancillary_data, options)
             }
         }
     )*};

@@ -31,7 +31,6 @@
 
 use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::os::fd::AsFd;
 
 use ::socket2::{SockAddr, SockAddrStorage, Socket};
 
