@@ -21,6 +21,23 @@ impl<'a> SendBufs<'a> {
             SendBufs::Many(many) => many,
         }
     }
+
+    /// The buffers as the system call gets them: a single one is copied into `slot`, a
+    /// local of the caller, first.
+    ///
+    /// An `iovec` inside the builder would hand the builder's address to the kernel, and
+    /// the compiler would then keep every field of the builder in memory; with the copy,
+    /// the builder stays in registers.
+    #[inline(always)]
+    fn local<'s>(&'s self, slot: &'s mut [IoSlice<'a>; 1]) -> &'s [IoSlice<'a>] {
+        match self {
+            SendBufs::One(one) => {
+                *slot = *one;
+                slot
+            }
+            SendBufs::Many(many) => many,
+        }
+    }
 }
 
 /// Sends one message: data, optional ancillary data and options, then
@@ -104,8 +121,9 @@ impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
                 &mut none
             }
         };
-        self.socket
-            .send_message(self.bufs.as_slice(), ancillary_data, self.options)
+        let mut slot = [IoSlice::new(&[])];
+        let bufs = self.bufs.local(&mut slot);
+        self.socket.send_message(bufs, ancillary_data, self.options)
     }
 }
 
@@ -125,8 +143,10 @@ impl<S: SendMessageTo + ?Sized> MessageSender<'_, '_, S> {
                 &mut none
             }
         };
+        let mut slot = [IoSlice::new(&[])];
+        let bufs = self.bufs.local(&mut slot);
         self.socket
-            .send_message_to(addr, self.bufs.as_slice(), ancillary_data, self.options)
+            .send_message_to(addr, bufs, ancillary_data, self.options)
     }
 }
 
@@ -152,6 +172,17 @@ impl<'a> RecvBufs<'a> {
         match self {
             RecvBufs::One(one) => one,
             RecvBufs::Many(many) => many,
+        }
+    }
+
+    /// Calls `f` with the buffers as the system call gets them: a single one is
+    /// re-borrowed into a local `iovec` first, for the reason given at
+    /// [`SendBufs::local`].
+    #[inline(always)]
+    fn with_local<R>(&mut self, f: impl FnOnce(&mut [IoSliceMut<'_>]) -> R) -> R {
+        match self {
+            RecvBufs::One([one]) => f(&mut [IoSliceMut::new(one)]),
+            RecvBufs::Many(many) => f(many),
         }
     }
 }
@@ -255,8 +286,9 @@ impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
                 &mut none
             }
         };
-        self.socket
-            .recv_message(self.bufs.as_mut_slice(), ancillary_data, self.options)
+        let (socket, options) = (self.socket, self.options);
+        self.bufs
+            .with_local(|bufs| socket.recv_message(bufs, ancillary_data, options))
     }
 }
 
@@ -276,8 +308,9 @@ impl<S: RecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
                 &mut none
             }
         };
-        self.socket
-            .recv_message_from(self.bufs.as_mut_slice(), ancillary_data, self.options)
+        let (socket, options) = (self.socket, self.options);
+        self.bufs
+            .with_local(|bufs| socket.recv_message_from(bufs, ancillary_data, options))
     }
 }
 
