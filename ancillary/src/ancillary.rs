@@ -115,6 +115,9 @@ impl<'fd> AncillaryData<'fd> {
     /// aligned byte, so up to `align_of::<cmsghdr>() - 1` bytes of a plain byte array go
     /// unused. An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
     ///
+    /// The storage is zeroed here, once, so that it can be uninitialised memory; lend a
+    /// buffer of the size you need rather than a large one.
+    ///
     /// ```
     /// use std::mem::MaybeUninit;
     /// use ancillary::AncillaryData;

@@ -90,7 +90,8 @@ impl<'s> ControlMessagesBuf<'s> {
     /// An empty buffer over caller-provided storage, such as a stack array.
     ///
     /// The storage may start at any address; up to `align_of::<cmsghdr>() - 1` bytes at its
-    /// start are skipped to align the first header. It is never reallocated.
+    /// start are skipped to align the first header. It is zeroed here, once, and never
+    /// reallocated.
     ///
     /// ```
     /// use std::mem::MaybeUninit;

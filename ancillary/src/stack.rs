@@ -28,7 +28,7 @@ const _: () = assert!(
 );
 
 impl<const N: usize> AncillaryStorage<N> {
-    /// Uninitialised storage (nothing is written until it is used).
+    /// Uninitialised storage: nothing is written until `with_storage` zeroes it.
     #[must_use]
     pub const fn new() -> Self {
         AncillaryStorage {

@@ -3,10 +3,11 @@
 //!
 //! Both kinds are reduced to one region, described by an aligned pointer and a capacity,
 //! that starts at [`BUFFER_ALIGN`] whatever the address of the memory behind it, so that
-//! the kernel's `cmsghdr`s and payloads land aligned. The module keeps track of how much
-//! of the region is initialised, so that the bytes exposed as `&[u8]` are always
-//! initialised, even the padding the kernel skips when it writes. All raw-pointer access
-//! to the region is in this module.
+//! the kernel's `cmsghdr`s and payloads land aligned. The whole region is initialised
+//! from the start (heap chunks are allocated zeroed, a lent buffer is zeroed once when it
+//! is adopted), so the bytes exposed as `&[u8]` are always initialised, even the padding
+//! the kernel skips when it writes, and no write has to record how far it reached. All
+//! raw-pointer access to the region is in this module.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -41,20 +42,20 @@ pub(crate) enum GrowError {
     Alloc(TryReserveError),
 }
 
-/// An aligned region of `cap` bytes at `ptr`, of which the first `init` are initialised.
+/// An aligned region of `cap` initialised bytes at `ptr`.
 ///
 /// Invariants:
 /// * `ptr` is aligned to [`BUFFER_ALIGN`] and valid for reads and writes of `cap` bytes for
-///   as long as `self` lives and is not grown: it points into `heap`'s allocation (whose
-///   chunks are all initialised, so `init == cap`), or into the caller's buffer that
-///   `'s` keeps borrowed exclusively (then `heap` is empty and never allocates).
+///   as long as `self` lives and is not grown: it points into `heap`'s allocation, or into
+///   the caller's buffer that `'s` keeps borrowed exclusively (then `heap` is empty and
+///   never allocates).
+/// * All `cap` bytes are initialised: heap chunks are made zeroed, a lent buffer is zeroed
+///   by [`Storage::fixed`], and writes only store initialised bytes.
 /// * Nothing else accesses that memory: `heap` is only touched to grow it, which
 ///   refreshes `ptr`.
-/// * `init <= cap`.
 pub(crate) struct Storage<'s> {
     ptr: NonNull<u8>,
     cap: usize,
-    init: usize,
     heap: Vec<Chunk>,
     fixed: bool,
     _borrow: PhantomData<&'s mut [MaybeUninit<u8>]>,
@@ -72,7 +73,6 @@ impl<'s> Storage<'s> {
         Storage {
             ptr: NonNull::<Chunk>::dangling().cast(),
             cap: 0,
-            init: 0,
             heap: Vec::new(),
             fixed: false,
             _borrow: PhantomData,
@@ -86,7 +86,7 @@ impl<'s> Storage<'s> {
         storage
     }
 
-    /// Points the region at the heap allocation, all of it initialised.
+    /// Points the region at the heap allocation, all of it initialised (its chunks are).
     fn adopt_heap(&mut self) {
         // `as_mut_ptr` creates no reference to the elements, so the pointer stays valid
         // until the vector reallocates (which only `grow_to` does, and it calls this).
@@ -94,18 +94,24 @@ impl<'s> Storage<'s> {
             .unwrap_or(NonNull::dangling())
             .cast();
         self.cap = self.heap.len() * CHUNK;
-        self.init = self.cap;
     }
 
-    /// Uses `buf` as storage, skipping the few bytes before its first aligned address.
+    /// Uses `buf` as storage, skipping the few bytes before its first aligned address, and
+    /// zeroes it.
+    ///
+    /// Zeroing once here is what lets every later write and read skip tracking how much of
+    /// the buffer was written. It costs a `memset` of the buffer, which a receive would
+    /// need anyway (the kernel skips padding), and for the small, constant-size buffers
+    /// that lending is for it is a few stores.
+    #[inline]
     pub(crate) fn fixed(buf: &'s mut [MaybeUninit<u8>]) -> Storage<'s> {
         let skip = buf.as_ptr().align_offset(BUFFER_ALIGN).min(buf.len());
         let region = &mut buf[skip..];
+        region.fill(MaybeUninit::new(0));
         let cap = region.len();
         Storage {
             ptr: NonNull::from(region).cast(),
             cap,
-            init: 0,
             heap: Vec::new(),
             fixed: true,
             _borrow: PhantomData,
@@ -125,57 +131,41 @@ impl<'s> Storage<'s> {
     /// The first `len` bytes of the region.
     ///
     /// # Panics
-    /// If `len` exceeds the initialised part; callers only pass lengths they wrote.
+    /// If `len` exceeds the capacity; callers only pass lengths they wrote.
     #[inline]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
-        assert!(len <= self.init, "read past initialised storage");
-        // SAFETY: `ptr` is valid for `cap >= init >= len` bytes (type invariant), of which
-        // the first `init` are initialised; the slice borrows `self`, so the region can
-        // neither be written nor reallocated while it lives.
+        assert!(len <= self.cap, "read past the storage");
+        // SAFETY: `ptr` is valid for `cap >= len` initialised bytes (type invariant); the
+        // slice borrows `self`, so the region can neither be written nor reallocated while
+        // it lives.
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), len) }
     }
 
     /// The first `len` bytes of the region, mutably.
     ///
     /// # Panics
-    /// If `len` exceeds the initialised part.
+    /// If `len` exceeds the capacity.
     #[inline]
     pub(crate) fn bytes_mut(&mut self, len: usize) -> &mut [u8] {
-        assert!(len <= self.init, "read past initialised storage");
+        assert!(len <= self.cap, "read past the storage");
         // SAFETY: as in `bytes`, with the region borrowed exclusively through `self`.
         unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), len) }
     }
 
-    /// The whole region, initialised (zeroing, once, whatever never was), for the kernel
-    /// or the caller to write into.
+    /// The whole region, for the kernel or the caller to write into.
     #[inline]
     pub(crate) fn whole_mut(&mut self) -> &mut [u8] {
-        if self.init < self.cap {
-            self.zero_rest();
-        }
         self.bytes_mut(self.cap)
     }
 
-    #[cold]
-    fn zero_rest(&mut self) {
-        // SAFETY: `init < cap`, so `ptr + init .. ptr + cap` lies inside the region, which
-        // is valid for writes (type invariant); zeroing initialises it.
-        unsafe {
-            core::ptr::write_bytes(self.ptr.as_ptr().add(self.init), 0, self.cap - self.init);
-        }
-        self.init = self.cap;
-    }
-
-    /// Writes exactly `len` bytes starting at `at` through a [`Cursor`], and marks them
-    /// initialised. `at` may not lie after the initialised part, so there is never a gap.
+    /// Writes exactly `len` bytes starting at `at` through a [`Cursor`].
     ///
     /// # Panics
-    /// If `at > init`, if `at + len` exceeds the capacity, or if `fill` does not write
-    /// exactly `len` bytes.
+    /// If `at + len` exceeds the capacity, or if `fill` does not write exactly `len` bytes.
     #[inline]
     pub(crate) fn write_with(&mut self, at: usize, len: usize, fill: impl FnOnce(&mut Cursor<'_>)) {
         assert!(
-            at <= self.init && len <= self.cap - at,
+            at <= self.cap && len <= self.cap - at,
             "write outside the storage"
         );
         let mut cursor = Cursor {
@@ -187,15 +177,14 @@ impl<'s> Storage<'s> {
         };
         fill(&mut cursor);
         assert_eq!(cursor.pos, len, "a write left bytes unwritten");
-        self.init = self.init.max(at + len);
     }
 
     /// Writes a whole `SCM_RIGHTS` message at `at`: `header`, the descriptors, and zeroed
-    /// padding up to `end`; marks it initialised. The fast path of sending descriptors.
+    /// padding up to `end`. The fast path of sending descriptors.
     ///
     /// # Panics
-    /// If `at > init`, if the message does not fit `at..end` with less than 8 bytes of
-    /// padding, or if `end` exceeds the capacity.
+    /// If the message does not fit `at..end` with less than 8 bytes of padding, or if `end`
+    /// exceeds the capacity.
     #[inline]
     pub(crate) fn write_rights(
         &mut self,
@@ -211,15 +200,14 @@ impl<'s> Storage<'s> {
         // The message is `at..end`: header, payload up to `data_end`, then padding that is
         // shorter than one alignment unit, with at least one unit after the header.
         assert!(
-            at <= self.init
-                && end <= self.cap
+            end <= self.cap
                 && end - at >= HEADER_LEN + CMSG_ALIGN_UNIT
                 && data_end.is_some_and(|data_end| {
                     data_end <= end && end - data_end < CMSG_ALIGN_UNIT
                 }),
             "write outside the storage"
         );
-        // SAFETY: `at <= init <= cap`, and `at + HEADER_LEN + 4 * fds.len() <= end <= cap`
+        // SAFETY: `at + HEADER_LEN + 4 * fds.len() <= end <= cap` (so `at < cap`)
         // with fewer than 8 bytes of padding (asserted), so every write below lands inside
         // the region, which is valid for writes and borrowed exclusively through `self`
         // (type invariant). Unaligned writes need no alignment; the header and the
@@ -247,9 +235,6 @@ impl<'s> Storage<'s> {
                 }
             }
         }
-        // Every byte of `at..end` was written: header, payload, and the padding inside the
-        // zeroed last unit.
-        self.init = self.init.max(end);
     }
 
     /// Makes room for at least `needed` bytes in all. `exact` asks for no more than that;
@@ -404,18 +389,25 @@ mod tests {
     }
 
     #[test]
-    fn writes_track_initialisation_and_refuse_gaps() {
+    fn lent_storage_reads_as_zeroes_and_writes_stay_inside() {
         let mut backing = [MaybeUninit::<u8>::uninit(); 40];
         let mut storage = Storage::fixed(&mut backing);
+        let cap = storage.capacity();
+        assert!(
+            storage.bytes(cap).iter().all(|&b| b == 0),
+            "zeroed on adoption"
+        );
         storage.write_with(0, 4, |c| {
             c.put(&[9, 9]);
             c.zeros(2);
         });
         assert_eq!(storage.bytes(4), &[9, 9, 0, 0]);
-        let gap = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            storage.write_with(5, 1, |c| c.put(&[1]));
+        storage.write_with(5, 1, |c| c.put(&[1]));
+        assert_eq!(storage.bytes(6), &[9, 9, 0, 0, 0, 1], "a gap reads as zero");
+        let outside = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            storage.write_with(cap, 1, |c| c.put(&[1]));
         }));
-        assert!(gap.is_err(), "a write after a gap is refused");
+        assert!(outside.is_err(), "a write past the capacity is refused");
         let short = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             storage.write_with(4, 2, |c| c.put(&[1]));
         }));
