@@ -49,13 +49,11 @@ pub struct ControlMessagesBuf<'s> {
     len: usize,
     /// `bytes[..received]` came from the last receive.
     received: usize,
-    /// `FdKind` bits whose descriptors in `bytes[..received]` were not taken: this buffer
-    /// owns them (and `take_owned_fds` answers `Some`).
+    /// `FdKind` bits of the kinds whose descriptors in `bytes[..received]` (if any) were
+    /// not taken: this buffer owns them. All kinds after a receive. The `Rights` bit also
+    /// makes `take_owned_fds` answer `Some`, so only taking clears it; the bits of other
+    /// kinds are also cleared by a walk over every message that saw none of their kind.
     owned: u8,
-    /// `FdKind` bits of kinds that may have descriptors in `bytes[..received]`: all kinds
-    /// after a receive, narrowed by walks that saw which kinds are really there. Only
-    /// `owned & present` needs a walk to close.
-    present: u8,
     /// The first message that did not fit, since the last clear.
     overflow: Option<CapacityError>,
     /// Offset and payload length of the last message if it is an `SCM_RIGHTS` message added
@@ -112,7 +110,6 @@ impl<'s> ControlMessagesBuf<'s> {
             len: 0,
             received: 0,
             owned: 0,
-            present: 0,
             overflow: None,
             open_rights: None,
         }
@@ -348,7 +345,6 @@ impl<'s> ControlMessagesBuf<'s> {
         self.close_owned();
         self.len = 0;
         self.received = 0;
-        self.present = 0;
         self.overflow = None;
         self.open_rights = None;
     }
@@ -374,8 +370,6 @@ impl<'s> ControlMessagesBuf<'s> {
         self.len = len;
         self.received = len;
         self.owned = FdKind::ALL_BITS;
-        // Fewer bytes than a header hold no message, so no descriptor.
-        self.present = FdKind::ALL_BITS * u8::from(len >= size_of::<libc::cmsghdr>());
         if crate::os::NEEDS_CLOEXEC_FIXUP {
             for message in self.received_messages() {
                 if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
@@ -399,24 +393,20 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Empty if they were already taken or nothing was received.
     #[inline]
     pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
-        let owned = self.owns(kind) && self.present & kind.bit() != 0;
+        let owned = self.owns(kind);
         self.owned &= !kind.bit();
-        let bytes = if owned {
-            self.storage.bytes(self.received)
+        let (bytes, record) = if owned {
+            (self.storage.bytes(self.received), Some(&mut self.owned))
         } else {
-            &[]
+            (&[][..], None)
         };
         // SAFETY: when `owned` was set, the received bytes hold descriptors of `kind` that
         // this buffer owned (the contract of `finish_recv`) and the bit is now cleared, so
-        // ownership passes to the iterator exactly once; otherwise it walks nothing.
-        // `present` may only be narrowed to kinds the iterator's full walk saw.
-        unsafe {
-            OwnedFds::new(
-                ControlMessages::from_bytes(bytes).iter(),
-                kind,
-                &mut self.present,
-            )
-        }
+        // ownership passes to the iterator exactly once; otherwise it walks nothing. The
+        // iterator only clears bits of `owned`, and only of kinds that its walk over every
+        // received message did not see: this buffer holds no descriptor of those kinds.
+        // An empty walk gets no `owned` to clear.
+        unsafe { OwnedFds::new(ControlMessages::from_bytes(bytes).iter(), kind, record) }
     }
 
     /// Counts the received descriptors of `kind` still owned here.
@@ -430,10 +420,10 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Closes the received descriptors still owned here and gives up their ownership.
     #[inline]
     fn close_owned(&mut self) {
-        let owned = core::mem::take(&mut self.owned) & self.present;
-        // Nothing owned, or nothing there (an empty receive, or descriptors already taken
-        // by a walk that saw every message): no bytes to walk.
-        if owned != 0 {
+        let owned = core::mem::take(&mut self.owned);
+        // Nothing owned (descriptors taken, or known absent after a walk), or no bytes that
+        // could hold a message: nothing to walk.
+        if owned != 0 && self.received >= size_of::<libc::cmsghdr>() {
             self.close_received(owned);
         }
     }

@@ -88,9 +88,10 @@ pub struct OwnedFds<'a> {
     messages: ControlMessagesIter<'a>,
     current: &'a [u8],
     kind: FdKind,
-    /// The buffer's record of which kinds of descriptors its received bytes may still
-    /// hold; narrowed to `seen` once the walk has seen every message.
-    present: &'a mut u8,
+    /// The buffer's `FdKind` bits of the kinds whose descriptors it still owns; once the
+    /// walk has seen every message, the bits of kinds it did not see are cleared (but for
+    /// `Rights`, whose bit also means "not taken yet").
+    owned: Option<&'a mut u8>,
     /// Kinds of descriptor-carrying messages other than `kind` seen so far.
     seen: u8,
 }
@@ -100,13 +101,16 @@ impl<'a> OwnedFds<'a> {
     /// Every descriptor of `kind` in `messages` must be open and owned by the caller, who
     /// hands that ownership to the iterator.
     ///
-    /// `present` is the buffer's record of which kinds its received bytes may hold; after a
-    /// complete walk it is set to the other kinds the walk saw (this kind is then drained).
+    /// `owned` is the buffer's record of the kinds it owns descriptors of, with the bit of
+    /// `kind` already cleared, if `messages` walks all of the received bytes; after a
+    /// complete walk, the bits of the other kinds the walk did not see are cleared too
+    /// (except `Rights`), as no descriptor of them is there. `None` for any other walk
+    /// (such as an empty one), which proves nothing about the buffer.
     #[inline]
     pub(crate) unsafe fn new(
         messages: ControlMessagesIter<'a>,
         kind: FdKind,
-        present: &'a mut u8,
+        owned: Option<&'a mut u8>,
     ) -> Self {
         // Nothing is counted up front: `size_hint` counts what is left when asked, so
         // taking the descriptors walks the messages once.
@@ -114,7 +118,7 @@ impl<'a> OwnedFds<'a> {
             messages,
             current: &[],
             kind,
-            present,
+            owned,
             seen: 0,
         }
     }
@@ -144,8 +148,10 @@ impl Iterator for OwnedFds<'_> {
                 }
             }
             let Some(message) = self.messages.next() else {
-                // Every message was seen: only the other kinds seen may hold descriptors.
-                *self.present &= self.seen;
+                // Every message was seen: only the other kinds seen hold descriptors.
+                if let Some(owned) = self.owned.as_deref_mut() {
+                    *owned &= self.seen | FdKind::Rights.bit();
+                }
                 return None;
             };
             self.current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {

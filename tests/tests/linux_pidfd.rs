@@ -33,6 +33,19 @@ fn pass_pidfd(socket: &UnixStream) -> Result<(), String> {
     }
 }
 
+/// A connected pair whose second end has `SO_PASSPIDFD` on, or `None` (saying why it is
+/// skipped) where the option does not exist.
+fn pidfd_pair() -> Option<(UnixStream, UnixStream)> {
+    let (a, b) = UnixStream::pair().unwrap();
+    match pass_pidfd(&b) {
+        Ok(()) => Some((a, b)),
+        Err(reason) => {
+            println!("skipped: {reason}");
+            None
+        }
+    }
+}
+
 fn pidfd_pid(fd: std::os::fd::BorrowedFd<'_>) -> Option<i32> {
     let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd())).ok()?;
     info.lines()
@@ -40,14 +53,27 @@ fn pidfd_pid(fd: std::os::fd::BorrowedFd<'_>) -> Option<i32> {
         .and_then(|pid| pid.trim().parse().ok())
 }
 
+/// Sends `file` from `a` and receives it on `b` (with `SO_PASSPIDFD` on): the result owns
+/// the passed descriptor and a pidfd.
+fn pass_file(a: &UnixStream, b: &UnixStream, file: &std::fs::File) -> AncillaryData<'static> {
+    let mut send = AncillaryData::new();
+    send.add_file_descriptors(&[file.as_fd()]);
+    MessageSender::new(a, b"x")
+        .ancillary_data(&mut send)
+        .send()
+        .unwrap();
+    let mut recv = AncillaryData::with_capacity(256);
+    MessageReceiver::new(b, &mut [0; 1])
+        .ancillary_data(&mut recv)
+        .recv()
+        .unwrap();
+    recv
+}
+
 #[test]
 fn pidfd_is_owned_refers_to_the_peer_and_is_cloexec() {
     let _guard = tests::fd_lock();
-    let (a, b) = UnixStream::pair().unwrap();
-    if let Err(reason) = pass_pidfd(&b) {
-        println!("skipped: {reason}");
-        return;
-    }
+    let Some((a, b)) = pidfd_pair() else { return };
     let mut send = AncillaryData::new();
     MessageSender::new(&a, b"x")
         .ancillary_data(&mut send)
@@ -97,25 +123,11 @@ fn pidfd_is_owned_refers_to_the_peer_and_is_cloexec() {
 #[test]
 fn untaken_pidfds_are_closed() {
     let _guard = tests::fd_lock();
-    let (a, b) = UnixStream::pair().unwrap();
-    if let Err(reason) = pass_pidfd(&b) {
-        println!("skipped: {reason}");
-        return;
-    }
+    let Some((a, b)) = pidfd_pair() else { return };
     let file = std::fs::File::open("Cargo.toml").unwrap();
     let before = tests::open_fd_count();
     for round in 0..20 {
-        let mut send = AncillaryData::new();
-        send.add_file_descriptors(&[file.as_fd()]);
-        MessageSender::new(&a, b"x")
-            .ancillary_data(&mut send)
-            .send()
-            .unwrap();
-        let mut recv = AncillaryData::with_capacity(256);
-        MessageReceiver::new(&b, &mut [0; 1])
-            .ancillary_data(&mut recv)
-            .recv()
-            .unwrap();
+        let mut recv = pass_file(&a, &b, &file);
         // Every round brings a pidfd and an SCM_RIGHTS descriptor.
         assert!(tests::open_fd_count() >= before + 2, "round {round}");
         if round % 2 == 0 {
@@ -128,4 +140,34 @@ fn untaken_pidfds_are_closed() {
         before,
         "no pidfd or passed fd leaked"
     );
+}
+
+#[test]
+fn taking_the_rights_fds_again_neither_loses_nor_leaks_the_pidfd() {
+    let _guard = tests::fd_lock();
+    let Some((a, b)) = pidfd_pair() else { return };
+    let file = std::fs::File::open("Cargo.toml").unwrap();
+    let before = tests::open_fd_count();
+    for round in 0..6 {
+        let mut recv = pass_file(&a, &b, &file);
+        // Take the SCM_RIGHTS descriptor, then ask again: the second, empty walk must not
+        // make the buffer forget the pidfd it still owns.
+        assert_eq!(recv.drain_fds().count(), 1, "round {round}");
+        assert_eq!(recv.drain_fds().count(), 0, "round {round}");
+        assert!(recv.take_owned_fds().is_none(), "round {round}");
+        match round % 3 {
+            0 => {
+                let pidfd = recv.take_pidfd();
+                assert!(pidfd.is_some(), "round {round}: the pidfd is still there");
+            }
+            1 => recv.clear(),
+            _ => {} // dropped with the pidfd untaken
+        }
+        drop(recv);
+        assert_eq!(
+            tests::open_fd_count(),
+            before,
+            "round {round}: nothing leaked"
+        );
+    }
 }
