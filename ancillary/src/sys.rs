@@ -21,10 +21,41 @@ fn empty_msghdr() -> libc::msghdr {
     unsafe { core::mem::zeroed() }
 }
 
-fn too_many_buffers() -> io::Error {
+/// The size in bytes of a field of `msghdr`, read off the field itself.
+const fn size_of_field<T>(_: fn(&libc::msghdr) -> T) -> usize {
+    size_of::<T>()
+}
+
+/// Whether `msg_iovlen` can hold `count`: always where it is a `size_t` (glibc, bionic),
+/// so the check compiles to nothing there; up to `c_int::MAX` where it is a `c_int` (musl,
+/// Apple, the BSDs).
+#[inline(always)]
+pub(crate) fn iovlen_fits(count: usize) -> bool {
+    size_of_field(|m| m.msg_iovlen) >= size_of::<usize>() || count <= c_int::MAX as usize
+}
+
+/// `len`, or the largest `msg_controllen` if it is larger: `len` itself where the field is a
+/// `size_t` (glibc, bionic), at most `socklen_t::MAX` where it is a `socklen_t`.
+#[inline(always)]
+pub(crate) fn controllen_clamp(len: usize) -> usize {
+    if size_of_field(|m| m.msg_controllen) >= size_of::<usize>() {
+        len
+    } else {
+        len.min(libc::socklen_t::MAX as usize)
+    }
+}
+
+pub(crate) fn too_many_buffers() -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         "too many I/O buffers for one message",
+    )
+}
+
+pub(crate) fn too_much_control_data() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "too much control data for one message",
     )
 }
 
@@ -122,15 +153,15 @@ fn send(
         msg.msg_name = name.cast_mut().cast();
         msg.msg_namelen = name_len;
     }
-    if bufs.len() > c_int::MAX as usize {
+    if !iovlen_fits(bufs.len()) {
         return Err(too_many_buffers());
     }
     // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
     msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
     msg.msg_iovlen = bufs.len() as _;
     if let Some(control) = control {
-        if control.len() > libc::socklen_t::MAX as usize {
-            return Err(too_many_buffers());
+        if controllen_clamp(control.len()) != control.len() {
+            return Err(too_much_control_data());
         }
         msg.msg_control = control.as_ptr().cast_mut().cast();
         msg.msg_controllen = control.len() as _;
@@ -197,7 +228,7 @@ fn recv(
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
 ) -> io::Result<(usize, RecvResult, libc::socklen_t)> {
-    if bufs.len() > c_int::MAX as usize {
+    if !iovlen_fits(bufs.len()) {
         return Err(too_many_buffers());
     }
     let mut msg = empty_msghdr();
@@ -209,7 +240,8 @@ fn recv(
     msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
     msg.msg_iovlen = bufs.len() as _;
     if let Some(control) = ancillary_data.start_recvmsg() {
-        let len = control.len().min(libc::socklen_t::MAX as usize);
+        // A larger region is only offered in part.
+        let len = controllen_clamp(control.len());
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = len as _;
     }

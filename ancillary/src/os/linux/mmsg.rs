@@ -66,7 +66,6 @@
 //! [`sendmmsg(2)`](https://man7.org/linux/man-pages/man2/sendmmsg.2.html),
 //! [`recvmmsg(2)`](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
 
-use core::ffi::c_int;
 use core::fmt;
 use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
@@ -227,10 +226,6 @@ impl fmt::Debug for RecvMmsg<'_, '_> {
     }
 }
 
-fn invalid(msg: &'static str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
 /// An array of all-zero `mmsghdr`s: null pointers and zero lengths.
 fn empty_headers() -> [libc::mmsghdr; MMSG_BATCH_MAX] {
     // SAFETY: `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on
@@ -290,16 +285,16 @@ fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::R
     let mut count = 0;
     for (message, hdr) in messages.iter().zip(hdrs.iter_mut()) {
         let bufs = message.bufs.as_slice();
-        if bufs.len() > c_int::MAX as usize {
-            return Err(invalid("too many I/O buffers for one message"));
+        if !crate::sys::iovlen_fits(bufs.len()) {
+            return Err(crate::sys::too_many_buffers());
         }
         // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
         hdr.msg_hdr.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
         hdr.msg_hdr.msg_iovlen = bufs.len() as _;
         if let Some(ancillary_data) = message.ancillary_data {
             if let Some(control) = ancillary_data.start_sendmsg()? {
-                if control.len() > libc::socklen_t::MAX as usize {
-                    return Err(invalid("too much control data for one message"));
+                if crate::sys::controllen_clamp(control.len()) != control.len() {
+                    return Err(crate::sys::too_much_control_data());
                 }
                 hdr.msg_hdr.msg_control = control.as_ptr().cast_mut().cast();
                 hdr.msg_hdr.msg_controllen = control.len() as _;
@@ -405,8 +400,8 @@ pub fn recv_mmsg(
         message.result = RecvResult::new(0);
         message.addr_len = 0;
         let bufs = message.bufs.as_mut_slice();
-        if bufs.len() > c_int::MAX as usize {
-            return Err(invalid("too many I/O buffers for one message"));
+        if !crate::sys::iovlen_fits(bufs.len()) {
+            return Err(crate::sys::too_many_buffers());
         }
         hdr.msg_hdr.msg_name = core::ptr::from_mut(&mut message.addr).cast();
         hdr.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
@@ -415,7 +410,7 @@ pub fn recv_mmsg(
         hdr.msg_hdr.msg_iovlen = bufs.len() as _;
         if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
             if let Some(control) = ancillary_data.start_recvmsg() {
-                let len = control.len().min(libc::socklen_t::MAX as usize);
+                let len = crate::sys::controllen_clamp(control.len());
                 hdr.msg_hdr.msg_control = control.as_mut_ptr().cast();
                 hdr.msg_hdr.msg_controllen = len as _;
             }
