@@ -341,11 +341,14 @@ impl<'fd> AncillaryData<'fd> {
     /// rest would silently drop what was added.
     #[inline]
     pub fn start_sendmsg(&self) -> io::Result<Option<&[u8]>> {
+        if self.messages.is_untouched() {
+            return Ok(None);
+        }
         if let Some(err) = self.messages.overflow() {
             return Err(err.into());
         }
-        let bytes = self.messages.as_bytes();
-        Ok(if bytes.is_empty() { None } else { Some(bytes) })
+        // Not untouched and no failure: there are bytes.
+        Ok(Some(self.messages.as_bytes()))
     }
 }
 

@@ -43,22 +43,29 @@ use crate::storage::{Cursor, GrowError, Storage};
 /// assert_eq!(buf.len(), ancillary::cmsg_space(4));
 /// assert_eq!(buf.iter().next().unwrap().data(), &64i32.to_ne_bytes());
 /// ```
+// `repr(C)` keeps the four words that a clear zeroes next to each other (`len` to
+// `open_payload`), so that the compiler zeroes them with two wide stores.
+#[repr(C)]
 pub struct ControlMessagesBuf<'s> {
     storage: Storage<'s>,
-    /// Bytes of messages in the buffer.
+    /// Bytes of messages in the buffer. Invariant: `received <= len <= storage.capacity()`.
     len: usize,
     /// `bytes[..received]` came from the last receive.
     received: usize,
+    /// `needed` of the first message that did not fit since the last clear, with
+    /// `overflow_capacity`; 0 if none did (a failed append always needed at least a byte).
+    overflow_needed: usize,
+    /// Payload length of the last message if it is an `SCM_RIGHTS` message added for
+    /// sending, at `open_at`, so that further descriptors join it instead of starting a
+    /// second one; 0 if there is none (an empty list of descriptors adds no message).
+    open_payload: usize,
+    overflow_capacity: usize,
+    open_at: usize,
     /// `FdKind` bits of the kinds whose descriptors in `bytes[..received]` (if any) were
     /// not taken: this buffer owns them. All kinds after a receive. The `Rights` bit also
     /// makes `take_owned_fds` answer `Some`, so only taking clears it; the bits of other
     /// kinds are also cleared by a walk over every message that saw none of their kind.
     owned: u8,
-    /// The first message that did not fit, since the last clear.
-    overflow: Option<CapacityError>,
-    /// Offset and payload length of the last message if it is an `SCM_RIGHTS` message added
-    /// for sending, so that further descriptors join it instead of starting a second one.
-    open_rights: Option<(usize, usize)>,
 }
 
 impl ControlMessagesBuf<'static> {
@@ -109,9 +116,11 @@ impl<'s> ControlMessagesBuf<'s> {
             storage,
             len: 0,
             received: 0,
+            overflow_needed: 0,
+            open_payload: 0,
+            overflow_capacity: 0,
+            open_at: 0,
             owned: 0,
-            overflow: None,
-            open_rights: None,
         }
     }
 
@@ -126,7 +135,7 @@ impl<'s> ControlMessagesBuf<'s> {
     #[must_use]
     #[inline]
     pub fn as_control_messages(&self) -> &ControlMessages {
-        ControlMessages::from_bytes(self.storage.bytes(self.len))
+        ControlMessages::from_bytes(self.bytes(self.len))
     }
 
     /// Appends a message.
@@ -156,7 +165,7 @@ impl<'s> ControlMessagesBuf<'s> {
                 cursor.put(data);
             },
         )?;
-        self.open_rights = None;
+        self.open_payload = 0;
         Ok(())
     }
 
@@ -243,21 +252,21 @@ impl<'s> ControlMessagesBuf<'s> {
                 cursor.put(&fd.as_raw_fd().to_ne_bytes());
             }
         };
-        match self.open_rights {
+        match (self.open_payload, self.open_at) {
             // The common case: a new message at an aligned end, written in one go.
-            None if cmsg_align(self.len) == self.len => {
+            (0, _) if cmsg_align(self.len) == self.len => {
                 let at = self.len;
                 let end = self.reserve_message(at, added)?;
                 let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
                 self.storage.write_rights(at, &header, fds, end);
                 self.len = end;
-                self.open_rights = Some((at, added));
+                (self.open_payload, self.open_at) = (added, at);
             }
-            None => {
+            (0, _) => {
                 let at = self.append(libc::SOL_SOCKET, libc::SCM_RIGHTS, added, write_fds)?;
-                self.open_rights = Some((at, added));
+                (self.open_payload, self.open_at) = (added, at);
             }
-            Some((at, old)) => {
+            (old, at) => {
                 let payload = old.checked_add(added).ok_or_else(too_big)?;
                 let end = self.reserve_message(at, payload)?;
                 let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
@@ -269,7 +278,7 @@ impl<'s> ControlMessagesBuf<'s> {
                     cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
                 });
                 self.len = end;
-                self.open_rights = Some((at, payload));
+                self.open_payload = payload;
             }
         }
         Ok(())
@@ -277,13 +286,25 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Records the first failure of an infallible append.
     pub(crate) fn remember(&mut self, err: CapacityError) {
-        self.overflow.get_or_insert(err);
+        if self.overflow_needed == 0 {
+            self.overflow_needed = err.needed().max(1);
+            self.overflow_capacity = err.capacity();
+        }
+    }
+
+    /// Empty, and no append failed since the last clear: nothing to send, in one test.
+    #[inline]
+    pub(crate) fn is_untouched(&self) -> bool {
+        self.len | self.overflow_needed == 0
     }
 
     /// The first append that failed since the last clear, if any.
     #[inline]
     pub(crate) fn overflow(&self) -> Option<CapacityError> {
-        self.overflow
+        match self.overflow_needed {
+            0 => None,
+            needed => Some(CapacityError::new(needed, self.overflow_capacity)),
+        }
     }
 
     /// Appends one message with a `payload`-byte payload that `write_payload` writes, after
@@ -345,8 +366,8 @@ impl<'s> ControlMessagesBuf<'s> {
         self.close_owned();
         self.len = 0;
         self.received = 0;
-        self.overflow = None;
-        self.open_rights = None;
+        self.overflow_needed = 0;
+        self.open_payload = 0;
     }
 
     /// Empties the buffer and hands out its whole capacity, initialised, for a receive.
@@ -379,8 +400,19 @@ impl<'s> ControlMessagesBuf<'s> {
         }
     }
 
+    /// The first `len` bytes of the storage, for `len` either `self.len` or
+    /// `self.received`.
+    #[inline]
+    fn bytes(&self, len: usize) -> &[u8] {
+        debug_assert!(len == self.len || len == self.received);
+        // SAFETY: both lengths are at most `storage.capacity()` (the invariant of `len`,
+        // which every write of `len` keeps: appends end within the storage they reserved,
+        // a receive takes at most the capacity, a clear sets 0).
+        unsafe { self.storage.bytes_unchecked(len) }
+    }
+
     fn received_messages(&self) -> crate::messages::ControlMessagesIter<'_> {
-        ControlMessages::from_bytes(self.storage.bytes(self.received)).iter()
+        ControlMessages::from_bytes(self.bytes(self.received)).iter()
     }
 
     /// Whether descriptors of `kind` from the last receive are still owned here.
@@ -396,7 +428,10 @@ impl<'s> ControlMessagesBuf<'s> {
         let owned = self.owns(kind);
         self.owned &= !kind.bit();
         let (bytes, record) = if owned {
-            (self.storage.bytes(self.received), Some(&mut self.owned))
+            // SAFETY: `received <= storage.capacity()` (the invariant of `len`, see
+            // `bytes`); the storage and `owned` are separate fields.
+            let received = unsafe { self.storage.bytes_unchecked(self.received) };
+            (received, Some(&mut self.owned))
         } else {
             (&[][..], None)
         };
