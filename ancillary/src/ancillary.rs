@@ -94,6 +94,7 @@ impl<'fd> AncillaryData<'fd> {
     /// until then, and a receive into it gets no control data: give a receive some
     /// capacity with [`with_capacity`](Self::with_capacity).
     #[must_use]
+    #[inline]
     pub const fn new() -> AncillaryData<'fd> {
         AncillaryData {
             messages: ControlMessagesBuf::new(),
@@ -127,6 +128,7 @@ impl<'fd> AncillaryData<'fd> {
     /// assert!(ancillary.capacity() >= AncillaryData::space_for_fds(4));
     /// ```
     #[must_use]
+    #[inline]
     pub fn with_storage<S>(storage: &'fd mut S) -> AncillaryData<'fd>
     where
         S: AsMut<[MaybeUninit<u8>]> + ?Sized,

@@ -71,6 +71,7 @@ pub struct ControlMessagesBuf<'s> {
 impl ControlMessagesBuf<'static> {
     /// An empty buffer on the heap. Does not allocate until something is added.
     #[must_use]
+    #[inline]
     pub const fn new() -> ControlMessagesBuf<'static> {
         ControlMessagesBuf::from_storage(Storage::new())
     }
@@ -107,10 +108,12 @@ impl<'s> ControlMessagesBuf<'s> {
     /// assert!(buf.capacity() >= 128 - 8);
     /// ```
     #[must_use]
+    #[inline]
     pub fn with_storage(storage: &'s mut [MaybeUninit<u8>]) -> ControlMessagesBuf<'s> {
         ControlMessagesBuf::from_storage(Storage::fixed(storage))
     }
 
+    #[inline]
     const fn from_storage(storage: Storage<'s>) -> Self {
         ControlMessagesBuf {
             storage,
