@@ -52,15 +52,14 @@ pub struct ControlMessagesBuf<'s> {
     len: usize,
     /// `bytes[..received]` came from the last receive.
     received: usize,
-    /// `needed` of the first message that did not fit since the last clear, with
-    /// `overflow_capacity`; 0 if none did (a failed append always needed at least a byte).
+    /// `needed` of the first message that did not fit since the last clear; 0 if none did
+    /// (a failed append always needed at least a byte).
     overflow_needed: usize,
     /// Payload length of the last message if it is an `SCM_RIGHTS` message added for
-    /// sending, at `open_at`, so that further descriptors join it instead of starting a
-    /// second one; 0 if there is none (an empty list of descriptors adds no message).
+    /// sending (it starts at `len - cmsg_space(open_payload)`), so that further descriptors
+    /// join it instead of starting a second one; 0 if there is none (an empty list of
+    /// descriptors adds no message).
     open_payload: usize,
-    overflow_capacity: usize,
-    open_at: usize,
     /// `FdKind` bits of the kinds whose descriptors in `bytes[..received]` (if any) were
     /// not taken: this buffer owns them. All kinds after a receive. The `Rights` bit also
     /// makes `take_owned_fds` answer `Some`, so only taking clears it; the bits of other
@@ -121,8 +120,6 @@ impl<'s> ControlMessagesBuf<'s> {
             received: 0,
             overflow_needed: 0,
             open_payload: 0,
-            overflow_capacity: 0,
-            open_at: 0,
             owned: 0,
         }
     }
@@ -255,21 +252,23 @@ impl<'s> ControlMessagesBuf<'s> {
                 cursor.put(&fd.as_raw_fd().to_ne_bytes());
             }
         };
-        match (self.open_payload, self.open_at) {
+        match self.open_payload {
             // The common case: a new message at an aligned end, written in one go.
-            (0, _) if cmsg_align(self.len) == self.len => {
+            0 if cmsg_align(self.len) == self.len => {
                 let at = self.len;
                 let end = self.reserve_message(at, added)?;
                 let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
                 self.storage.write_rights(at, &header, fds, end);
                 self.len = end;
-                (self.open_payload, self.open_at) = (added, at);
+                self.open_payload = added;
             }
-            (0, _) => {
-                let at = self.append(libc::SOL_SOCKET, libc::SCM_RIGHTS, added, write_fds)?;
-                (self.open_payload, self.open_at) = (added, at);
+            0 => {
+                self.append(libc::SOL_SOCKET, libc::SCM_RIGHTS, added, write_fds)?;
+                self.open_payload = added;
             }
-            (old, at) => {
+            old => {
+                // The open message is the last one.
+                let at = self.len - cmsg_space(old);
                 let payload = old.checked_add(added).ok_or_else(too_big)?;
                 let end = self.reserve_message(at, payload)?;
                 let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
@@ -291,7 +290,6 @@ impl<'s> ControlMessagesBuf<'s> {
     pub(crate) fn remember(&mut self, err: CapacityError) {
         if self.overflow_needed == 0 {
             self.overflow_needed = err.needed().max(1);
-            self.overflow_capacity = err.capacity();
         }
     }
 
@@ -301,18 +299,18 @@ impl<'s> ControlMessagesBuf<'s> {
         self.len | self.overflow_needed == 0
     }
 
-    /// The first append that failed since the last clear, if any.
+    /// The first append that failed since the last clear, if any, with the capacity as it
+    /// is now (fixed storage never changes it).
     #[inline]
     pub(crate) fn overflow(&self) -> Option<CapacityError> {
         match self.overflow_needed {
             0 => None,
-            needed => Some(CapacityError::new(needed, self.overflow_capacity)),
+            needed => Some(CapacityError::new(needed, self.capacity())),
         }
     }
 
     /// Appends one message with a `payload`-byte payload that `write_payload` writes, after
     /// zeroing the gap to the aligned end of the buffer; zeroes the trailing padding.
-    /// Returns the offset of the new message.
     #[inline]
     fn append(
         &mut self,
@@ -320,7 +318,7 @@ impl<'s> ControlMessagesBuf<'s> {
         ty: c_int,
         payload: usize,
         write_payload: impl FnOnce(&mut Cursor<'_>),
-    ) -> Result<usize, CapacityError> {
+    ) -> Result<(), CapacityError> {
         let start = self.len;
         let at = cmsg_align(start);
         let end = self.reserve_message(at, payload)?;
@@ -332,7 +330,7 @@ impl<'s> ControlMessagesBuf<'s> {
             cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
         });
         self.len = end;
-        Ok(at)
+        Ok(())
     }
 
     /// Ensures room for a message with a `payload`-byte payload at `at`; returns where the

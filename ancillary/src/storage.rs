@@ -11,7 +11,7 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 use std::collections::TryReserveError;
 
@@ -46,17 +46,18 @@ pub(crate) enum GrowError {
 ///
 /// Invariants:
 /// * `ptr` is aligned to [`BUFFER_ALIGN`] and valid for reads and writes of `cap` bytes for
-///   as long as `self` lives and is not grown: it points into `heap`'s allocation, or into
-///   the caller's buffer that `'s` keeps borrowed exclusively (then `heap` is empty and
-///   never allocates).
+///   as long as `self` lives and is not grown.
+/// * If `fixed`, the region is the caller's buffer, which `'s` keeps borrowed exclusively.
+/// * Otherwise, if `cap > 0`, `ptr` and `cap / CHUNK` are the pointer and the capacity
+///   (equal to the length: every chunk is initialised) of a `Vec<Chunk>` that this value
+///   owns, taken apart so that the value stays small; if `cap == 0`, `ptr` is dangling
+///   and nothing is owned.
 /// * All `cap` bytes are initialised: heap chunks are made zeroed, a lent buffer is zeroed
 ///   by [`Storage::fixed`], and writes only store initialised bytes.
-/// * Nothing else accesses that memory: `heap` is only touched to grow it, which
-///   refreshes `ptr`.
+/// * Nothing else accesses that memory.
 pub(crate) struct Storage<'s> {
     ptr: NonNull<u8>,
     cap: usize,
-    heap: Vec<Chunk>,
     fixed: bool,
     _borrow: PhantomData<&'s mut [MaybeUninit<u8>]>,
 }
@@ -69,31 +70,58 @@ unsafe impl Send for Storage<'_> {}
 unsafe impl Sync for Storage<'_> {}
 
 impl<'s> Storage<'s> {
+    #[inline]
     pub(crate) const fn new() -> Storage<'static> {
         Storage {
             ptr: NonNull::<Chunk>::dangling().cast(),
             cap: 0,
-            heap: Vec::new(),
             fixed: false,
             _borrow: PhantomData,
         }
     }
 
     pub(crate) fn with_capacity(bytes: usize) -> Storage<'static> {
+        let mut heap = vec![Chunk([0; CHUNK]); bytes.div_ceil(CHUNK)];
+        heap.resize(heap.capacity(), Chunk([0; CHUNK]));
         let mut storage = Storage::new();
-        storage.heap = vec![Chunk([0; CHUNK]); bytes.div_ceil(CHUNK)];
-        storage.adopt_heap();
+        storage.adopt_heap(heap);
         storage
     }
 
-    /// Points the region at the heap allocation, all of it initialised (its chunks are).
-    fn adopt_heap(&mut self) {
-        // `as_mut_ptr` creates no reference to the elements, so the pointer stays valid
-        // until the vector reallocates (which only `grow_to` does, and it calls this).
-        self.ptr = NonNull::new(self.heap.as_mut_ptr())
+    /// Takes `heap` apart into the region. Every chunk up to its capacity must be
+    /// initialised (its length must equal its capacity); the previous region must own
+    /// nothing (see [`take_heap`](Self::take_heap)).
+    fn adopt_heap(&mut self, heap: Vec<Chunk>) {
+        debug_assert!(!self.fixed && self.cap == 0);
+        assert_eq!(
+            heap.len(),
+            heap.capacity(),
+            "every heap chunk is initialised"
+        );
+        let mut heap = ManuallyDrop::new(heap);
+        // Ownership of the allocation moves into `ptr`/`cap`; `take_heap` (called on grow
+        // and drop) rebuilds the `Vec` from them.
+        self.ptr = NonNull::new(heap.as_mut_ptr())
             .unwrap_or(NonNull::dangling())
             .cast();
-        self.cap = self.heap.len() * CHUNK;
+        self.cap = heap.len() * CHUNK;
+    }
+
+    /// Takes the heap allocation back as a `Vec` (empty if there is none), leaving an empty
+    /// region that owns nothing.
+    fn take_heap(&mut self) -> Vec<Chunk> {
+        debug_assert!(!self.fixed);
+        if self.cap == 0 {
+            return Vec::new();
+        }
+        let chunks = self.cap / CHUNK;
+        let ptr = self.ptr.as_ptr().cast::<Chunk>();
+        self.ptr = NonNull::<Chunk>::dangling().cast();
+        self.cap = 0;
+        // SAFETY: the type invariant: with `fixed` false and `cap > 0`, `ptr` and `chunks`
+        // are the raw parts of a `Vec<Chunk>` whose length equals its capacity, owned by
+        // this value; the region is now empty, so ownership moves out exactly once.
+        unsafe { Vec::from_raw_parts(ptr, chunks, chunks) }
     }
 
     /// Uses `buf` as storage, skipping the few bytes before its first aligned address, and
@@ -112,7 +140,6 @@ impl<'s> Storage<'s> {
         Storage {
             ptr: NonNull::from(region).cast(),
             cap,
-            heap: Vec::new(),
             fixed: true,
             _borrow: PhantomData,
         }
@@ -267,19 +294,30 @@ impl<'s> Storage<'s> {
         if self.fixed {
             return Err(GrowError::Fixed);
         }
-        let want = needed.div_ceil(CHUNK);
-        let additional = want - self.heap.len();
+        let mut heap = self.take_heap();
+        let additional = needed.div_ceil(CHUNK) - heap.len();
         let result = if exact {
-            self.heap.try_reserve_exact(additional)
+            heap.try_reserve_exact(additional)
         } else {
-            self.heap.try_reserve(additional)
+            heap.try_reserve(additional)
         };
-        result.map_err(GrowError::Alloc)?;
+        if let Err(err) = result {
+            self.adopt_heap(heap);
+            return Err(GrowError::Alloc(err));
+        }
         // Use all of what the allocator gave: the capacity is already paid for.
-        let cap = self.heap.capacity();
-        self.heap.resize(cap, Chunk([0; CHUNK]));
-        self.adopt_heap();
+        heap.resize(heap.capacity(), Chunk([0; CHUNK]));
+        self.adopt_heap(heap);
         Ok(())
+    }
+}
+
+impl Drop for Storage<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.fixed && self.cap != 0 {
+            drop(self.take_heap());
+        }
     }
 }
 
