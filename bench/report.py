@@ -52,13 +52,13 @@ def command(args):
         return ""
 
 
-def machine():
+def machine(rustc):
     model = ""
     for line in command(["lscpu"]).splitlines():
         if line.startswith("Model name:"):
             model = line.split(":", 1)[1].strip()
     cpus = os.cpu_count()
-    rustc = command(["rustc", "--version"]).strip()
+    rustc = rustc or command(["rustc", "--version"]).strip()
     valgrind = command(["valgrind", "--version"]).strip()
     return [
         f"CPU: {model or platform.processor() or 'unknown'} ({cpus} logical CPUs)",
@@ -125,6 +125,7 @@ def svg_chart(instr, path):
 
 def main():
     instr_rows, crit_rows, svg_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    rustc = sys.argv[4] if len(sys.argv) > 4 else ""
     instr, allocs, times = {}, {}, {}
     for s, i, per_op, a in (r[:4] for r in read_tsv(instr_rows)):
         instr[(s, i)] = float(per_op)
@@ -150,11 +151,14 @@ def main():
     w("**ours-stack** (`AncillaryData::with_storage` over a stack array made for every")
     w("operation), **libc** (`msghdr` by hand, `CMSG_FIRSTHDR`/`CMSG_NXTHDR`), **rustix** 1.x")
     w("(`SendAncillaryBuffer`/`RecvAncillaryBuffer` over stack arrays), **nix** 0.31")
-    w("(`sendmsg`/`recvmsg`/`cmsgs()`, receive buffer reused). Every receive passes")
-    w("`MSG_CMSG_CLOEXEC`. A dash means the library cannot express the scenario: nix parses")
-    w("only what its own `recvmsg` received (so D2 parses a kernel-delivered buffer, and the")
-    w("kernel delivers no custom message on a Unix socket), and rustix's")
+    w("(`sendmsg`/`recvmsg`/`cmsgs()`, receive buffer reused), and, when the run asks for it")
+    w("(`bench/run.sh --std`, nightly), **std**'s unstable `unix_socket_ancillary_data`")
+    w("(`SocketAncillary` over stack arrays, raw descriptors closed by hand). Every receive")
+    w("passes `MSG_CMSG_CLOEXEC`. A dash means the library cannot express the scenario: nix")
+    w("and std parse only what their own receive filled (so D2 parses a kernel-delivered")
+    w("buffer, and the kernel delivers no custom message on a Unix socket), and rustix's")
     w("`RecvAncillaryMessage` has no variant for other messages (its `drain` skips them).")
+    w("The target column is met only if both of ours are within it.")
     w("")
     w("![instructions per operation](bench/instr.svg)")
     w("")
@@ -184,34 +188,30 @@ def main():
         if any(instr.get((s, i), 0) > t for i in ("ours-heap", "ours-stack"))
     ]
     if missed:
-        w("### Targets not met yet: " + ", ".join(missed))
+        w("### Targets not met in this run: " + ", ".join(missed))
         w("")
-        w("Profiles (`callgrind_annotate` on the `instr` driver, line tables on) of the")
-        w("current code: everything of ours is now inlined into the caller, and what is")
-        w("left over libc is spread thinly rather than in one hot spot:")
+        w("Profile the pair with `callgrind_annotate` (the driver is built with line tables)")
+        w("and compare with the list below.")
         w("")
-        w("* Per send + receive (about 55 instructions, all of C's gap): building the")
-        w("  `MessageSender`/`MessageReceiver`, resetting `AncillaryData`'s state before a")
-        w("  receive and recording it after (length, ownership and presence bits, overflow),")
-        w("  the overflow check before a send, and `io::Result` plumbing. libc's version")
-        w("  does none of this because it has no state to keep sound.")
-        w("* Adding descriptors (about 30 per send): capacity and `cmsg_len` range checks,")
-        w("  the header, the zeroed padding unit, and the bookkeeping that lets a later")
-        w("  `add_file_descriptors` extend the same `SCM_RIGHTS` message.")
-        w("* Taking descriptors (about 25 per message): the walk with the checks that make")
-        w("  hostile or truncated control data safe to parse (`CMSG_NXTHDR` trusts the")
-        w("  kernel), and the negative-descriptor filter before `OwnedFd::from_raw_fd`.")
-        w("* ours-stack makes its `AncillaryData` afresh for every operation, so it zeroes the")
-        w("  fresh buffer once before its first receive (the kernel leaves padding unwritten,")
-        w("  and the bytes are exposed as `&[u8]`); reusing the value, as ours-heap does,")
-        w("  avoids that.")
-        w("")
-        w("The optimisations so far (each its own commit, with before/after counts in the")
-        w("message) took A from 1280 to the figure above, B from 1574, C from 492 and D2")
-        w("from 204. We have not found how to close the rest without dropping checks or")
-        w("state that the API promises (ownership of every received descriptor, no silent")
-        w("drop of control data); the gap stays open work.")
-        w("")
+    w("### What ours does that the libc version does not")
+    w("")
+    w("Everything of ours is inlined into the caller; the remaining difference to libc is")
+    w("the state that keeps the API sound, spread thinly:")
+    w("")
+    w("* Per send and receive: closing received descriptors that were not taken (one byte")
+    w("  test when there are none), resetting the lengths before a receive (two wide")
+    w("  stores), recording the received length clamped to the capacity, and the test for")
+    w("  an earlier `add_*` that did not fit before a send.")
+    w("* Adding descriptors: the capacity check, the header and zeroed padding, and the note")
+    w("  that lets a later `add_file_descriptors` extend the same `SCM_RIGHTS` message.")
+    w("* Taking descriptors: a walk that checks every length (`CMSG_NXTHDR` trusts the")
+    w("  kernel), the filter for negative numbers before `OwnedFd::from_raw_fd`, and the")
+    w("  record of which descriptor kinds the walk saw, so that the next clear need not walk")
+    w("  again.")
+    w("")
+    w("Each optimisation that brought ours here is its own commit, with before and after")
+    w("counts in its message (`git log -- ancillary/src`).")
+    w("")
     w("## Heap allocations per operation")
     w("")
     w("| scenario | " + " | ".join(present_impls) + " |")
@@ -267,7 +267,7 @@ def main():
     w("")
     w("## Machine")
     w("")
-    for line in machine():
+    for line in machine(rustc):
         w(f"* {line}")
     w("")
     w("## Rerun")
@@ -276,6 +276,7 @@ def main():
     w("bench/run.sh                 # everything (needs valgrind and python3), ~10 minutes")
     w("bench/run.sh --quick         # shorter criterion runs")
     w("bench/run.sh --no-criterion  # instruction and allocation counts only")
+    w("bench/run.sh --std           # also std's unstable API; everything built on nightly")
     w('ONLY="A:ours-heap A:libc" bench/run.sh   # some pairs, printed only')
     w("target/release/deps/instr-*  A ours-heap 1000   # one pair by hand")
     w("cargo test -p tests --benches # what CI runs: every benchmark once, as a test")

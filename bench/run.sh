@@ -3,9 +3,12 @@
 # per operation and heap allocations per operation, for every implementation of every
 # scenario in tests/benches, plus bench/instr.svg.
 #
-# Usage: bench/run.sh [--no-criterion] [--quick]
+# Usage: bench/run.sh [--no-criterion] [--quick] [--std]
 #   --no-criterion  skip the wall-clock run (the table then shows no times)
 #   --quick         shorter criterion runs (1 s warm-up, 2 s measurement)
+#   --std           also measure std's unstable unix_socket_ancillary_data: builds
+#                   everything with the nightly toolchain (feature std-unstable of the
+#                   tests crate), so that all columns still come from one compiler
 # Environment: N1, N2 (iterations of the two callgrind runs, default 2000 and 12000),
 #   ONLY="A:ours-heap C:libc" to measure only some pairs (then BENCHMARKS.md is not written).
 # Needs valgrind and python3. Instruction counts are exact and load-independent; wall
@@ -15,10 +18,13 @@ cd "$(dirname "$0")/.."
 
 criterion=1
 quick=0
+toolchain=()
+features=()
 for arg in "$@"; do
     case "$arg" in
         --no-criterion) criterion=0 ;;
         --quick) quick=1 ;;
+        --std) toolchain=(+nightly); features=(--features std-unstable) ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -32,7 +38,7 @@ command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install va
 
 # The driver, in release with line tables (for callgrind_annotate; code is unchanged).
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
-instr=$(cargo build -p tests --release --bench instr --message-format=json 2>/dev/null |
+instr=$(cargo "${toolchain[@]}" build -p tests --release --bench instr "${features[@]}" --message-format=json 2>/dev/null |
     python3 -c 'import sys, json
 for line in sys.stdin:
     m = json.loads(line)
@@ -64,9 +70,9 @@ done
 if [ "$criterion" = 1 ]; then
     args=(--noplot)
     [ "$quick" = 1 ] && args+=(--warm-up-time 1 --measurement-time 2)
-    cargo bench -p tests --bench ancillary -- "${args[@]}" 2>/dev/null | tee "$out/criterion.txt"
+    cargo "${toolchain[@]}" bench -p tests --bench ancillary "${features[@]}" -- "${args[@]}" 2>/dev/null | tee "$out/criterion.txt"
     # Batching (issue 8): sendmmsg/recvmmsg against one sendmsg/recvmsg per datagram.
-    cargo bench -p tests --bench mmsg -- "${args[@]}" 2>/dev/null | tee -a "$out/criterion.txt"
+    cargo "${toolchain[@]}" bench -p tests --bench mmsg "${features[@]}" -- "${args[@]}" 2>/dev/null | tee -a "$out/criterion.txt"
     # Criterion's estimates: <target>/criterion/<scenario>/<impl>/new/estimates.json.
     for est in "$target_dir"/criterion/*/*/new/estimates.json; do
         [ -f "$est" ] || continue
@@ -79,5 +85,6 @@ if [ "$criterion" = 1 ]; then
     done
 fi
 
-python3 bench/report.py "$out/instr.tsv" "$out/criterion.tsv" bench/instr.svg > BENCHMARKS.md
+rustc_version=$(rustc "${toolchain[@]}" --version)
+python3 bench/report.py "$out/instr.tsv" "$out/criterion.tsv" bench/instr.svg "$rustc_version" > BENCHMARKS.md
 echo "wrote BENCHMARKS.md and bench/instr.svg"

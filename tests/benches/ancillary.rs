@@ -2,6 +2,11 @@
 //! side by side. System calls dominate A, B and C; on a loaded machine the times are
 //! noisy, and only the instruction counts of `instr.rs` are exact.
 
+#![cfg_attr(
+    all(feature = "std-unstable", nightly),
+    feature(unix_socket_ancillary_data)
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 mod common;

@@ -10,6 +10,11 @@
 //! flags `cargo test`/`cargo bench` pass, it runs every pair a few times as a smoke test
 //! and checks that ours does not allocate.
 
+#![cfg_attr(
+    all(feature = "std-unstable", nightly),
+    feature(unix_socket_ancillary_data)
+)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};

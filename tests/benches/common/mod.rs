@@ -30,6 +30,9 @@ use std::os::unix::net::UnixStream;
 use ancillary::{AncillaryData, ControlMessage, ControlMessages, MessageReceiver, MessageSender};
 use libc::c_int;
 
+#[cfg(all(feature = "std-unstable", nightly))]
+mod std_unstable;
+
 /// The scenarios, in table order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
@@ -1043,4 +1046,6 @@ pub fn for_each_impl(visitor: &mut impl Visit) {
     visitor.visit::<Libc>();
     visitor.visit::<Nix>();
     visitor.visit::<Rustix>();
+    #[cfg(all(feature = "std-unstable", nightly))]
+    visitor.visit::<std_unstable::StdUnstable>();
 }
