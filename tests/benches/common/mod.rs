@@ -368,6 +368,21 @@ pub fn expected(fixture: &Fixture, scenario: Scenario) -> u64 {
     }
 }
 
+/// [`expected`], but for D2 the sum of a buffer the implementation received itself (its
+/// descriptor numbers differ from the fixture's; the credentials are the same).
+pub fn expected_own_d2(fixture: &Fixture, scenario: Scenario, d2: u64) -> u64 {
+    match scenario {
+        Scenario::D2 => d2,
+        _ => expected(fixture, scenario),
+    }
+}
+
+/// What a library that parses only what its own receive filled can express: not D and E,
+/// as the kernel delivers no custom message on a Unix socket (nix, std).
+pub fn parses_own_receives(scenario: Scenario) -> bool {
+    !matches!(scenario, Scenario::D | Scenario::E)
+}
+
 /// Runs one operation and checks its answer.
 pub fn check<I: Impl>(imp: &mut I, fixture: &Fixture, scenario: Scenario) {
     let got = op(imp, scenario);
@@ -816,16 +831,11 @@ impl Impl for Nix {
     }
 
     fn expected(&self, fixture: &Fixture, scenario: Scenario) -> u64 {
-        match scenario {
-            Scenario::D2 => self.d2_expected,
-            _ => expected(fixture, scenario),
-        }
+        expected_own_d2(fixture, scenario, self.d2_expected)
     }
 
     fn supports(scenario: Scenario) -> bool {
-        // nix parses only what its own `recvmsg` received, and the kernel delivers no
-        // custom message on a Unix socket: D and E cannot be expressed.
-        !matches!(scenario, Scenario::D | Scenario::E)
+        parses_own_receives(scenario)
     }
 
     #[inline(always)]

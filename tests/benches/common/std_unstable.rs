@@ -8,7 +8,9 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::linux::net::UnixSocketExt as _;
 use std::os::unix::net::{AncillaryData as StdData, SocketAncillary};
 
-use super::{expected, socketpair, Aligned, Fixture, Impl, Scenario, DATA64};
+use super::{
+    expected_own_d2, parses_own_receives, socketpair, Aligned, Fixture, Impl, Scenario, DATA64,
+};
 
 /// Room for one `SCM_RIGHTS` message of 4 descriptors, at `cmsghdr` alignment (std reads
 /// the headers in place, so its buffer must be aligned).
@@ -84,16 +86,11 @@ impl Impl for StdUnstable {
     }
 
     fn expected(&self, fixture: &Fixture, scenario: Scenario) -> u64 {
-        match scenario {
-            Scenario::D2 => self.d2_expected,
-            _ => expected(fixture, scenario),
-        }
+        expected_own_d2(fixture, scenario, self.d2_expected)
     }
 
     fn supports(scenario: Scenario) -> bool {
-        // std parses only what its own receive filled, and the kernel delivers no custom
-        // message on a Unix socket: D and E cannot be expressed.
-        !matches!(scenario, Scenario::D | Scenario::E)
+        parses_own_receives(scenario)
     }
 
     #[inline(always)]
