@@ -456,10 +456,15 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Closes the received descriptors still owned here and gives up their ownership.
     #[inline]
     fn close_owned(&mut self) {
-        let owned = core::mem::take(&mut self.owned);
-        // Nothing owned (descriptors taken, or known absent after a walk), or no bytes that
-        // could hold a message: nothing to walk.
-        if owned != 0 && self.received >= size_of::<libc::cmsghdr>() {
+        let owned = self.owned;
+        // Nothing owned (descriptors taken, or known absent after a walk): nothing to do,
+        // not even a store, on the common path.
+        if owned == 0 {
+            return;
+        }
+        self.owned = 0;
+        // No bytes that could hold a message: nothing to walk.
+        if self.received >= size_of::<libc::cmsghdr>() {
             self.close_received(owned);
         }
     }
