@@ -20,7 +20,7 @@ mod linux {
     use std::net::{SocketAddr, UdpSocket};
     use std::os::fd::AsFd;
 
-    use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
+    use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg};
     use ancillary::{AncillaryData, ControlMessage, MessageReceiver, MessageSender};
     use ancillary::{RecvOptions, SendOptions};
     use criterion::Criterion;
@@ -90,7 +90,7 @@ mod linux {
             .zip(received.iter_mut())
             .map(|(buf, ancillary)| RecvMmsg::new(buf).ancillary_data(ancillary))
             .collect();
-        let wait_for_one = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+        let wait_for_one = *RecvOptions::new().wait_for_one(true);
         let mut batched = |inbound: &mut [RecvMmsg<'_, '_>]| {
             let sent = send_mmsg_to(f.sender.as_fd(), &mut out, &addrs, SendOptions::new());
             assert_eq!(sent.unwrap(), BATCH);

@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 
 use ancillary::os::linux::{
-    recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX,
+    recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg, MMSG_BATCH_MAX,
 };
 use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
 use tests::{
@@ -49,7 +49,7 @@ fn ttl_and_tos(ttl: libc::c_int, tos: libc::c_int) -> AncillaryData<'static> {
 
 /// Receives exactly `count` messages into `messages`, in as many calls as it takes.
 fn recv_all(socket: impl AsFd, messages: &mut [RecvMmsg<'_, '_>], count: usize) {
-    let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+    let options = *RecvOptions::new().wait_for_one(true);
     let mut received = 0;
     while received < count {
         received += recv_mmsg(socket.as_fd(), &mut messages[received..count], options).unwrap();
@@ -396,7 +396,7 @@ fn batch_limit() {
 
     let mut bufs = vec![[0u8; 1]; count];
     let mut messages: Vec<RecvMmsg<'_, '_>> = bufs.iter_mut().map(|b| RecvMmsg::new(b)).collect();
-    let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+    let options = *RecvOptions::new().wait_for_one(true);
     let mut total = 0;
     while total < count {
         let n = recv_mmsg(receiver.as_fd(), &mut messages, options).unwrap();

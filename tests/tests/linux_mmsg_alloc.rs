@@ -10,7 +10,9 @@ use std::net::UdpSocket;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixDatagram;
 
-use ancillary::os::linux::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
+use ancillary::os::linux::{
+    recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg,
+};
 use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
 use tests::{
     allocations_in, borrow_all, distinct_fds, skipped, under_qemu_cross_endian,
@@ -81,7 +83,7 @@ fn udp_batches() -> usize {
         let (buf, ancillary) = pairs.next().unwrap();
         RecvMmsg::new(buf).ancillary_data(ancillary)
     });
-    let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+    let options = *RecvOptions::new().wait_for_one(true);
     let mut udp_batch = || {
         assert_eq!(
             send_mmsg_to(sender.as_fd(), &mut out, &to, SendOptions::new()).unwrap(),

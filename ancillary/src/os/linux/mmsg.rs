@@ -20,7 +20,7 @@
 //! # }
 //! use std::net::UdpSocket;
 //! use std::os::fd::AsFd;
-//! use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, SendMmsg};
+//! use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg};
 //! use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
 //!
 //! let sender = UdpSocket::bind("127.0.0.1:0")?;
@@ -47,10 +47,10 @@
 //! assert_eq!(sent, 3);
 //! assert_eq!(messages[2].sent(), 5);
 //!
-//! // Receive them in one call; MSG_WAITFORONE returns as soon as one has arrived.
+//! // Receive them in one call; `wait_for_one` returns as soon as one has arrived.
 //! let mut bufs = [[0u8; 16]; 4];
 //! let mut messages = bufs.each_mut().map(|buf| RecvMmsg::new(buf));
-//! let options = *RecvOptions::new().custom_flags(libc::MSG_WAITFORONE);
+//! let options = *RecvOptions::new().wait_for_one(true);
 //! let mut received = 0;
 //! while received < 3 {
 //!     received += recv_mmsg(receiver.as_fd(), &mut messages[received..], options)?;
@@ -381,7 +381,7 @@ fn finish_send(
 /// `MSG_CMSG_CLOEXEC` is always passed.
 ///
 /// On a blocking socket `recvmmsg` waits until *all* the messages have arrived, unless
-/// `MSG_WAITFORONE` is set (`RecvOptions::custom_flags(libc::MSG_WAITFORONE)`), which
+/// `MSG_WAITFORONE` is set ([`RecvOptionsExt::wait_for_one`](super::RecvOptionsExt::wait_for_one)), which
 /// makes it return once at least one has; on a non-blocking socket it returns what is
 /// queued, or `WouldBlock`. No timeout is passed (the `timeout` argument of `recvmmsg` is
 /// only checked after each datagram, see its manual page).

@@ -59,6 +59,8 @@ impl SendOptionsExt for SendOptions {
 ///
 /// let options = *RecvOptions::new().err_queue(true);
 /// assert_ne!(options.as_recv_flags() & libc::MSG_ERRQUEUE, 0);
+/// let batch = *RecvOptions::new().wait_for_one(true);
+/// assert_ne!(batch.as_recv_flags() & libc::MSG_WAITFORONE, 0);
 /// ```
 ///
 /// # References
@@ -77,6 +79,12 @@ pub trait RecvOptionsExt: Sealed {
     /// the data), even when it was longer than the buffers.
     #[doc(alias = "MSG_TRUNC")]
     fn truncate(&mut self, truncate: bool) -> &mut Self;
+
+    /// `MSG_WAITFORONE`, for [`recv_mmsg`](super::recv_mmsg): on a blocking socket, return
+    /// as soon as one message has arrived instead of waiting for the whole batch (it
+    /// turns on `MSG_DONTWAIT` after the first). Plain `recvmsg` ignores it.
+    #[doc(alias = "MSG_WAITFORONE")]
+    fn wait_for_one(&mut self, wait_for_one: bool) -> &mut Self;
 }
 
 impl RecvOptionsExt for RecvOptions {
@@ -90,6 +98,10 @@ impl RecvOptionsExt for RecvOptions {
 
     fn truncate(&mut self, truncate: bool) -> &mut Self {
         self.set(libc::MSG_TRUNC, truncate)
+    }
+
+    fn wait_for_one(&mut self, wait_for_one: bool) -> &mut Self {
+        self.set(libc::MSG_WAITFORONE, wait_for_one)
     }
 }
 
