@@ -436,12 +436,12 @@ impl<'s> ControlMessagesBuf<'s> {
         } else {
             (&[][..], None)
         };
+        // The iterator only clears bits of `owned`, and only of kinds that its walk over
+        // every received message did not see: this buffer holds no descriptor of those
+        // kinds. An empty walk gets no `owned` to clear.
         // SAFETY: when `owned` was set, the received bytes hold descriptors of `kind` that
-        // this buffer owned (the contract of `finish_recv`) and the bit is now cleared, so
-        // ownership passes to the iterator exactly once; otherwise it walks nothing. The
-        // iterator only clears bits of `owned`, and only of kinds that its walk over every
-        // received message did not see: this buffer holds no descriptor of those kinds.
-        // An empty walk gets no `owned` to clear.
+        // this buffer owned (`finish_recv`'s contract) and the bit is now cleared, so
+        // ownership passes to the iterator exactly once; otherwise it walks nothing.
         unsafe { OwnedFds::new(ControlMessages::from_bytes(bytes).iter(), kind, record) }
     }
 
@@ -473,10 +473,9 @@ impl<'s> ControlMessagesBuf<'s> {
     fn close_received(&self, owned: u8) {
         for message in self.received_messages() {
             match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-                // SAFETY: the bits of `owned` were set in `self.owned`, so this buffer
-                // owned the received descriptors of those kinds (the contract of
-                // `finish_recv`), and the caller cleared the bits: ownership is given up
-                // here, exactly once.
+                // The bits of `owned` were set in `self.owned`, and the caller cleared them.
+                // SAFETY: this buffer owned the received descriptors of those kinds
+                // (`finish_recv`'s contract); ownership is given up here, exactly once.
                 Some(kind) if owned & kind.bit() != 0 => unsafe {
                     crate::fds::close_all(message.data());
                 },
@@ -533,11 +532,11 @@ impl DerefMut for ControlMessagesBuf<'_> {
     fn deref_mut(&mut self) -> &mut ControlMessages {
         let bytes = self.storage.bytes_mut(self.len);
         let ptr = core::ptr::from_mut::<[u8]>(bytes) as *mut ControlMessages;
+        // `ControlMessages` offers no way to write through `&mut` (and, being unsized,
+        // cannot be swapped), so received descriptors stay as they are; the reference
+        // exists for the RFC's `DerefMut`/`AsMut` impls.
         // SAFETY: `ControlMessages` is `repr(transparent)` over `[u8]`, so the cast keeps
-        // layout and length; the bytes are borrowed exclusively from `self` for the
-        // returned lifetime. `ControlMessages` offers no way to write through `&mut` (and,
-        // being unsized, cannot be swapped), so received descriptors stay as they are; the
-        // reference exists for the RFC's `DerefMut`/`AsMut` impls.
+        // layout and length; the bytes are borrowed exclusively from `self` for its lifetime.
         unsafe { &mut *ptr }
     }
 }

@@ -292,11 +292,10 @@ pub fn ref_payload<'a, T: ControlMessagePayload + ?Sized>(
         });
     }
     let ptr = T::cast_ptr(data.as_ptr(), elements);
-    // SAFETY: `ptr` is the (aligned, checked just above) address of `data`, with a size of
-    // `LAYOUT.len_for(elements)` bytes (contract 3), which `check` verified is exactly
-    // `data.len()`; so the reference stays inside `data` and borrows it for 'a. Those bytes
-    // are initialised, any pattern is a valid `T`, and `T` has no interior mutability
-    // (contract 1), so a shared reference to them is sound.
+    // `ptr` is the (aligned, checked just above) address of `data`, with a size of
+    // `LAYOUT.len_for(elements)` bytes (contract 3), which `check` verified is `data.len()`.
+    // SAFETY: so the reference stays inside `data` and borrows it for 'a; those bytes are
+    // initialised, any pattern is a valid `T`, and `T` has no interior mutability (contract 1).
     let value = unsafe { &*ptr };
     debug_assert_eq!(size_of_val(value), data.len());
     Ok(value)

@@ -90,12 +90,11 @@ impl SocketAddress for SockAddr {
         // SAFETY: `sockaddr_storage` is one of the `sockaddr_*` types of this platform, as
         // `view_as` requires (and the storage is `repr(transparent)` over it).
         *unsafe { copy.view_as::<libc::sockaddr_storage>() } = *storage;
-        // SAFETY: `SockAddr::new` asks that family and length match the storage. The bytes
-        // are what `recvmsg` wrote for the socket's own family, with the length it
-        // returned; the checks above make sure that the length never exceeds the storage
-        // (so every read `socket2` makes by length stays inside it, and all of it is
-        // initialised) and that IPv4 and IPv6 addresses, which `socket2` reads as
-        // `sockaddr_in`/`sockaddr_in6` by family alone, are complete.
+        // The checks above make sure that the length never exceeds the storage (so every
+        // read `socket2` makes by length stays inside it, all of it initialised) and that
+        // IPv4 and IPv6 addresses, read by family alone, are complete.
+        // SAFETY: `SockAddr::new` asks that family and length match the storage: the bytes
+        // are what `recvmsg` wrote for the socket's own family, with the length it returned.
         Ok(unsafe { SockAddr::new(copy, len) })
     }
 }

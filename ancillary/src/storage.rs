@@ -249,11 +249,11 @@ impl<'s> Storage<'s> {
                 }),
             "write outside the storage"
         );
-        // SAFETY: `at + HEADER_LEN + 4 * fds.len() <= end <= cap` (so `at < cap`)
-        // with fewer than 8 bytes of padding (asserted), so every write below lands inside
-        // the region, which is valid for writes and borrowed exclusively through `self`
-        // (type invariant). Unaligned writes need no alignment; the header and the
-        // descriptors are copied from separate memory.
+        // Asserted: `at + HEADER_LEN + 4 * fds.len() <= end <= cap` (so `at < cap`), with
+        // fewer than 8 bytes of padding. Unaligned writes need no alignment, and the header
+        // and the descriptors are copied from separate memory.
+        // SAFETY: so every write below lands inside the region, which is valid for writes
+        // and borrowed exclusively through `self` (type invariant).
         unsafe {
             let base = self.ptr.as_ptr();
             // Zero the last alignment unit first: it holds all of the padding (less than a
@@ -337,10 +337,9 @@ impl Cursor<'_> {
     #[inline]
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         assert!(bytes.len() <= self.len - self.pos, "write past the range");
-        // SAFETY: `pos + bytes.len() <= len`, and the range of `len` bytes at `ptr` is
-        // valid for writes and exclusively ours (`write_with` checked it against the
-        // region and borrows the storage mutably); `bytes` cannot overlap it, since
-        // nothing else can reference the region meanwhile.
+        // `write_with` checked the range against the region and borrows the storage mutably.
+        // SAFETY: `pos + bytes.len() <= len`, the `len` bytes at `ptr` are valid for writes
+        // and exclusively ours, so `bytes` cannot overlap them.
         unsafe {
             core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(self.pos), bytes.len());
         }

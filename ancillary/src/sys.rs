@@ -166,10 +166,10 @@ fn send(
         msg.msg_control = control.as_ptr().cast_mut().cast();
         msg.msg_controllen = control.len() as _;
     }
-    // SAFETY: every pointer in `msg` is null with a zero length or points to memory that
-    // is valid for reads of the given length for the whole call: the address from
-    // `with_sockaddr`, the `iovec`s of `bufs`, and the control bytes borrowed from
-    // `ancillary_data`. `sendmsg` only reads through them.
+    // The pointees: the address from `with_sockaddr`, the `iovec`s of `bufs`, and the
+    // control bytes borrowed from `ancillary_data`.
+    // SAFETY: every pointer in `msg` is null with a zero length or valid for reads of the
+    // given length for the whole call; `sendmsg` only reads through them.
     let sent = unsafe { libc::sendmsg(socket.as_raw_fd(), &msg, options.as_send_flags()) };
     if sent < 0 {
         return Err(io::Error::last_os_error());
@@ -246,10 +246,10 @@ fn recv(
         msg.msg_controllen = len as _;
     }
     let flags = options.as_recv_flags() | crate::os::MSG_CMSG_CLOEXEC;
-    // SAFETY: every pointer in `msg` is null with a zero length or points to memory that
-    // is valid for writes of the given length for the whole call and not otherwise
-    // borrowed: the address storage, the buffers of `bufs`, and the control region that
-    // `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
+    // The pointees: the address storage, the buffers of `bufs`, and the control region
+    // that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
+    // SAFETY: every pointer in `msg` is null with a zero length or valid for writes of the
+    // given length for the whole call, and not otherwise borrowed.
     let received = unsafe { libc::recvmsg(socket.as_raw_fd(), &mut msg, flags) };
     if received < 0 {
         return Err(io::Error::last_os_error());

@@ -1018,10 +1018,10 @@ impl Impl for Rustix {
         assert!(!custom, "rustix cannot express scenario D");
         let bytes = &mut self.two.0[..self.fx.two_len];
         let mut sum = 0u64;
-        // SAFETY: the bytes are well-formed messages exactly as the kernel delivered them.
-        // The descriptors in them are open for the whole process (the fixture never
-        // closes them); each `OwnedFd` rustix yields is turned back into a raw number at
-        // once, never closed, so nothing is closed twice.
+        // The descriptors in them are open for the whole process (the fixture never closes
+        // them); each `OwnedFd` rustix yields is turned back into a raw number at once.
+        // SAFETY: the bytes are well-formed messages exactly as the kernel delivered them,
+        // and no yielded descriptor is closed, so nothing is closed twice.
         let drain = unsafe { AncillaryDrain::parse(black_box(bytes)) };
         for message in drain {
             match message {

@@ -339,11 +339,11 @@ fn sendmmsg(
     if hdrs.is_empty() {
         return Ok(0);
     }
-    // SAFETY: `hdrs` holds at most `MMSG_BATCH_MAX` headers, each of whose pointers is null
-    // with a zero length or points to memory valid for reads of that length for the whole
-    // call: the `iovec`s and data of the messages and the control bytes of their
+    // The pointees: the `iovec`s and data of the messages and the control bytes of their
     // `AncillaryData`, all borrowed by the caller's `messages`, and the addresses that the
-    // enclosing `with_sockaddr` calls lend. The kernel only reads through them, and writes
+    // enclosing `with_sockaddr` calls lend. The kernel only reads through them.
+    // SAFETY: `hdrs` holds at most `MMSG_BATCH_MAX` headers, each pointer null with a zero
+    // length or valid for reads of that length for the whole call; the kernel writes only
     // `msg_len` of each header, which `hdrs` lets it.
     let sent = unsafe {
         libc::sendmmsg(
@@ -381,8 +381,9 @@ fn finish_send(
 /// `MSG_CMSG_CLOEXEC` is always passed.
 ///
 /// On a blocking socket `recvmmsg` waits until *all* the messages have arrived, unless
-/// `MSG_WAITFORONE` is set ([`RecvOptionsExt::wait_for_one`](super::RecvOptionsExt::wait_for_one)), which
-/// makes it return once at least one has; on a non-blocking socket it returns what is
+/// `MSG_WAITFORONE` is set
+/// ([`RecvOptionsExt::wait_for_one`](super::RecvOptionsExt::wait_for_one)), which makes
+/// it return once at least one has; on a non-blocking socket it returns what is
 /// queued, or `WouldBlock`. No timeout is passed (the `timeout` argument of `recvmmsg` is
 /// only checked after each datagram, see its manual page).
 ///
@@ -421,12 +422,12 @@ pub fn recv_mmsg(
         return Ok(0);
     }
     let flags = options.as_recv_flags() | crate::os::MSG_CMSG_CLOEXEC;
-    // SAFETY: `hdrs[..count]` are headers whose pointers are each null with a zero length
-    // or point to memory valid for writes of that length for the whole call and not
-    // otherwise borrowed: each message's address storage and buffers (borrowed from
-    // `messages` through `iter_mut`, so disjoint), and the control region that
-    // `start_recvmsg` handed out (exclusively borrowed from that message's
-    // `AncillaryData`). The timeout is null, which `recvmmsg` allows.
+    // The pointees: each message's address storage and buffers (borrowed from `messages`
+    // through `iter_mut`, so disjoint), and the control region that `start_recvmsg` handed
+    // out (exclusively borrowed from that message's `AncillaryData`).
+    // SAFETY: every pointer in `hdrs[..count]` is null with a zero length or valid for
+    // writes of that length for the whole call and not otherwise borrowed; the timeout is
+    // null, which `recvmmsg` allows.
     let received = unsafe {
         libc::recvmmsg(
             socket.as_raw_fd(),
@@ -447,10 +448,9 @@ pub fn recv_mmsg(
         if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
             #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl")]
             let control_len = hdr.msg_hdr.msg_controllen as usize;
-            // SAFETY: `recvmmsg` succeeded and filled this header (it is among the first
-            // `received`), writing `msg_controllen` bytes of control data into the region
-            // that this `AncillaryData`'s `start_recvmsg` returned above (or 0 with a null
-            // region when it had no capacity); nothing touched the `AncillaryData` since.
+            // This header is among the first `received`, which `recvmmsg` filled.
+            // SAFETY: it wrote `msg_controllen` bytes into the region this `AncillaryData`'s
+            // `start_recvmsg` returned (or 0 with none); nothing touched it since.
             unsafe { ancillary_data.finish_recvmsg(control_len) };
         }
     }
