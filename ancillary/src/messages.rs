@@ -150,10 +150,7 @@ pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
 /// The size in bytes of `cmsghdr::cmsg_len`: `size_t` on glibc and bionic, `socklen_t` on
 /// musl, Apple and the BSDs. Read off the field itself, so no target list can drift.
 pub(crate) const fn cmsg_len_field_size() -> usize {
-    const fn size_of_field<T>(_: fn(&libc::cmsghdr) -> T) -> usize {
-        size_of::<T>()
-    }
-    size_of_field(|h| h.cmsg_len)
+    crate::size::size_of_field::<libc::cmsghdr, _>(|h| h.cmsg_len)
 }
 
 impl<'a> Iterator for ControlMessagesIter<'a> {

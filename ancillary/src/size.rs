@@ -76,6 +76,12 @@ pub(crate) const BUFFER_ALIGN: usize = {
     }
 };
 
+/// The size in bytes of a field of a C struct `S`, read off the field itself (pass a
+/// closure that names it), so that no list of targets can drift from `libc`'s definitions.
+pub(crate) const fn size_of_field<S, T>(_: fn(&S) -> T) -> usize {
+    core::mem::size_of::<T>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

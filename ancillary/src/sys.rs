@@ -12,6 +12,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use crate::addr::SocketAddress;
 use crate::ancillary::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::size::size_of_field;
 
 /// An all-zero `msghdr`: null pointers and zero lengths.
 #[inline]
@@ -21,24 +22,20 @@ fn empty_msghdr() -> libc::msghdr {
     unsafe { core::mem::zeroed() }
 }
 
-/// The size in bytes of a field of `msghdr`, read off the field itself.
-const fn size_of_field<T>(_: fn(&libc::msghdr) -> T) -> usize {
-    size_of::<T>()
-}
-
 /// Whether `msg_iovlen` can hold `count`: always where it is a `size_t` (glibc, bionic),
 /// so the check compiles to nothing there; up to `c_int::MAX` where it is a `c_int` (musl,
 /// Apple, the BSDs).
 #[inline(always)]
 pub(crate) fn iovlen_fits(count: usize) -> bool {
-    size_of_field(|m| m.msg_iovlen) >= size_of::<usize>() || count <= c_int::MAX as usize
+    size_of_field::<libc::msghdr, _>(|m| m.msg_iovlen) >= size_of::<usize>()
+        || count <= c_int::MAX as usize
 }
 
 /// `len`, or the largest `msg_controllen` if it is larger: `len` itself where the field is a
 /// `size_t` (glibc, bionic), at most `socklen_t::MAX` where it is a `socklen_t`.
 #[inline(always)]
 pub(crate) fn controllen_clamp(len: usize) -> usize {
-    if size_of_field(|m| m.msg_controllen) >= size_of::<usize>() {
+    if size_of_field::<libc::msghdr, _>(|m| m.msg_controllen) >= size_of::<usize>() {
         len
     } else {
         len.min(libc::socklen_t::MAX as usize)
