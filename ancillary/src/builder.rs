@@ -296,7 +296,9 @@ impl<S: RecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
     /// Receives one message, also returning the sender's address.
     ///
     /// # Errors
-    /// As [`RecvMessageFrom::recv_message_from`].
+    /// As [`RecvMessageFrom::recv_message_from`]. If the message arrived but its sender's
+    /// address did not convert, the error holds an [`AddressError`](crate::AddressError)
+    /// with the byte count and flags, and the data and control messages are in place.
     pub fn recv_from(&mut self) -> io::Result<(usize, RecvResult, S::SocketAddr)> {
         // Made only when needed: building and dropping an empty one costs as much as
         // the rest of the call's bookkeeping.

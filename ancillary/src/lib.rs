@@ -108,7 +108,7 @@ mod sys;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-pub use crate::addr::SocketAddress;
+pub use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 pub use crate::ancillary::AncillaryData;
 pub use crate::buf::ControlMessagesBuf;
 pub use crate::builder::{MessageReceiver, MessageSender};

@@ -79,7 +79,10 @@ pub trait RecvMessageFrom {
     /// As [`RecvMessage::recv_message`], also returning the sender's address.
     ///
     /// # Errors
-    /// The system call's error.
+    /// The system call's error; or, when the message was received but the address did not
+    /// convert into `Self::SocketAddr`, an [`AddressError`](crate::AddressError) inside
+    /// the [`io::Error`], which still says what was received (see
+    /// [`recv_message_from`](crate::recv_message_from)).
     fn recv_message_from(
         &self,
         bufs: &mut [IoSliceMut<'_>],

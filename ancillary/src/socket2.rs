@@ -34,7 +34,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 
 use ::socket2::{SockAddr, SockAddrStorage, Socket};
 
-use crate::addr::SocketAddress;
+use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
@@ -63,39 +63,123 @@ use crate::sys;
 /// # Ok(())
 /// # }
 /// ```
-impl SocketAddress for SockAddr {
+// SAFETY: `f` gets socket2's own pointer and length: `SockAddr` keeps a whole
+// `sockaddr_storage`, initialised, and a length no larger than it (an invariant of
+// socket2's safe constructors, and the contract of its `unsafe SockAddr::new`, which the
+// conversion below keeps), borrowed from `self` for the whole call.
+unsafe impl SocketAddress for SockAddr {
     fn with_sockaddr<R>(
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
     ) -> io::Result<R> {
-        // `SockAddrStorage` is `repr(transparent)` over `sockaddr_storage`, and `len` never
-        // exceeds it, so the pointer is valid for reads of `len` bytes while `self` lives.
         Ok(f(self.as_ptr().cast::<libc::sockaddr>(), self.len()))
     }
 
-    fn from_sockaddr(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> io::Result<Self> {
-        let len_bytes = len as usize;
-        let min = match i32::from(storage.ss_family) {
-            libc::AF_INET => size_of::<libc::sockaddr_in>(),
-            libc::AF_INET6 => size_of::<libc::sockaddr_in6>(),
-            _ => 0,
-        };
-        if len_bytes > size_of::<libc::sockaddr_storage>() || len_bytes < min {
+    fn from_sockaddr(addr: &RawSocketAddr) -> io::Result<Self> {
+        let len = addr.len();
+        if !fits_its_family(addr) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "recvmsg returned an address whose length does not fit its family",
             ));
         }
         let mut copy = SockAddrStorage::zeroed();
+        let bytes = addr.as_bytes();
         // SAFETY: `sockaddr_storage` is one of the `sockaddr_*` types of this platform, as
         // `view_as` requires (and the storage is `repr(transparent)` over it).
-        *unsafe { copy.view_as::<libc::sockaddr_storage>() } = *storage;
-        // The checks above make sure that the length never exceeds the storage (so every
-        // read `socket2` makes by length stays inside it, all of it initialised) and that
-        // IPv4 and IPv6 addresses, read by family alone, are complete.
-        // SAFETY: `SockAddr::new` asks that family and length match the storage: the bytes
-        // are what `recvmsg` wrote for the socket's own family, with the length it returned.
+        let target = unsafe { copy.view_as::<libc::sockaddr_storage>() };
+        // `bytes` is at most a `sockaddr_storage` long (`as_bytes` clamps to it), `target`
+        // is a whole one, exclusively borrowed, and the two do not overlap; every byte
+        // copied is initialised.
+        // SAFETY: a copy of `bytes.len()` bytes between valid, disjoint regions.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                core::ptr::from_mut(target).cast::<u8>(),
+                bytes.len(),
+            );
+        }
+        // `SockAddr::new` asks that the length fit the family's address type, because
+        // socket2 reads some families by length (a Unix path is `len - offset - 1` bytes of
+        // `sun_path`): `fits_its_family` checked exactly that.
+        // SAFETY: the storage holds the address and `len` fits its family.
         Ok(unsafe { SockAddr::new(copy, len) })
+    }
+}
+
+/// Whether the reported length fits the address's family, as `SockAddr::new` requires:
+/// never more than the storage; IPv4 and IPv6 addresses whole (socket2 reads them by
+/// family); a Unix address no longer than `sun_path` plus the terminator Linux counts for
+/// a path that fills it (socket2 reads `len - offset - 1` path bytes).
+fn fits_its_family(addr: &RawSocketAddr) -> bool {
+    let len = addr.len() as usize;
+    let (min, max) = match i32::from(addr.family()) {
+        libc::AF_INET => (
+            size_of::<libc::sockaddr_in>(),
+            size_of::<libc::sockaddr_storage>(),
+        ),
+        libc::AF_INET6 => (
+            size_of::<libc::sockaddr_in6>(),
+            size_of::<libc::sockaddr_storage>(),
+        ),
+        libc::AF_UNIX => (0, size_of::<libc::sockaddr_un>() + 1),
+        _ => (0, size_of::<libc::sockaddr_storage>()),
+    };
+    (min..=max).contains(&len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unix_image(path: &[u8], len: usize) -> RawSocketAddr {
+        let path_at = core::mem::offset_of!(libc::sockaddr_un, sun_path);
+        // SAFETY: `sockaddr_un` is integers and bytes; all zeroes is a valid value.
+        let mut sun: libc::sockaddr_un = unsafe { core::mem::zeroed() };
+        sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+        let mut bytes = vec![0u8; path_at + path.len()];
+        let family_at = core::mem::offset_of!(libc::sockaddr_un, sun_family);
+        let family = sun.sun_family.to_ne_bytes();
+        bytes[family_at..family_at + family.len()].copy_from_slice(&family);
+        bytes[path_at..].copy_from_slice(path);
+        RawSocketAddr::from_bytes(&bytes, len as libc::socklen_t).unwrap()
+    }
+
+    /// A Unix address claiming the whole storage would make socket2 read a path past
+    /// `sun_path` (undefined behaviour that Miri reports): it is refused.
+    #[test]
+    fn a_unix_length_past_sun_path_is_refused() {
+        let addr = unix_image(b"x", size_of::<libc::sockaddr_storage>());
+        let err = SockAddr::from_sockaddr(&addr).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    /// Linux's report for a path that fills `sun_path`: one past the struct.
+    #[test]
+    fn a_path_that_fills_sun_path_converts_whole() {
+        let path_at = core::mem::offset_of!(libc::sockaddr_un, sun_path);
+        let full = vec![b'p'; size_of::<libc::sockaddr_un>() - path_at];
+        let addr = unix_image(&full, size_of::<libc::sockaddr_un>() + 1);
+        let converted = SockAddr::from_sockaddr(&addr).unwrap();
+        let path = converted.as_pathname().expect("a pathname");
+        assert_eq!(path.as_os_str().len(), full.len());
+    }
+
+    #[test]
+    fn a_short_ipv4_address_is_refused() {
+        let v4: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let whole = SockAddr::from(v4);
+        // SAFETY: socket2 lends `len()` readable bytes at `as_ptr()`.
+        let bytes = unsafe {
+            core::slice::from_raw_parts(whole.as_ptr().cast::<u8>(), whole.len() as usize)
+        };
+        let short = RawSocketAddr::from_bytes(bytes, 4).unwrap();
+        assert!(SockAddr::from_sockaddr(&short).is_err());
+        let full = RawSocketAddr::from_bytes(bytes, whole.len()).unwrap();
+        assert_eq!(
+            SockAddr::from_sockaddr(&full).unwrap().as_socket(),
+            Some(v4)
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-use crate::addr::SocketAddress;
+use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 use crate::ancillary::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::size::size_of_field;
@@ -200,9 +200,15 @@ pub fn recv_message(
 
 /// Receives like [`recv_message`], and returns the sender's address too.
 ///
+/// The address is converted after the message was taken from the socket. If it does not
+/// convert into an `A` (such as an IPv6 sender when `A` is `SocketAddrV4`), the error is
+/// an [`AddressError`] inside the [`io::Error`] (kind `InvalidData`) that still says how
+/// many bytes arrived, the flags, and the address as the kernel wrote it; the data and
+/// control messages are in `bufs` and `ancillary_data` as after a success. With
+/// `A` = [`RawSocketAddr`](crate::RawSocketAddr) every address converts.
+///
 /// # Errors
-/// As [`recv_message`], or `InvalidInput` if the kernel returned an address that is not
-/// an `A` (for example on a socket of another family).
+/// As [`recv_message`], or the [`AddressError`] above.
 #[doc(alias = "recvmsg")]
 pub fn recv_message_from<A: SocketAddress>(
     socket: BorrowedFd<'_>,
@@ -210,17 +216,30 @@ pub fn recv_message_from<A: SocketAddress>(
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
 ) -> io::Result<(usize, RecvResult, A)> {
-    // SAFETY: `sockaddr_storage` is plain integers and bytes; all zeroes is valid.
-    let mut storage: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
-    let (n, result, name_len) = recv(socket, Some(&mut storage), bufs, ancillary_data, options)?;
-    let addr = A::from_sockaddr(&storage, name_len)?;
-    Ok((n, result, addr))
+    let mut name = RawSocketAddr::new();
+    let (n, result, name_len) = recv(socket, Some(&mut name), bufs, ancillary_data, options)?;
+    name.set_len(name_len);
+    match A::from_sockaddr(&name) {
+        Ok(addr) => Ok((n, result, addr)),
+        Err(reason) => Err(address_error(n, result, name, reason)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn address_error(
+    n: usize,
+    result: RecvResult,
+    name: RawSocketAddr,
+    reason: io::Error,
+) -> io::Error {
+    AddressError::new(n, result, name, reason).into()
 }
 
 #[inline(always)]
 fn recv(
     socket: BorrowedFd<'_>,
-    name: Option<&mut libc::sockaddr_storage>,
+    name: Option<&mut RawSocketAddr>,
     bufs: &mut [IoSliceMut<'_>],
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
@@ -230,8 +249,7 @@ fn recv(
     }
     let mut msg = empty_msghdr();
     if let Some(name) = name {
-        msg.msg_name = core::ptr::from_mut(name).cast();
-        msg.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        (msg.msg_name, msg.msg_namelen) = name.name_buffer();
     }
     // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
     msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();

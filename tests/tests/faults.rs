@@ -21,8 +21,8 @@ use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::process::Command;
 
 use ancillary::{
-    AncillaryData, ControlMessage, MessageSender, RecvMessage, RecvOptions, RecvResult,
-    SendMessage, SendOptions,
+    AncillaryData, ControlMessage, MessageReceiver, MessageSender, RecvMessage, RecvOptions,
+    RecvResult, SendMessage, SendOptions,
 };
 use tests::{
     borrow_all, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, raw_rights, recv_into,
@@ -234,6 +234,36 @@ child_test! {
 child_test! {
     fn fd_limit_none_free() {
         receive_at_the_fd_limit(0, true, false);
+    }
+}
+
+child_test! {
+    fn recv_from_an_unnamed_sender_at_the_fd_limit_needs_no_descriptor() {
+        // The first `recv_from` of this process from an unnamed sender, with every
+        // descriptor number taken (the one descriptor sent fills the last one): building
+        // the sender's unnamed address must not need a socket of its own, or the message,
+        // already consumed, would be lost behind `EMFILE`.
+        let sent = distinct_fds(1);
+        let (a, b) = UnixDatagram::pair().unwrap();
+        send_fds(&a, b"x", &borrow_all(&sent)).unwrap();
+        let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+        let free = lowest_free_fds(1);
+        let saved = nofile_limit();
+        set_nofile_soft_limit((free[0] + 1) as libc::rlim_t);
+        let received = MessageReceiver::new(&b, &mut [0; 2])
+            .ancillary_data(&mut ancillary)
+            .recv_from();
+        let at_limit = UnixDatagram::unbound().map(drop);
+        set_nofile_soft_limit(saved.rlim_cur);
+        assert_eq!(
+            at_limit.unwrap_err().raw_os_error(),
+            Some(libc::EMFILE),
+            "no descriptor number was free after the receive"
+        );
+        let (n, _, from) = received.expect("the receive and the address conversion succeed");
+        assert_eq!(n, 1);
+        assert!(from.is_unnamed());
+        assert_eq!(raw_rights(ancillary.control_messages()), free);
     }
 }
 

@@ -7,8 +7,8 @@ use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 
 use ancillary::{
-    AncillaryData, MessageReceiver, MessageSender, RecvMessage, RecvMessageFrom, RecvOptions,
-    RecvResult, SendMessage, SendMessageTo, SendOptions, SocketAddress,
+    AncillaryData, MessageReceiver, MessageSender, RawSocketAddr, RecvMessage, RecvMessageFrom,
+    RecvOptions, RecvResult, SendMessage, SendMessageTo, SendOptions, SocketAddress,
 };
 use tests::{borrow_all, distinct_fds, file_ids, is_cloexec, TempDir};
 
@@ -126,7 +126,9 @@ fn fds_without_data_over_seqpacket() {
 #[derive(Debug, PartialEq, Eq)]
 struct PathAddr(Vec<u8>);
 
-impl SocketAddress for PathAddr {
+// SAFETY: `f` gets a pointer to a `sockaddr_un` on this stack frame, alive for the whole
+// call, and a length no larger than its size (the path is shorter than `sun_path`).
+unsafe impl SocketAddress for PathAddr {
     fn with_sockaddr<R>(
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
@@ -144,20 +146,18 @@ impl SocketAddress for PathAddr {
         Ok(f(std::ptr::from_ref(&sun).cast(), len as libc::socklen_t))
     }
 
-    fn from_sockaddr(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> io::Result<Self> {
-        if i32::from(storage.ss_family) != libc::AF_UNIX {
+    /// Safe code only: the bytes of the address, never more.
+    fn from_sockaddr(addr: &RawSocketAddr) -> io::Result<Self> {
+        if i32::from(addr.family()) != libc::AF_UNIX {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not AF_UNIX"));
         }
-        // SAFETY: `sockaddr_storage` is larger than and at least as aligned as
-        // `sockaddr_un`, fully initialised, and any bytes are a valid `sockaddr_un`.
-        let sun = unsafe { &*std::ptr::from_ref(storage).cast::<libc::sockaddr_un>() };
-        let path_len = (len as usize).saturating_sub(offset_of!(libc::sockaddr_un, sun_path));
-        let path: Vec<u8> = sun.sun_path[..path_len.min(sun.sun_path.len())]
-            .iter()
-            .map(|&c| c as u8)
-            .take_while(|&b| b != 0)
-            .collect();
-        Ok(PathAddr(path))
+        let path = addr
+            .as_bytes()
+            .get(offset_of!(libc::sockaddr_un, sun_path)..)
+            .unwrap_or_default();
+        Ok(PathAddr(
+            path.iter().copied().take_while(|&b| b != 0).collect(),
+        ))
     }
 }
 

@@ -67,11 +67,10 @@
 //! [`recvmmsg(2)`](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
 
 use core::fmt;
-use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-use crate::addr::SocketAddress;
+use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
@@ -144,8 +143,7 @@ impl fmt::Debug for SendMmsg<'_, '_> {
 pub struct RecvMmsg<'a, 'fd> {
     bufs: RecvBufs<'a>,
     ancillary_data: Option<&'a mut AncillaryData<'fd>>,
-    addr: libc::sockaddr_storage,
-    addr_len: libc::socklen_t,
+    addr: RawSocketAddr,
     len: usize,
     result: RecvResult,
 }
@@ -167,9 +165,7 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
         RecvMmsg {
             bufs,
             ancillary_data: None,
-            // SAFETY: `sockaddr_storage` is plain integers and bytes; all zeroes is valid.
-            addr: unsafe { core::mem::zeroed() },
-            addr_len: 0,
+            addr: RawSocketAddr::new(),
             len: 0,
             result: RecvResult::new(0),
         }
@@ -210,9 +206,15 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
     ///
     /// # Errors
     /// `InvalidInput` if no address of that type was received (a connected stream socket
-    /// returns none).
+    /// returns none); [`raw_addr`](Self::raw_addr) still has what the kernel wrote.
     pub fn addr<A: SocketAddress>(&self) -> io::Result<A> {
-        A::from_sockaddr(&self.addr, self.addr_len)
+        A::from_sockaddr(&self.addr)
+    }
+
+    /// The sender's address as the kernel wrote it (length 0 if none).
+    #[must_use]
+    pub fn raw_addr(&self) -> &RawSocketAddr {
+        &self.addr
     }
 }
 
@@ -399,13 +401,12 @@ pub fn recv_mmsg(
     for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
         message.len = 0;
         message.result = RecvResult::new(0);
-        message.addr_len = 0;
+        message.addr.set_len(0);
         let bufs = message.bufs.as_mut_slice();
         if !crate::sys::iovlen_fits(bufs.len()) {
             return Err(crate::sys::too_many_buffers());
         }
-        hdr.msg_hdr.msg_name = core::ptr::from_mut(&mut message.addr).cast();
-        hdr.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        (hdr.msg_hdr.msg_name, hdr.msg_hdr.msg_namelen) = message.addr.name_buffer();
         // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
         hdr.msg_hdr.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
         hdr.msg_hdr.msg_iovlen = bufs.len() as _;
@@ -444,7 +445,7 @@ pub fn recv_mmsg(
     for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
         message.len = hdr.msg_len as usize;
         message.result = RecvResult::new(hdr.msg_hdr.msg_flags);
-        message.addr_len = hdr.msg_hdr.msg_namelen;
+        message.addr.set_len(hdr.msg_hdr.msg_namelen);
         if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
             #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl")]
             let control_len = hdr.msg_hdr.msg_controllen as usize;

@@ -1,0 +1,187 @@
+//! [`RawSocketAddr`]: a socket address as the kernel wrote it.
+
+use core::fmt;
+use std::io;
+
+use super::SocketAddress;
+
+/// The size of a `sockaddr_storage`: room for an address of any family.
+const STORAGE_LEN: usize = size_of::<libc::sockaddr_storage>();
+
+/// A socket address of any family, exactly as the kernel wrote it: the bytes of a
+/// `sockaddr_storage` and the length the kernel reported.
+///
+/// Every address `recvmsg` can report is one, so
+/// [`recv_message_from::<RawSocketAddr>`](crate::recv_message_from) never fails after the
+/// message was taken from the socket. It is what [`SocketAddress::from_sockaddr`]
+/// converts from, what an [`AddressError`](crate::AddressError) carries when an address
+/// did not convert into the type asked for, and it can be sent to.
+///
+/// All its bytes are initialised (it starts zeroed), so they can be read as any
+/// `sockaddr_*` type of the platform.
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::IoSliceMut;
+/// use std::net::UdpSocket;
+/// use std::os::fd::AsFd;
+/// use ancillary::{AncillaryData, RawSocketAddr, RecvOptions};
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// socket.send_to(b"hi", socket.local_addr()?)?;
+/// let mut buf = [0; 4];
+/// let (n, _, from) = ancillary::recv_message_from::<RawSocketAddr>(
+///     socket.as_fd(),
+///     &mut [IoSliceMut::new(&mut buf)],
+///     &mut AncillaryData::new(),
+///     RecvOptions::new(),
+/// )?;
+/// assert_eq!(n, 2);
+/// assert_eq!(i32::from(from.family()), libc::AF_INET);
+/// assert_eq!(from.to_address::<std::net::SocketAddr>()?, socket.local_addr()?);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct RawSocketAddr {
+    /// Aligns `bytes` as a `sockaddr_storage`, so that they can be viewed as one.
+    _align: [libc::sockaddr_storage; 0],
+    bytes: [u8; STORAGE_LEN],
+    len: libc::socklen_t,
+}
+
+impl RawSocketAddr {
+    /// An address of length 0, all bytes zero: the buffer to receive an address into.
+    #[must_use]
+    pub const fn new() -> RawSocketAddr {
+        RawSocketAddr {
+            _align: [],
+            bytes: [0; STORAGE_LEN],
+            len: 0,
+        }
+    }
+
+    /// An address made of `bytes` (the start of a `sockaddr_*`, the rest zero) whose
+    /// reported length is `len`, for example a byte image of what a kernel writes.
+    ///
+    /// # Errors
+    /// `InvalidInput` if `bytes` is larger than a `sockaddr_storage`.
+    pub fn from_bytes(bytes: &[u8], len: libc::socklen_t) -> io::Result<RawSocketAddr> {
+        let mut addr = RawSocketAddr::new();
+        addr.bytes
+            .get_mut(..bytes.len())
+            .ok_or_else(|| super::invalid("more bytes than a sockaddr_storage holds"))?
+            .copy_from_slice(bytes);
+        addr.len = len;
+        Ok(addr)
+    }
+
+    /// The address family (`ss_family`), such as `AF_INET` or `AF_UNIX`; 0 (`AF_UNSPEC`)
+    /// for an address of length 0.
+    #[must_use]
+    pub fn family(&self) -> libc::sa_family_t {
+        self.as_storage().ss_family
+    }
+
+    /// The length the kernel reported, in bytes: 0 where it reported no address (such as
+    /// for an unbound Unix datagram sender on Linux); it may exceed the storage only if a
+    /// caller of [`from_bytes`](Self::from_bytes) said so, or, for Unix sockets, by the
+    /// terminating NUL Linux adds to a 108-byte path (111).
+    #[must_use]
+    #[allow(
+        clippy::len_without_is_empty,
+        reason = "an address has a length, not contents"
+    )]
+    pub const fn len(&self) -> libc::socklen_t {
+        self.len
+    }
+
+    /// The whole storage, as a `sockaddr_storage`.
+    #[must_use]
+    pub fn as_storage(&self) -> &libc::sockaddr_storage {
+        super::view(self)
+    }
+
+    /// The address's bytes: the first [`len`](Self::len) bytes of the storage (all of it if
+    /// the length is larger).
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..(self.len as usize).min(STORAGE_LEN)]
+    }
+
+    /// Converts into another address type, as a receive would have.
+    ///
+    /// # Errors
+    /// If the bytes are not an address of type `A` (see [`SocketAddress::from_sockaddr`]).
+    pub fn to_address<A: SocketAddress>(&self) -> io::Result<A> {
+        A::from_sockaddr(self)
+    }
+
+    /// The storage and its size, for `recvmsg`'s `msg_name` and `msg_namelen`.
+    pub(crate) fn name_buffer(&mut self) -> (*mut libc::c_void, libc::socklen_t) {
+        (
+            self.bytes.as_mut_ptr().cast(),
+            STORAGE_LEN as libc::socklen_t,
+        )
+    }
+
+    /// Records the length `recvmsg` reported in `msg_namelen`.
+    pub(crate) fn set_len(&mut self, len: libc::socklen_t) {
+        self.len = len;
+    }
+}
+
+impl Default for RawSocketAddr {
+    fn default() -> Self {
+        RawSocketAddr::new()
+    }
+}
+
+impl AsRef<[u8]> for RawSocketAddr {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// The storage's bytes, all initialised, at the alignment of a `sockaddr_storage`.
+pub(super) fn storage_ptr(addr: &RawSocketAddr) -> *const u8 {
+    addr.bytes.as_ptr()
+}
+
+// SAFETY: `f` gets a pointer to `self.bytes`, valid for reads of all of them and
+// initialised while `self` is borrowed, and a length clamped to their number.
+unsafe impl SocketAddress for RawSocketAddr {
+    fn with_sockaddr<R>(
+        &self,
+        f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
+    ) -> io::Result<R> {
+        Ok(f(
+            self.bytes.as_ptr().cast(),
+            self.as_bytes().len() as libc::socklen_t,
+        ))
+    }
+
+    fn from_sockaddr(addr: &RawSocketAddr) -> io::Result<Self> {
+        Ok(*addr)
+    }
+}
+
+impl fmt::Debug for RawSocketAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawSocketAddr")
+            .field("family", &self.family())
+            .field("len", &self.len)
+            .field("bytes", &self.as_bytes())
+            .finish()
+    }
+}
+
+/// Equal when the lengths and the first `len` bytes are.
+impl PartialEq for RawSocketAddr {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for RawSocketAddr {}
