@@ -442,7 +442,7 @@ impl<'s> ControlMessagesBuf<'s> {
         // SAFETY: when `owned` was set, the received bytes hold descriptors of `kind` that
         // this buffer owned (`finish_recv`'s contract) and the bit is now cleared, so
         // ownership passes to the iterator exactly once; otherwise it walks nothing.
-        unsafe { OwnedFds::new(ControlMessages::from_bytes(bytes).iter(), kind, record) }
+        unsafe { OwnedFds::new(bytes, kind, record) }
     }
 
     /// Counts the received descriptors of `kind` still owned here.

@@ -3,11 +3,13 @@
 use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
+use core::marker::PhantomData;
 use core::mem::size_of;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-use crate::messages::ControlMessagesIter;
+use crate::messages::{read_header, ControlMessages, ControlMessagesIter};
 use crate::os::FdKind;
+use crate::size::{cmsg_align, HEADER_LEN};
 
 /// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
 /// (no kernel sends them, and `-1` is not a valid `OwnedFd`).
@@ -19,6 +21,20 @@ fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
             c_int::from_ne_bytes(raw)
         })
         .filter(|&fd| fd >= 0)
+}
+
+/// The payload of the message in `bytes` if it is the only one, whole, and of `kind`.
+#[inline(always)]
+fn sole_message_of(bytes: &[u8], kind: FdKind) -> Option<&[u8]> {
+    let header = read_header(bytes)?;
+    let whole = header.len >= HEADER_LEN && header.len <= bytes.len();
+    // What follows the message, if anything, is too short for another header.
+    let sole = bytes.len() - cmsg_align(header.len).min(bytes.len()) < size_of::<libc::cmsghdr>();
+    if whole && sole && FdKind::of(header.level, header.ty) == Some(kind) {
+        bytes.get(HEADER_LEN..header.len)
+    } else {
+        None
+    }
 }
 
 /// Counts the descriptors of `kind` in the messages.
@@ -85,83 +101,156 @@ pub(crate) fn set_cloexec_all(data: &[u8]) {
 /// # }
 /// ```
 pub struct OwnedFds<'a> {
-    messages: ControlMessagesIter<'a>,
+    /// The descriptors of the current message not yet yielded.
     current: &'a [u8],
+    /// Where the walk over the messages stands.
+    walk: Walk<'a>,
+}
+
+/// The walk of an [`OwnedFds`] over the messages after the current one.
+///
+/// Passed to and from [`next_message`] by value (a cheap clone: a slice, a few integers
+/// and a pointer), so that a caller's loop over the descriptors keeps the iterator in
+/// registers rather than in memory.
+#[derive(Clone)]
+struct Walk<'a> {
+    messages: ControlMessagesIter<'a>,
     kind: FdKind,
-    /// The buffer's `FdKind` bits of the kinds whose descriptors it still owns; once the
-    /// walk has seen every message, the bits of kinds it did not see are cleared (but for
-    /// `Rights`, whose bit also means "not taken yet").
-    owned: Option<&'a mut u8>,
+    /// Whether the walk has seen every message (and `owned` was updated): once the current
+    /// message's descriptors are taken, there is nothing more.
+    done: bool,
     /// Kinds of descriptor-carrying messages other than `kind` seen so far.
     seen: u8,
+    /// The buffer's `FdKind` bits of the kinds whose descriptors it still owns, or null;
+    /// once the walk has seen every message, the bits of kinds it did not see are cleared
+    /// (but for `Rights`, whose bit also means "not taken yet"). It stands for the
+    /// `&'a mut u8` that [`OwnedFds::new`] was given (a pointer, so that the walk can be
+    /// cloned into [`next_message`] and the clone returned in its place).
+    owned: *mut u8,
+    _owned: PhantomData<&'a mut u8>,
+}
+
+// SAFETY: a `Walk` is a `ControlMessagesIter` and integers, which are `Send` and `Sync`, and
+// a pointer that stands for a `&'a mut u8`, which is `Send` and `Sync` too: it is written
+// only through `&mut Walk` (in `finish`), and of the clones `next` makes, only the one that
+// replaces the original is used.
+unsafe impl Send for Walk<'_> {}
+// SAFETY: as for `Send`; a shared `&Walk` gives no access through the pointer.
+unsafe impl Sync for Walk<'_> {}
+
+impl Walk<'_> {
+    /// Records that the walk has seen every message: only the other kinds seen hold
+    /// descriptors.
+    #[inline]
+    fn finish(&mut self) {
+        self.done = true;
+        if !self.owned.is_null() {
+            // The pointer came from the `&'a mut u8` given to `OwnedFds::new`, whose borrow
+            // the walk holds (`_owned`), and only the one walk in use reads or writes
+            // through it.
+            // SAFETY: a valid, exclusive pointer to the buffer's ownership record.
+            unsafe { *self.owned &= self.seen | FdKind::Rights.bit() };
+        }
+    }
+}
+
+/// Moves to the next message of the walk's kind and returns its payload (empty once the
+/// walk is over). Called once per message, not per descriptor, and out of line, so that
+/// the per-descriptor step in [`OwnedFds::next`] stays small in any caller's loop.
+#[inline(never)]
+fn next_message(mut walk: Walk<'_>) -> (Walk<'_>, &[u8]) {
+    while let Some(message) = walk.messages.next() {
+        let current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+            Some(kind) if kind == walk.kind => message.data(),
+            Some(other) => {
+                walk.seen |= other.bit();
+                &[]
+            }
+            None => &[],
+        };
+        if walk.messages.is_done() {
+            // The last message: the walk is complete once its descriptors are taken, so
+            // the caller's loop ends without another call.
+            walk.finish();
+        }
+        if current.len() >= size_of::<c_int>() {
+            return (walk, current);
+        }
+    }
+    walk.finish();
+    (walk, &[])
 }
 
 impl<'a> OwnedFds<'a> {
     /// # Safety
-    /// Every descriptor of `kind` in `messages` must be open and owned by the caller, who
-    /// hands that ownership to the iterator.
+    /// Every descriptor of `kind` in the messages of `bytes` must be open and owned by the
+    /// caller, who hands that ownership to the iterator.
     ///
     /// `owned` is the buffer's record of the kinds it owns descriptors of, with the bit of
-    /// `kind` already cleared, if `messages` walks all of the received bytes; after a
-    /// complete walk, the bits of the other kinds the walk did not see are cleared too
-    /// (except `Rights`), as no descriptor of them is there. `None` for any other walk
-    /// (such as an empty one), which proves nothing about the buffer.
+    /// `kind` already cleared, if `bytes` are all of the received bytes; after a complete
+    /// walk, the bits of the other kinds the walk did not see are cleared too (except
+    /// `Rights`), as no descriptor of them is there. `None` for any other walk (such as an
+    /// empty one), which proves nothing about the buffer.
     #[inline]
-    pub(crate) unsafe fn new(
-        messages: ControlMessagesIter<'a>,
-        kind: FdKind,
-        owned: Option<&'a mut u8>,
-    ) -> Self {
-        // Nothing is counted up front: `size_hint` counts what is left when asked, so
-        // taking the descriptors walks the messages once.
-        OwnedFds {
-            messages,
+    pub(crate) unsafe fn new(bytes: &'a [u8], kind: FdKind, owned: Option<&'a mut u8>) -> Self {
+        let mut fds = OwnedFds {
             current: &[],
-            kind,
-            owned,
-            seen: 0,
+            walk: Walk {
+                messages: ControlMessages::from_bytes(bytes).iter(),
+                kind,
+                done: false,
+                seen: 0,
+                owned: owned.map_or(core::ptr::null_mut(), core::ptr::from_mut),
+                _owned: PhantomData,
+            },
+        };
+        // The common case needs no walk: one whole message of `kind` is all there is.
+        if let Some(data) = sole_message_of(bytes, kind) {
+            fds.current = data;
+            fds.walk.messages = ControlMessages::from_bytes(&[]).iter();
+            fds.walk.finish();
         }
+        fds
     }
 
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
-        raw_fds(self.current).count() + count(self.messages.clone(), self.kind)
+        raw_fds(self.current).count() + count(self.walk.messages.clone(), self.walk.kind)
+    }
+
+    /// The next descriptor of the current message, if it is a valid one.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<OwnedFd> {
+        let (head, tail) = self.current.split_first_chunk::<{ size_of::<c_int>() }>()?;
+        self.current = tail;
+        let fd = c_int::from_ne_bytes(*head);
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: the descriptor is open and owned by this iterator (the contract of
+        // `new`) and non-negative; `current` has moved past it, so it is handed out exactly
+        // once.
+        Some(unsafe { OwnedFd::from_raw_fd(fd) })
     }
 }
 
 impl Iterator for OwnedFds<'_> {
     type Item = OwnedFd;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
-            while let Some((head, tail)) =
-                self.current.split_first_chunk::<{ size_of::<c_int>() }>()
-            {
-                self.current = tail;
-                let fd = c_int::from_ne_bytes(*head);
-                if fd >= 0 {
-                    // SAFETY: the descriptor is open and owned by this iterator (the contract
-                    // of `new`) and non-negative; `current` has moved past it, so it is
-                    // handed out exactly once.
-                    return Some(unsafe { OwnedFd::from_raw_fd(fd) });
-                }
+            if let Some(fd) = self.pop() {
+                return Some(fd);
             }
-            let Some(message) = self.messages.next() else {
-                // Every message was seen: only the other kinds seen hold descriptors.
-                if let Some(owned) = self.owned.as_deref_mut() {
-                    *owned &= self.seen | FdKind::Rights.bit();
-                }
+            if self.current.len() >= size_of::<c_int>() {
+                // A negative number (no kernel sends one): skipped.
+                continue;
+            }
+            if self.walk.done {
                 return None;
-            };
-            self.current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-                Some(kind) if kind == self.kind => message.data(),
-                Some(other) => {
-                    self.seen |= other.bit();
-                    &[]
-                }
-                None => &[],
-            };
+            }
+            (self.walk, self.current) = next_message(self.walk.clone());
         }
     }
 
@@ -189,5 +278,95 @@ impl fmt::Debug for OwnedFds<'_> {
         f.debug_struct("OwnedFds")
             .field("remaining", &self.remaining())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ControlMessage, ControlMessagesBuf};
+    use std::os::fd::{AsRawFd, IntoRawFd};
+
+    /// A new descriptor (one end of a pipe; the other is closed).
+    fn new_fd() -> OwnedFd {
+        let mut ends = [0; 2];
+        // SAFETY: `ends` has room for the two descriptors `pipe` writes.
+        assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
+        // SAFETY: `pipe` made both, and nothing else owns them.
+        drop(unsafe { OwnedFd::from_raw_fd(ends[1]) });
+        // SAFETY: as above.
+        unsafe { OwnedFd::from_raw_fd(ends[0]) }
+    }
+
+    fn rights(fds: &[RawFd]) -> Vec<u8> {
+        fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect()
+    }
+
+    /// Whether `fd` is open in this process.
+    fn is_open(fd: RawFd) -> bool {
+        // SAFETY: F_GETFD only reads the descriptor's flags, of any number.
+        unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+    }
+
+    /// Several messages: descriptors of two `SCM_RIGHTS` messages, in order, around a
+    /// message of another level and a negative number (skipped); the walk then clears the
+    /// record of kinds it did not see, keeps `Rights`, and yields nothing more.
+    #[test]
+    #[cfg_attr(miri, ignore = "pipe(2) under Miri's isolation")]
+    fn walks_every_message_of_its_kind() {
+        let raw: Vec<RawFd> = (0..3).map(|_| new_fd().into_raw_fd()).collect();
+        let mut buf = ControlMessagesBuf::new();
+        let first = rights(&[raw[0], -1]);
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &first,
+        ));
+        buf.push(&ControlMessage::new(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            &64i32.to_ne_bytes(),
+        ));
+        let second = rights(&raw[1..]);
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &second,
+        ));
+        let mut owned = FdKind::ALL_BITS & !FdKind::Rights.bit();
+        // SAFETY: the three descriptors are open, and owned by nobody since `into_raw_fd`.
+        let fds = unsafe { OwnedFds::new(buf.as_bytes(), FdKind::Rights, Some(&mut owned)) };
+        assert_eq!(fds.len(), 3);
+        let got: Vec<RawFd> = fds.map(|fd| fd.as_raw_fd()).collect();
+        assert_eq!(got, raw, "in order, the negative one skipped");
+        assert_eq!(owned, 0, "no other kind of descriptor was there");
+        assert!(
+            raw.iter().all(|&fd| !is_open(fd)),
+            "each yielded one was closed"
+        );
+    }
+
+    /// The iterator closes what it did not yield, and an `OwnedFds` of one sole message
+    /// ends without walking.
+    #[test]
+    #[cfg_attr(miri, ignore = "pipe(2) under Miri's isolation")]
+    fn drop_closes_the_rest() {
+        let raw: Vec<RawFd> = (0..2).map(|_| new_fd().into_raw_fd()).collect();
+        let payload = rights(&raw);
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &payload,
+        ));
+        let mut owned = FdKind::ALL_BITS & !FdKind::Rights.bit();
+        // SAFETY: the two descriptors are open, and owned by nobody since `into_raw_fd`.
+        let mut fds = unsafe { OwnedFds::new(buf.as_bytes(), FdKind::Rights, Some(&mut owned)) };
+        let first = fds.next().unwrap();
+        assert_eq!(first.as_raw_fd(), raw[0]);
+        drop(fds);
+        assert!(!is_open(raw[1]), "the one not taken was closed");
+        assert!(is_open(raw[0]));
+        assert_eq!(owned, 0, "no other kind is there");
     }
 }

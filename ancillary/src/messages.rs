@@ -153,6 +153,14 @@ pub(crate) const fn cmsg_len_field_size() -> usize {
     crate::size::size_of_field::<libc::cmsghdr, _>(|h| h.cmsg_len)
 }
 
+impl ControlMessagesIter<'_> {
+    /// Whether the walk is over: no whole header is left.
+    #[inline]
+    pub(crate) fn is_done(&self) -> bool {
+        self.rest.len() < size_of::<libc::cmsghdr>()
+    }
+}
+
 impl<'a> Iterator for ControlMessagesIter<'a> {
     type Item = ControlMessage<'a>;
 

@@ -16,7 +16,7 @@ use core::ptr::NonNull;
 use std::collections::TryReserveError;
 
 use core::ffi::c_int;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 
 use crate::os::CMSG_ALIGN_UNIT;
 use crate::size::{BUFFER_ALIGN, HEADER_LEN};
@@ -266,16 +266,7 @@ impl<'s> Storage<'s> {
                 CMSG_ALIGN_UNIT,
             );
             core::ptr::copy_nonoverlapping(header.as_ptr(), base.add(at), HEADER_LEN);
-            let mut pos = at + HEADER_LEN;
-            if let [fd] = fds {
-                // One descriptor (the common case): a store, not a call to `memcpy`.
-                core::ptr::write_unaligned(base.add(pos).cast::<c_int>(), fd.as_raw_fd());
-            } else {
-                for fd in fds {
-                    core::ptr::write_unaligned(base.add(pos).cast::<c_int>(), fd.as_raw_fd());
-                    pos += size_of::<c_int>();
-                }
-            }
+            copy_fds(base.add(at + HEADER_LEN), fds);
         }
     }
 
@@ -385,6 +376,42 @@ impl fmt::Debug for Storage<'_> {
             .field("kind", &kind)
             .field("capacity", &self.cap)
             .finish()
+    }
+}
+
+/// Copies the descriptor numbers of `fds` to `dst`, unaligned.
+///
+/// A message of a few descriptors (16 bytes or fewer) is copied with fixed-size moves,
+/// since a loop would become a call to `memcpy`, which costs more than the copy.
+///
+/// # Safety
+/// `dst` must be valid for writes of `4 * fds.len()` bytes that do not overlap `fds`.
+#[inline(always)]
+unsafe fn copy_fds(dst: *mut u8, fds: &[BorrowedFd<'_>]) {
+    // `BorrowedFd` is `repr(transparent)` over a `RawFd` (std documents it as having the
+    // representation of a descriptor number), so the slice is `fds.len()` contiguous,
+    // initialised `c_int`s.
+    const _: () = assert!(size_of::<BorrowedFd<'static>>() == size_of::<c_int>());
+    let src = fds.as_ptr().cast::<u8>();
+    let len = size_of_val(fds);
+    // `src` is valid for reads of `len` bytes (the slice), `dst` for writes of as many
+    // (the caller's promise), and they do not overlap; every copy below stays within
+    // `0..len` of both, as `len` is 4, or between 8 and 16 where the two 8-byte moves
+    // cover the whole range (overlapping each other in the middle).
+    // SAFETY: in-bounds copies between valid, disjoint regions, with no alignment needed.
+    unsafe {
+        match len {
+            4 => dst
+                .cast::<u32>()
+                .write_unaligned(src.cast::<u32>().read_unaligned()),
+            8..=16 => {
+                let first = src.cast::<u64>().read_unaligned();
+                let last = src.add(len - 8).cast::<u64>().read_unaligned();
+                dst.cast::<u64>().write_unaligned(first);
+                dst.add(len - 8).cast::<u64>().write_unaligned(last);
+            }
+            _ => core::ptr::copy_nonoverlapping(src, dst, len),
+        }
     }
 }
 
