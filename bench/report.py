@@ -12,6 +12,14 @@ import sys
 from html import escape
 
 IMPLS = ["ours-heap", "ours-stack", "libc", "rustix", "nix", "std"]
+# The downstream harness (issue 14): the same calls through functions the compiler does not
+# inline, descriptors as a run-time slice, buffers per call.
+DS_IMPLS = ["ds-libc", "ds-rustix", "ds-nix", "ds-ours-stack", "ds-ours-heap", "ds-ours-reused"]
+DS_SCENARIOS = ["A", "B", "C", "D2"]
+# Issue 14's targets: at most 1.3x raw libc of the same harness, and below rustix, for the
+# stack storage and the reused heap buffers (the per-call heap form allocates by design).
+DS_RATIO = 1.3
+DS_TARGETED = ["ds-ours-stack", "ds-ours-reused"]
 SCENARIOS = ["A", "B", "C", "D", "D2", "E"]
 BATCH = "udp_32_datagrams_each_with_ttl"
 DESCRIBE = {
@@ -123,6 +131,49 @@ def svg_chart(instr, path):
         f.write("\n".join(svg) + "\n")
 
 
+def downstream(w, instr, allocs):
+    """The downstream harness's table, with issue 14's targets."""
+    present = [i for i in DS_IMPLS if any((s, i) in instr for s in DS_SCENARIOS)]
+    if not present:
+        return
+    w("## The downstream harness (issue 14)")
+    w("")
+    w("The same work, called the way a separate crate calls a library: every operation goes")
+    w("through functions the compiler does not inline (`#[inline(never)]`), the descriptors")
+    w("to send are a slice whose length is known only at run time, arguments pass through")
+    w("`black_box`, and buffers are made per call as the README and the guide show")
+    w("(`tests/benches/common/downstream/`). **ds-ours-stack**: an `AncillaryStorage` on the")
+    w("stack per call, `drain_fds` to close. **ds-ours-heap**: the RFC's own style, a fresh")
+    w("`AncillaryData::new()` to send and `with_capacity` to receive, per call.")
+    w("**ds-ours-reused**: heap buffers made once and lent to every call. The others are")
+    w("the same calls written with raw libc, rustix (stack buffers per call) and nix")
+    w("(`cmsg_space!` per call; it cannot parse bytes it did not receive, so no D2).")
+    w("")
+    w("| scenario | " + " | ".join(present) + " | target for ours (stack, reused) |")
+    w("|---|" + "---:|" * (len(present) + 1))
+    for s in DS_SCENARIOS:
+        cells = []
+        for i in present:
+            v = instr.get((s, i))
+            a = allocs.get((s, i))
+            cell = "–" if v is None else f"{v:.0f}"
+            if a:
+                cell += f" ({a:g} allocs)"
+            cells.append(cell)
+        libc = instr.get((s, "ds-libc"))
+        rustix = instr.get((s, "ds-rustix"))
+        if libc is None:
+            tcell = ""
+        else:
+            limit = DS_RATIO * libc
+            ours = [instr[(s, i)] for i in DS_TARGETED if (s, i) in instr]
+            met = ours and max(ours) <= limit and (rustix is None or max(ours) < rustix)
+            ratio = f"{max(ours) / libc:.2f}x" if ours else "?"
+            tcell = f"≤ {limit:.0f}, below rustix: {'met' if met else 'missed'} ({ratio} libc)"
+        w(f"| {s} | " + " | ".join(cells) + f" | {tcell} |")
+    w("")
+
+
 def main():
     instr_rows, crit_rows, svg_path = sys.argv[1], sys.argv[2], sys.argv[3]
     rustc = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -132,7 +183,7 @@ def main():
         allocs[(s, i)] = float(a)
     for s, i, ns in (r[:3] for r in read_tsv(crit_rows)):
         times[(s, i)] = float(ns)
-    svg_chart(instr, svg_path)
+    svg_chart({k: v for k, v in instr.items() if k[1] in IMPLS}, svg_path)
 
     out = []
     w = out.append
@@ -193,6 +244,7 @@ def main():
         w("Profile the pair with `callgrind_annotate` (the driver is built with line tables)")
         w("and compare with the list below.")
         w("")
+    downstream(w, instr, allocs)
     w("### What ours does that the libc version does not")
     w("")
     w("Everything of ours is inlined into the caller; the remaining difference to libc is")

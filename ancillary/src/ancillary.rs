@@ -93,6 +93,10 @@ impl<'fd> AncillaryData<'fd> {
     /// Empty, with heap storage that grows as messages are added. Does not allocate
     /// until then, and a receive into it gets no control data: give a receive some
     /// capacity with [`with_capacity`](Self::with_capacity).
+    ///
+    /// A new one per message allocates per message; in a loop, reuse one (clear it) or use
+    /// stack storage ([`with_storage`](Self::with_storage)): see
+    /// [the guide](crate::guide#which-buffer-in-a-loop).
     #[must_use]
     #[inline]
     pub const fn new() -> AncillaryData<'fd> {
@@ -102,7 +106,9 @@ impl<'fd> AncillaryData<'fd> {
         }
     }
 
-    /// Empty, with heap storage for at least `capacity` bytes of control messages.
+    /// Empty, with heap storage for at least `capacity` bytes of control messages
+    /// (allocated now, if `capacity` is not 0; reuse the value rather than making one per
+    /// message).
     #[must_use]
     pub fn with_capacity(capacity: usize) -> AncillaryData<'fd> {
         AncillaryData {

@@ -256,10 +256,9 @@ impl<'s> ControlMessagesBuf<'s> {
             // The common case: a new message at an aligned end, written in one go.
             0 if cmsg_align(self.len) == self.len => {
                 let at = self.len;
-                let end = self.reserve_message(at, added)?;
+                self.reserve_message(at, added)?;
                 let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
-                self.storage.write_rights(at, &header, fds, end);
-                self.len = end;
+                self.len = self.storage.write_rights(at, &header, fds);
                 self.open_payload = added;
             }
             0 => {

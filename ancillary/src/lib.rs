@@ -34,9 +34,10 @@
 //!
 //! let (left, right) = UnixStream::pair()?;
 //!
-//! // Send: the file stays borrowed until `ancillary` is gone.
+//! // Send, from a stack buffer: the file stays borrowed until `ancillary` is gone.
 //! let file = std::fs::File::open("Cargo.toml")?;
-//! let mut ancillary = AncillaryData::new();
+//! let mut send_storage = AncillaryStorage::<{ AncillaryData::space_for_fds(1) }>::new();
+//! let mut ancillary = AncillaryData::with_storage(&mut send_storage);
 //! ancillary.add_file_descriptors(&[file.as_fd()]);
 //! MessageSender::new(&left, b"!").ancillary_data(&mut ancillary).send()?;
 //!

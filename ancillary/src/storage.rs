@@ -19,7 +19,7 @@ use core::ffi::c_int;
 use std::os::fd::BorrowedFd;
 
 use crate::os::CMSG_ALIGN_UNIT;
-use crate::size::{BUFFER_ALIGN, HEADER_LEN};
+use crate::size::{cmsg_space, BUFFER_ALIGN, HEADER_LEN};
 
 /// The unit of heap storage: 8 bytes aligned to 8, enough for every target's
 /// [`BUFFER_ALIGN`] (checked below).
@@ -222,43 +222,30 @@ impl<'s> Storage<'s> {
     }
 
     /// Writes a whole `SCM_RIGHTS` message at `at`: `header`, the descriptors, and zeroed
-    /// padding up to `end`. The fast path of sending descriptors.
+    /// padding; returns where the message ends. The fast path of sending descriptors.
     ///
     /// # Panics
-    /// If the message does not fit `at..end` with less than 8 bytes of padding, or if `end`
-    /// exceeds the capacity.
+    /// If the message does not fit the capacity.
     #[inline]
     pub(crate) fn write_rights(
         &mut self,
         at: usize,
         header: &[u8; HEADER_LEN],
         fds: &[BorrowedFd<'_>],
-        end: usize,
-    ) {
-        let data_end = fds
-            .len()
-            .checked_mul(size_of::<c_int>())
-            .and_then(|payload| payload.checked_add(at + HEADER_LEN));
-        // The message is `at..end`: header, payload up to `data_end`, then padding that is
-        // shorter than one alignment unit, with at least one unit after the header.
-        assert!(
-            end <= self.cap
-                && end - at >= HEADER_LEN + CMSG_ALIGN_UNIT
-                && data_end.is_some_and(|data_end| {
-                    data_end <= end && end - data_end < CMSG_ALIGN_UNIT
-                }),
-            "write outside the storage"
-        );
-        // Asserted: `at + HEADER_LEN + 4 * fds.len() <= end <= cap` (so `at < cap`), with
-        // fewer than 8 bytes of padding. Unaligned writes need no alignment, and the header
-        // and the descriptors are copied from separate memory.
+    ) -> usize {
+        // `cmsg_space` saturates, so an impossible size fails the check below.
+        let end = at.saturating_add(cmsg_space(size_of_val(fds)));
+        assert!(end <= self.cap, "write outside the storage");
+        // The message `at..end` lies inside the storage; it is the header, the payload, and
+        // padding shorter than one alignment unit, and the last unit starts at or after
+        // `at` (the message is at least a header long). Unaligned writes need no
+        // alignment, and the header and the descriptors are copied from separate memory.
         // SAFETY: so every write below lands inside the region, which is valid for writes
         // and borrowed exclusively through `self` (type invariant).
         unsafe {
             let base = self.ptr.as_ptr();
-            // Zero the last alignment unit first: it holds all of the padding (less than a
-            // unit), and the payload written next overwrites the rest of it. The unit lies
-            // after the header, since the payload is not empty.
+            // Zero the last alignment unit first: it holds all of the padding, and the
+            // payload written next overwrites the rest of it.
             let unit = [0u8; CMSG_ALIGN_UNIT];
             core::ptr::copy_nonoverlapping(
                 unit.as_ptr(),
@@ -268,6 +255,7 @@ impl<'s> Storage<'s> {
             core::ptr::copy_nonoverlapping(header.as_ptr(), base.add(at), HEADER_LEN);
             copy_fds(base.add(at + HEADER_LEN), fds);
         }
+        end
     }
 
     /// Makes room for at least `needed` bytes in all. `exact` asks for no more than that;

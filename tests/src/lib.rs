@@ -14,6 +14,12 @@ use ancillary::{
     RecvResult, SendMessage,
 };
 
+/// The README's Rust examples, compiled and run as doctests, so that the first code a
+/// newcomer copies keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 static FD_LOCK: Mutex<()> = Mutex::new(());
 
 /// Serialises the tests of one binary that count open descriptors or probe descriptor
