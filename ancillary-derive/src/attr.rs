@@ -3,7 +3,7 @@
 //! user sees them all in one build.
 
 use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
+use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token};
 
@@ -24,6 +24,17 @@ pub(crate) struct Attrs {
     pub repr: Repr,
     /// Mistakes found while parsing.
     pub errors: Errors,
+}
+
+impl Attrs {
+    /// `<crate>::__private`, the module generated code takes everything from: under
+    /// `::ancillary` unless `#[cmsg(crate = ...)]` names another path.
+    pub(crate) fn private(&self) -> TokenStream {
+        match &self.krate {
+            Some(path) => quote!(#path::__private),
+            None => quote!(::ancillary::__private),
+        }
+    }
 }
 
 /// The representation hints of `#[repr(...)]`, each with its span.

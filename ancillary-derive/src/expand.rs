@@ -14,8 +14,7 @@ use crate::valid::Payload;
 
 pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let ident = payload.ident;
-    let krate = &payload.krate;
-    let private = quote!(#krate::__private);
+    let private = &payload.private;
     let level = payload.level;
     let ty = payload.ty;
 
@@ -31,8 +30,8 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
         });
 
     let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
-        None => sized(payload, &private),
-        Some((tail, elem)) => slice_tailed(payload, &private, tail, elem),
+        None => sized(payload, private),
+        Some((tail, elem)) => slice_tailed(payload, private, tail, elem),
     };
 
     let level = quote_spanned!(level.span()=> #level);

@@ -5,13 +5,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Input;
-use crate::valid::default_crate;
 
 pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
     let errors = errors.into_compile_error();
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let krate = input.attrs.krate.clone().unwrap_or_else(default_crate);
+    let private = input.attrs.private();
     quote! {
         #errors
 
@@ -19,7 +18,7 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
         const _: () = {
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[allow(dead_code)]
-                pub fn matches(_: &#krate::__private::ControlMessage<'_>) -> bool {
+                pub fn matches(_: &#private::ControlMessage<'_>) -> bool {
                     ::core::unreachable!()
                 }
             }

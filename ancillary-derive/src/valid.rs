@@ -5,7 +5,8 @@
 //! is left to the compiler: [`crate::expand`] emits trait bounds and `const` assertions
 //! for it.
 
-use syn::{Expr, Ident, Path, Type};
+use proc_macro2::TokenStream;
+use syn::{Expr, Ident, Type};
 
 use crate::ast::{Field, Input, Kind};
 use crate::attr::Errors;
@@ -13,7 +14,8 @@ use crate::attr::Errors;
 /// A payload type that passed validation: what [`crate::expand`] needs.
 pub(crate) struct Payload<'a> {
     pub ident: &'a Ident,
-    pub krate: Path,
+    /// `<crate>::__private`.
+    pub private: TokenStream,
     pub level: &'a Expr,
     pub ty: &'a Expr,
     /// The sized fields, in order (all of them for a sized payload).
@@ -121,17 +123,12 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
 
     Ok(Payload {
         ident: input.ident,
-        krate: attrs.krate.clone().unwrap_or_else(default_crate),
+        private: attrs.private(),
         level: attrs.level.as_ref().expect("checked above"),
         ty: attrs.ty.as_ref().expect("checked above"),
         fields: sized,
         tail,
     })
-}
-
-/// `::ancillary`, the path generated code uses unless `#[cmsg(crate = ...)]` says otherwise.
-pub(crate) fn default_crate() -> Path {
-    syn::parse_quote!(::ancillary)
 }
 
 fn check_repr(input: &Input<'_>, errors: &mut Errors) {
