@@ -7,7 +7,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{LitStr, Type};
+use syn::{Expr, LitStr, Type};
 
 use crate::ast::{Field, Input};
 use crate::valid::Payload;
@@ -34,8 +34,8 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
         Some((tail, elem)) => slice_tailed(payload, private, tail, elem),
     };
 
-    let level = quote_spanned!(level.span()=> #level);
-    let ty = quote_spanned!(ty.span()=> #ty);
+    let level = constant(private, level);
+    let ty = constant(private, ty);
     let matches_doc = LitStr::new(
         &format!(
             "Whether `message` is a `{ident}`: its level and type are this type's, and its \
@@ -94,6 +94,15 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
 
             #conversions
         };
+    }
+}
+
+/// A `level` or `type` value, at its own span. One that `attr` kept as tokens goes through
+/// `cmsg_value!`, so that the compiler parses it alone.
+fn constant(private: &TokenStream, value: &Expr) -> TokenStream {
+    match value {
+        Expr::Verbatim(tokens) => quote_spanned!(value.span()=> #private::cmsg_value!(#tokens)),
+        _ => quote_spanned!(value.span()=> #value),
     }
 }
 

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use syn::{Expr, Ident, Type};
 
 use crate::ast::{Field, Input, Kind};
-use crate::attr::Errors;
+use crate::ctxt::Ctxt;
 
 /// A payload type that passed validation: what [`crate::expand`] needs.
 pub(crate) struct Payload<'a> {
@@ -26,14 +26,15 @@ pub(crate) struct Payload<'a> {
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
 
-pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Error> {
-    let mut errors = Errors::default();
+/// Checks `input` against every rule, reporting each violation to `cx`. The payload is
+/// `None` only if something was reported.
+pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a>> {
     let attrs = &input.attrs;
 
     let fields = match &input.kind {
         Kind::Struct(fields) => Some(fields),
         Kind::Enum(span) => {
-            errors.error(
+            cx.error(
                 *span,
                 "`ControlMessage` cannot be derived for an enum; a control message payload \
                  is a `#[repr(C)]` struct whose fields are the payload's bytes",
@@ -41,7 +42,7 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
             None
         }
         Kind::Union(span) => {
-            errors.error(
+            cx.error(
                 *span,
                 "`ControlMessage` cannot be derived for a union; a control message payload \
                  is a `#[repr(C)]` struct whose fields are the payload's bytes",
@@ -51,20 +52,20 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
     };
 
     if !input.generics.params.is_empty() {
-        errors.spanned(
+        cx.error_spanned(
             &input.generics.params,
             "a control message payload cannot have generic parameters; it is plain bytes \
              of one fixed layout, so remove the type, lifetime and const parameters",
         );
     } else if let Some(clause) = &input.generics.where_clause {
-        errors.spanned(
+        cx.error_spanned(
             clause,
             "a control message payload cannot have a `where` clause; remove it",
         );
     }
 
     match &attrs.cmsg {
-        None => errors.error(
+        None => cx.error(
             input.ident.span(),
             format!(
                 "`#[derive(ControlMessage)]` needs the message's level and type: add \
@@ -72,15 +73,15 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
             ),
         ),
         Some(cmsg) => {
-            if attrs.level.is_none() && !attrs.suggested.contains(&"level") {
-                errors.spanned(
+            if attrs.level.is_none() && !attrs.explained.contains(&"level") {
+                cx.error_spanned(
                     cmsg,
                     "missing `level` in `#[cmsg]`; add `level = <c_int constant>`, for \
                      example `level = libc::IPPROTO_IP`",
                 );
             }
-            if attrs.ty.is_none() && !attrs.suggested.contains(&"type") {
-                errors.spanned(
+            if attrs.ty.is_none() && !attrs.explained.contains(&"type") {
+                cx.error_spanned(
                     cmsg,
                     "missing `type` in `#[cmsg]`; add `type = <c_int constant>`, for example \
                      `type = libc::IP_TTL`",
@@ -89,7 +90,7 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
         }
     }
 
-    check_repr(input, &mut errors);
+    check_repr(cx, input);
 
     let mut sized = Vec::new();
     let mut tail = None;
@@ -97,15 +98,15 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
         let last = fields.len().saturating_sub(1);
         for (index, field) in fields.iter().enumerate() {
             for attr in &field.cmsg_attrs {
-                errors.spanned(
+                cx.error_spanned(
                     attr,
                     "`#[cmsg]` belongs on the struct, not on a field; move it above the struct",
                 );
             }
-            check_field_syntax(field, &mut errors);
+            check_field_syntax(cx, field);
             match field.slice_elem {
                 Some(elem) if index == last => tail = Some((field, elem)),
-                Some(_) => errors.spanned(
+                Some(_) => cx.error_spanned(
                     field.ty,
                     format!(
                         "{} is a slice but not the last field; only the last field of a \
@@ -118,23 +119,20 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
         }
     }
 
-    errors.extend(attrs.errors.clone());
-    errors.finish()?;
-
-    Ok(Payload {
+    Some(Payload {
         ident: input.ident,
         private: attrs.private(),
-        level: attrs.level.as_ref().expect("checked above"),
-        ty: attrs.ty.as_ref().expect("checked above"),
+        level: attrs.level.as_ref()?,
+        ty: attrs.ty.as_ref()?,
         fields: sized,
         tail,
     })
 }
 
-fn check_repr(input: &Input<'_>, errors: &mut Errors) {
+fn check_repr(cx: &Ctxt, input: &Input<'_>) {
     let repr = &input.attrs.repr;
     if let Some(span) = repr.packed {
-        errors.error(
+        cx.error(
             span,
             "a control message payload cannot be `packed`: the derive proves the layout \
              has no padding instead; remove `packed` and add explicit padding fields \
@@ -142,20 +140,20 @@ fn check_repr(input: &Input<'_>, errors: &mut Errors) {
         );
     }
     if let Some(span) = repr.align {
-        errors.error(
+        cx.error(
             span,
             "a control message payload cannot have `align(N)`: the alignment must be the \
              fields' own; remove `align(...)`",
         );
     }
     for ident in &repr.other {
-        errors.error(
+        cx.error(
             ident.span(),
             format!("`repr({ident})` is not a C layout; use `#[repr(C)]`"),
         );
     }
     if repr.c.is_none() && repr.transparent.is_none() {
-        errors.error(
+        cx.error(
             input.ident.span(),
             "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): \
              without it Rust may reorder the fields; add `#[repr(C)]` to the struct",
@@ -165,14 +163,14 @@ fn check_repr(input: &Input<'_>, errors: &mut Errors) {
 
 /// Field types that syntax alone shows cannot be sent: references and raw pointers.
 /// Everything else is checked by the compiler through trait bounds.
-fn check_field_syntax(field: &Field<'_>, errors: &mut Errors) {
+fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
     let ty = field.slice_elem.unwrap_or(field.ty);
     let what = match ty {
         Type::Reference(_) => "a reference",
         Type::Ptr(_) => "a raw pointer",
         _ => return,
     };
-    errors.spanned(
+    cx.error_spanned(
         ty,
         format!(
             "{} is {what}, which cannot be part of a control message payload: an address \

@@ -219,6 +219,16 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
 
+/// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
+/// `macro_rules!` macro from another crate. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cmsg_value {
+    ($value:expr) => {
+        $value
+    };
+}
+
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
@@ -253,6 +263,12 @@ pub mod __private {
         T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
     {
     }
+
+    /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps in it a `level` or
+    /// `type` value that its own expression grammar (syn's, without the "full" feature)
+    /// does not cover, such as an `if` or a `match`: the compiler parses the value here,
+    /// so a mistake in it is one error at the value, not unparsable derive output.
+    pub use crate::__cmsg_value as cmsg_value;
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
     pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}
