@@ -77,9 +77,14 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
             #[automatically_derived]
             impl #ident {
                 #[doc = #matches_doc]
-                #[allow(dead_code)]
+                // The point of this method is to share the trait method's name, so that
+                // `T::matches` works without importing the trait: clippy's
+                // `same_name_method` restriction lint flags exactly that, here.
+                #[allow(dead_code, clippy::same_name_method)]
                 #[inline]
-                pub fn matches(message: &#private::ControlMessage<'_>) -> bool {
+                pub fn matches(
+                    message: &#private::ControlMessage<'_>,
+                ) -> ::core::primitive::bool {
                     <Self as #private::ControlMessagePayload>::matches(message)
                 }
             }
@@ -160,7 +165,10 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         }
 
         #[inline]
-        fn cast_ptr(ptr: *const u8, _elements: usize) -> *const Self {
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            _elements: ::core::primitive::usize,
+        ) -> *const Self {
             ptr.cast::<Self>()
         }
     };
@@ -269,7 +277,10 @@ fn slice_tailed(
         }
 
         #[inline]
-        fn cast_ptr(ptr: *const u8, elements: usize) -> *const Self {
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            elements: ::core::primitive::usize,
+        ) -> *const Self {
             ::core::ptr::slice_from_raw_parts(ptr.cast::<#elem>(), elements) as *const Self
         }
     };
