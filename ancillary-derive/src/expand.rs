@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, LitStr, Type};
 
 use crate::ast::{Field, Input};
-use crate::valid::Payload;
+use crate::valid::{no_payload_bytes, Payload};
 
 pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let ident = payload.ident;
@@ -146,6 +146,13 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
     let span = payload.fields.last().map_or(ident.span(), |f| f.span);
     checks.extend(quote_spanned! {span=>
         ::core::assert!(::core::mem::size_of::<#ident>() == #end, #message);
+    });
+    let empty = LitStr::new(
+        &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
+        Span::call_site(),
+    );
+    checks.extend(quote_spanned! {ident.span()=>
+        ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
     });
 
     let layout = quote! {

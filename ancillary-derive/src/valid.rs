@@ -95,6 +95,12 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
     let mut sized = Vec::new();
     let mut tail = None;
     if let Some(fields) = fields {
+        if fields.is_empty() {
+            cx.error(
+                input.ident.span(),
+                no_payload_bytes(input.ident, "has no fields"),
+            );
+        }
         let last = fields.len().saturating_sub(1);
         for (index, field) in fields.iter().enumerate() {
             for attr in &field.cmsg_attrs {
@@ -127,6 +133,18 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         fields: sized,
         tail,
     })
+}
+
+/// Why a payload without bytes is refused, and what to use instead; `what` says how this
+/// one came to have none. Also the message of the size assertion `expand` emits for fields
+/// that are all zero-sized.
+pub(crate) fn no_payload_bytes(ident: &Ident, what: &str) -> String {
+    format!(
+        "`{ident}` {what}, so it describes a control message with no payload bytes, which \
+         carries nothing to parse or send; give it the fields of the message's C payload, or, \
+         for a message that really has an empty payload, use `ControlMessage::new(level, \
+         type, &[])` to build it and `cmsg_level()`/`cmsg_type()` to recognise it"
+    )
 }
 
 fn check_repr(cx: &Ctxt, input: &Input<'_>) {

@@ -213,6 +213,10 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// }
 /// ```
 ///
+/// A payload has at least one byte: a struct without fields, or with only zero-sized ones,
+/// is refused too (for a message whose payload really is empty, use
+/// `ControlMessage::new(level, type, &[])`).
+///
 /// Field types are plain bytes: integers (`libc::c_int`, `u32`, the `libc` aliases such as
 /// `pid_t`), arrays of them (`[u8; 4]` for an IPv4 address in network order), and other
 /// types that implement zerocopy's traits. Where the C struct has padding, write it out as
