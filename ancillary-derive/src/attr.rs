@@ -20,8 +20,9 @@ pub(crate) struct Attrs {
     /// The first `#[cmsg]` attribute, if there is one (its tokens, so that an error can
     /// underline all of it).
     pub cmsg: Option<TokenStream>,
-    pub level: Option<Expr>,
-    pub ty: Option<Expr>,
+    /// The tokens of the `level` and `type` values, as written.
+    pub level: Option<TokenStream>,
+    pub ty: Option<TokenStream>,
     pub krate: Option<Path>,
     /// Keys whose absence an error already explains (a near miss such as `typ`, a key
     /// without its value, a list that could not be read to the end): not reported again
@@ -200,16 +201,17 @@ fn value_follows(cx: &Ctxt, input: ParseStream<'_>, key: &Ident, known: &str) ->
     Ok(false)
 }
 
-/// A `level` or `type` value: any constant expression, up to the next `,`.
-fn parse_value_expr(input: ParseStream<'_>) -> syn::Result<Expr> {
+/// The tokens of a `level` or `type` value: any constant expression. The compiler parses
+/// them (`expand` wraps them in `cmsg_value!`); here they are only delimited.
+fn parse_value_expr(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    // Where syn's expression grammar finds an expression, it ends there, so a missing `,`
+    // after it is seen. That grammar, without syn's "full" feature (all the derive builds),
+    // covers paths, literals, operators, casts, calls and macros: every usual constant.
+    // Anything else (`if`, `match`, a block with statements) runs to the next `,`.
     if input.fork().parse::<Expr>().is_ok() {
-        return input.parse();
+        return Ok(input.parse::<Expr>()?.into_token_stream());
     }
-    // syn's expression grammar without its "full" feature, the grammar this derive builds,
-    // knows paths, literals, operators, casts, calls and macros: every usual constant. Any
-    // other expression (`if`, `match`, a block with statements) is passed on as tokens up
-    // to the next `,`; `expand` has the compiler parse them (`cmsg_value!`).
-    Ok(Expr::Verbatim(skip_to_comma(input)?))
+    skip_to_comma(input)
 }
 
 /// `crate = path` or, as serde spells it, `crate = "path"`.
@@ -346,7 +348,8 @@ fn skip_parenthesized(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> 
 
 #[cfg(test)]
 mod tests {
-    use syn::{parse_quote, DeriveInput, Expr};
+    use quote::quote;
+    use syn::{parse_quote, DeriveInput};
 
     use super::{edit_distance, parse, suggest, Attrs};
     use crate::ctxt::Ctxt;
@@ -373,14 +376,18 @@ mod tests {
     }
 
     #[test]
-    fn values_beyond_the_derive_grammar_are_kept_as_tokens() {
+    fn values_are_kept_as_written() {
         let (attrs, errors) = parsed(&parse_quote! {
             #[cmsg(level = if LINUX { 1 } else { 2 }, r#type = libc::IP_TTL as i32)]
             struct S;
         });
         assert_eq!(errors, Vec::<String>::new());
-        assert!(matches!(attrs.level, Some(Expr::Verbatim(_))));
-        assert!(matches!(attrs.ty, Some(Expr::Cast(_))));
+        let text = |tokens: Option<proc_macro2::TokenStream>| tokens.unwrap().to_string();
+        assert_eq!(
+            text(attrs.level),
+            quote!(if LINUX { 1 } else { 2 }).to_string()
+        );
+        assert_eq!(text(attrs.ty), quote!(libc::IP_TTL as i32).to_string());
     }
 
     #[test]

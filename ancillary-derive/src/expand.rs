@@ -7,7 +7,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{Expr, LitStr, Type};
+use syn::{LitStr, Type};
 
 use crate::ast::{Field, Input};
 use crate::valid::{no_payload_bytes, Payload};
@@ -102,13 +102,11 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     }
 }
 
-/// A `level` or `type` value, at its own span. One that `attr` kept as tokens goes through
-/// `cmsg_value!`, so that the compiler parses it alone.
-fn constant(private: &TokenStream, value: &Expr) -> TokenStream {
-    match value {
-        Expr::Verbatim(tokens) => quote_spanned!(value.span()=> #private::cmsg_value!(#tokens)),
-        _ => quote_spanned!(value.span()=> #value),
-    }
+/// A `level` or `type` value, at its own span, through `cmsg_value!`: the compiler parses
+/// it there alone, so a mistake in it is one error at the value, and the derive can accept
+/// expressions beyond the grammar it parses itself.
+fn constant(private: &TokenStream, value: &TokenStream) -> TokenStream {
+    quote_spanned!(value.span()=> #private::cmsg_value!(#value))
 }
 
 type Parts = (

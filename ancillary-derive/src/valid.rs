@@ -6,7 +6,7 @@
 //! for it.
 
 use proc_macro2::TokenStream;
-use syn::{Expr, Ident, Type};
+use syn::{Ident, Type};
 
 use crate::ast::{Field, Input, Kind};
 use crate::ctxt::Ctxt;
@@ -16,8 +16,8 @@ pub(crate) struct Payload<'a> {
     pub ident: &'a Ident,
     /// `<crate>::__private`.
     pub private: TokenStream,
-    pub level: &'a Expr,
-    pub ty: &'a Expr,
+    pub level: &'a TokenStream,
+    pub ty: &'a TokenStream,
     /// The sized fields, in order (all of them for a sized payload).
     pub fields: Vec<&'a Field<'a>>,
     /// The trailing slice field and its element type, for a slice-tailed payload.

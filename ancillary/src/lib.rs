@@ -268,10 +268,10 @@ pub mod __private {
     {
     }
 
-    /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps in it a `level` or
-    /// `type` value that its own expression grammar (syn's, without the "full" feature)
-    /// does not cover, such as an `if` or a `match`: the compiler parses the value here,
-    /// so a mistake in it is one error at the value, not unparsable derive output.
+    /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps each `level` and
+    /// `type` value in it: the compiler parses the value here, alone, so the derive accepts
+    /// any expression (an `if`, a `match`) without building syn's full grammar, and a
+    /// mistake in the value is one error at the value, not unparsable derive output.
     pub use crate::__cmsg_value as cmsg_value;
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
