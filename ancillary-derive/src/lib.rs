@@ -12,6 +12,8 @@ mod attr;
 mod ctxt;
 mod expand;
 mod fallback;
+#[cfg(test)]
+mod output_tests;
 mod valid;
 
 use proc_macro::TokenStream;
