@@ -11,7 +11,8 @@ use syn::{Ident, Type};
 use crate::ast::{Field, Input, Kind};
 use crate::ctxt::Ctxt;
 
-/// A payload type that passed validation: what [`crate::expand`] needs.
+/// What [`crate::expand`] needs, read from the input; expanded only if validation
+/// reported nothing.
 pub(crate) struct Payload<'a> {
     pub ident: &'a Ident,
     /// `<crate>::__private`.
