@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Generics, Ident, Member, Type};
 
 use crate::attr::{self, Attrs};
+use crate::ctxt::Ctxt;
 
 /// The derive input.
 pub(crate) struct Input<'a> {
@@ -40,7 +41,8 @@ pub(crate) struct Field<'a> {
 }
 
 impl<'a> Input<'a> {
-    pub(crate) fn from_syn(input: &'a DeriveInput) -> Input<'a> {
+    /// Models `input`; mistakes in its attributes are reported to `cx`.
+    pub(crate) fn from_syn(cx: &Ctxt, input: &'a DeriveInput) -> Input<'a> {
         let kind = match &input.data {
             Data::Struct(data) => Kind::Struct(
                 data.fields
@@ -72,7 +74,7 @@ impl<'a> Input<'a> {
             ident: &input.ident,
             generics: &input.generics,
             kind,
-            attrs: attr::parse(&input.attrs),
+            attrs: attr::parse(cx, &input.attrs),
         }
     }
 

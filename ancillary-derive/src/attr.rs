@@ -1,11 +1,15 @@
 //! Parsing `#[cmsg(...)]` and `#[repr(...)]`, keeping every span for the error messages.
-//! Mistakes in the attributes are collected, not returned at the first one, so that the
-//! user sees them all in one build.
+//! Mistakes in the attributes are reported to the [`Ctxt`] and parsing goes on after them,
+//! so that the user sees them all in one build.
 
-use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use syn::ext::IdentExt;
+use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Ident, LitInt, LitStr, Path, Token};
+use syn::{token, Attribute, Expr, Ident, LitInt, LitStr, Meta, Path, Token};
+
+use crate::ctxt::Ctxt;
 
 /// The keys `#[cmsg]` accepts, in the order messages list them.
 const KEYS: [&str; 3] = ["level", "type", "crate"];
@@ -16,14 +20,26 @@ pub(crate) struct Attrs {
     /// The first `#[cmsg]` attribute, if there is one (its tokens, so that an error can
     /// underline all of it).
     pub cmsg: Option<TokenStream>,
-    pub level: Option<Expr>,
-    pub ty: Option<Expr>,
+    /// The tokens of the `level` and `type` values, as written.
+    pub level: Option<TokenStream>,
+    pub ty: Option<TokenStream>,
     pub krate: Option<Path>,
-    /// Keys suggested for near misses (`typ` -> `type`): not reported again as missing.
-    pub suggested: Vec<&'static str>,
+    /// Keys whose absence an error already explains (a near miss such as `typ`, a key
+    /// without its value, a list that could not be read to the end): not reported again
+    /// as missing.
+    pub explained: Vec<&'static str>,
     pub repr: Repr,
-    /// Mistakes found while parsing.
-    pub errors: Errors,
+}
+
+impl Attrs {
+    /// `<crate>::__private`, the module generated code takes everything from: under
+    /// `::ancillary` unless `#[cmsg(crate = ...)]` names another path.
+    pub(crate) fn private(&self) -> TokenStream {
+        match &self.krate {
+            Some(path) => quote!(#path::__private),
+            None => quote!(::ancillary::__private),
+        }
+    }
 }
 
 /// The representation hints of `#[repr(...)]`, each with its span.
@@ -37,45 +53,13 @@ pub(crate) struct Repr {
     pub other: Vec<Ident>,
 }
 
-/// Errors collected so far, combined into one `syn::Error`.
-#[derive(Clone, Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(errors) => errors.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub(crate) fn error(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    /// An error underlining all of `tokens` (a plain span covers only the first token).
-    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    pub(crate) fn extend(&mut self, other: Errors) {
-        if let Some(error) = other.0 {
-            self.push(error);
-        }
-    }
-
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-/// Parses the item's attributes; mistakes end up in [`Attrs::errors`].
-pub(crate) fn parse(attrs: &[Attribute]) -> Attrs {
+/// Parses the item's attributes; mistakes are reported to `cx`.
+pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs {
         if attr.path().is_ident("cmsg") {
             out.cmsg.get_or_insert_with(|| attr.to_token_stream());
-            parse_cmsg(attr, &mut out);
+            parse_cmsg(cx, attr, &mut out);
         } else if attr.path().is_ident("repr") {
             parse_repr(attr, &mut out);
         }
@@ -83,86 +67,226 @@ pub(crate) fn parse(attrs: &[Attribute]) -> Attrs {
     out
 }
 
-fn parse_cmsg(attr: &Attribute, out: &mut Attrs) {
-    if !matches!(attr.meta, syn::Meta::List(_)) {
-        out.errors.spanned(
-            attr,
-            "expected `#[cmsg(level = ..., type = ...)]`, for example \
-             `#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]`",
-        );
+const EXPECTED_FORM: &str = "expected `#[cmsg(level = ..., type = ...)]`, for example \
+                             `#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]`";
+
+fn parse_cmsg(cx: &Ctxt, attr: &Attribute, out: &mut Attrs) {
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned(attr, EXPECTED_FORM);
+        out.explained.extend(KEYS);
         return;
-    }
-    let result = attr.parse_nested_meta(|meta| {
-        let key = meta.path.span();
-        let name = meta
-            .path
-            .get_ident()
-            .map(|ident| ident.to_string().trim_start_matches("r#").to_owned());
-        match name.as_deref() {
-            Some("level") => {
-                let value = meta.value()?.parse::<Expr>()?;
-                set(&mut out.level, "level", key, value, &mut out.errors);
-            }
-            Some("type") => {
-                let value = meta.value()?.parse::<Expr>()?;
-                set(&mut out.ty, "type", key, value, &mut out.errors);
-            }
-            Some("crate") => {
-                let input = meta.value()?;
-                // `crate = path` or, as serde spells it, `crate = "path"`.
-                let value = if input.peek(LitStr) {
-                    input.parse::<LitStr>()?.parse::<Path>()?
-                } else {
-                    Path::parse_mod_style(input)?
-                };
-                set(&mut out.krate, "crate", key, value, &mut out.errors);
-            }
-            _ => {
-                let shown = path_text(&meta.path);
-                let suggestion = name.as_deref().and_then(suggest);
-                out.suggested.extend(suggestion);
-                let hint = suggestion
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                out.errors.spanned(
-                    &meta.path,
-                    format!(
-                        "unknown `cmsg` key `{shown}`; expected `level`, `type` or `crate`{hint}"
-                    ),
-                );
-                // Skip the value so that the keys after this one are still checked.
-                if meta.input.peek(Token![=]) {
-                    meta.value()?.parse::<Expr>()?;
-                } else if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    meta.input.parse::<proc_macro2::TokenStream>()?;
-                }
-            }
-        }
-        Ok(())
-    });
-    if let Err(error) = result {
-        out.errors.push(error);
+    };
+    // `parse_entries` recovers from every mistake it reports; an error here would be one
+    // it did not foresee, after which nothing is known about the keys.
+    if let Err(error) = list.parse_args_with(|input: ParseStream<'_>| parse_entries(cx, input, out))
+    {
+        cx.push(error);
+        out.explained.extend(KEYS);
     }
 }
 
-fn set<T>(slot: &mut Option<T>, name: &str, key: Span, value: T, errors: &mut Errors) {
+/// `key = value, ...`, written by hand rather than with `parse_nested_meta` so that a
+/// mistake in one entry (a missing `=` or `,`, a value that does not parse) is reported
+/// where it is and the entries after it are still read: a later key is then not reported
+/// as missing, and a second mistake is reported in the same build.
+fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Result<()> {
+    while !input.is_empty() {
+        if input.peek(Ident::peek_any) {
+            parse_entry(cx, input, out)?;
+        } else {
+            cx.error(
+                input.span(),
+                "expected a `cmsg` key: `level`, `type` or `crate`, each followed by `=` and \
+                 its value",
+            );
+            out.explained.extend(KEYS);
+            skip_to_comma(input)?;
+        }
+        if input.is_empty() {
+            break;
+        }
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+        } else if input.peek(Ident::peek_any) {
+            // Most likely the next key: report the missing comma and read on from it.
+            let next = input.fork().call(Ident::parse_any)?;
+            cx.error(
+                next.span(),
+                format!(
+                    "expected `,` before `{}`; separate the keys of `#[cmsg]` with commas",
+                    next.unraw()
+                ),
+            );
+        } else {
+            cx.error(
+                input.span(),
+                "expected `,` or the end of `#[cmsg(...)]` after a value; separate the keys \
+                 with commas",
+            );
+            skip_to_comma(input)?;
+        }
+    }
+    Ok(())
+}
+
+/// One `key = value`; returns with `input` at the `,` after it (or wherever the value ended).
+fn parse_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Result<()> {
+    let key = input.call(Ident::parse_any)?;
+    let name = key.unraw().to_string();
+    let Some(known) = KEYS.into_iter().find(|k| *k == name) else {
+        return unknown_key(cx, input, key, &name, out);
+    };
+    if !value_follows(cx, input, &key, known)? {
+        out.explained.push(known);
+        return Ok(());
+    }
+    let parsed = match known {
+        "level" => parse_value_expr(input).map(|value| set(cx, &mut out.level, &key, value)),
+        "type" => parse_value_expr(input).map(|value| set(cx, &mut out.ty, &key, value)),
+        _ => parse_crate_path(input).map(|value| set(cx, &mut out.krate, &key, value)),
+    };
+    if let Err(error) = parsed {
+        cx.push(error);
+        out.explained.push(known);
+        skip_to_comma(input)?;
+    }
+    Ok(())
+}
+
+/// An example of each key, for the messages.
+fn example(key: &str) -> &'static str {
+    match key {
+        "level" => "level = libc::IPPROTO_IP",
+        "type" => "type = libc::IP_TTL",
+        _ => "crate = ::ancillary",
+    }
+}
+
+/// Consumes the `=` after `key` and returns whether a value follows it; reports a key
+/// written without `= value` (`level`, `level(x)`, `level: x`) and skips what it has instead.
+fn value_follows(cx: &Ctxt, input: ParseStream<'_>, key: &Ident, known: &str) -> syn::Result<bool> {
+    let example = example(known);
+    if input.peek(Token![=]) {
+        let eq = input.parse::<Token![=]>()?;
+        if input.is_empty() || input.peek(Token![,]) {
+            cx.error(
+                eq.span,
+                format!("`{known}` needs a value after `=`, for example `{example}`"),
+            );
+            return Ok(false);
+        }
+        return Ok(true);
+    }
+    if input.peek(token::Paren) {
+        let group = input.parse::<TokenTree>()?;
+        cx.error_spanned(
+            &group,
+            format!(
+                "`{known}` takes its value after `=`, not in parentheses: write `{known} = ...`, \
+                 for example `{example}`"
+            ),
+        );
+    } else if input.is_empty() || input.peek(Token![,]) {
+        cx.error(
+            key.span(),
+            format!("`{known}` needs a value: write `{known} = ...`, for example `{example}`"),
+        );
+    } else {
+        cx.error(
+            input.span(),
+            format!("expected `=` after `{known}`, for example `{example}`"),
+        );
+        skip_to_comma(input)?;
+    }
+    Ok(false)
+}
+
+/// The tokens of a `level` or `type` value: any constant expression. The compiler parses
+/// them (`expand` wraps them in `cmsg_value!`); here they are only delimited.
+fn parse_value_expr(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    // Where syn's expression grammar finds an expression, it ends there, so a missing `,`
+    // after it is seen. That grammar, without syn's "full" feature (all the derive builds),
+    // covers paths, literals, operators, casts, calls and macros: every usual constant.
+    // Anything else (`if`, `match`, a block with statements) runs to the next `,`.
+    if input.fork().parse::<Expr>().is_ok() {
+        return Ok(input.parse::<Expr>()?.into_token_stream());
+    }
+    skip_to_comma(input)
+}
+
+/// `crate = path` or, as serde spells it, `crate = "path"`.
+fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
+    if input.peek(LitStr) {
+        input.parse::<LitStr>()?.parse_with(Path::parse_mod_style)
+    } else {
+        Path::parse_mod_style(input)
+    }
+}
+
+/// Reports a key that is not one of [`KEYS`] and skips its value.
+fn unknown_key(
+    cx: &Ctxt,
+    input: ParseStream<'_>,
+    key: Ident,
+    name: &str,
+    out: &mut Attrs,
+) -> syn::Result<()> {
+    // `a::b` as a key: underline and name all of it.
+    let mut path = vec![key.unraw()];
+    let mut tokens = key.to_token_stream();
+    while input.peek(Token![::]) && input.peek3(Ident::peek_any) {
+        let colons = input.parse::<Token![::]>()?;
+        let segment = input.call(Ident::parse_any)?;
+        path.push(segment.unraw());
+        tokens.extend(quote!(#colons #segment));
+    }
+    let shown = path
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("::");
+    let suggestion = if path.len() == 1 { suggest(name) } else { None };
+    out.explained.extend(suggestion);
+    let hint = suggestion
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    cx.error_spanned(
+        tokens,
+        format!("unknown `cmsg` key `{shown}`; expected `level`, `type` or `crate`{hint}"),
+    );
+    // Skip the value so that the keys after this one are still read.
+    skip_to_comma(input)?;
+    Ok(())
+}
+
+/// Consumes tokens up to the next `,` outside any brackets (or the end) and returns them.
+fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut tokens = TokenStream::new();
+        let mut rest = *cursor;
+        while let Some((tree, next)) = rest.token_tree() {
+            if matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tree]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
+}
+
+fn set<T>(cx: &Ctxt, slot: &mut Option<T>, key: &Ident, value: T) {
     if slot.is_some() {
-        errors.error(
-            key,
-            format!("duplicate `{name}` in `#[cmsg]`; give each key once"),
+        cx.error(
+            key.span(),
+            format!(
+                "duplicate `{}` in `#[cmsg]`; give each key once",
+                key.unraw()
+            ),
         );
     } else {
         *slot = Some(value);
     }
-}
-
-fn path_text(path: &Path) -> String {
-    let segments: Vec<String> = path
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
-    segments.join("::")
 }
 
 /// The known key closest to `unknown`, if it is a near miss (edit distance at most 2).
@@ -224,7 +348,22 @@ fn skip_parenthesized(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> 
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, suggest};
+    use quote::quote;
+    use syn::{parse_quote, DeriveInput};
+
+    use super::{edit_distance, parse, suggest, Attrs};
+    use crate::ctxt::Ctxt;
+
+    /// The attributes of `input` and the messages of the errors found in them.
+    fn parsed(input: &DeriveInput) -> (Attrs, Vec<String>) {
+        let cx = Ctxt::new();
+        let attrs = parse(&cx, &input.attrs);
+        let errors = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (attrs, errors)
+    }
 
     #[test]
     fn near_misses_get_a_suggestion() {
@@ -234,5 +373,47 @@ mod tests {
         assert_eq!(suggest("protocol"), None);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn values_are_kept_as_written() {
+        let (attrs, errors) = parsed(&parse_quote! {
+            #[cmsg(level = if LINUX { 1 } else { 2 }, r#type = libc::IP_TTL as i32)]
+            struct S;
+        });
+        assert_eq!(errors, Vec::<String>::new());
+        let text = |tokens: Option<proc_macro2::TokenStream>| tokens.unwrap().to_string();
+        assert_eq!(
+            text(attrs.level),
+            quote!(if LINUX { 1 } else { 2 }).to_string()
+        );
+        assert_eq!(text(attrs.ty), quote!(libc::IP_TTL as i32).to_string());
+    }
+
+    #[test]
+    fn a_missing_comma_is_one_error_and_the_next_key_is_read() {
+        let (attrs, errors) = parsed(&parse_quote! {
+            #[cmsg(level = 1 type = 2)]
+            struct S;
+        });
+        assert_eq!(
+            errors,
+            ["expected `,` before `type`; separate the keys of `#[cmsg]` with commas"]
+        );
+        assert!(attrs.level.is_some() && attrs.ty.is_some());
+    }
+
+    #[test]
+    fn every_entry_is_read_past_mistakes() {
+        let (attrs, errors) = parsed(&parse_quote! {
+            #[cmsg(level(1), typ = 2, crate = "a b", type, crate = ::ok)]
+            struct S;
+        });
+        assert_eq!(errors.len(), 4, "{errors:#?}");
+        assert!(errors[0].starts_with("`level` takes its value after `=`"));
+        assert!(errors[1].starts_with("unknown `cmsg` key `typ`"));
+        assert!(errors[3].starts_with("`type` needs a value"));
+        assert_eq!(attrs.explained, ["level", "type", "crate", "type"]);
+        assert!(attrs.krate.is_some());
     }
 }

@@ -10,12 +10,11 @@ use syn::spanned::Spanned;
 use syn::{LitStr, Type};
 
 use crate::ast::{Field, Input};
-use crate::valid::Payload;
+use crate::valid::{no_payload_bytes, Payload};
 
 pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let ident = payload.ident;
-    let krate = &payload.krate;
-    let private = quote!(#krate::__private);
+    let private = &payload.private;
     let level = payload.level;
     let ty = payload.ty;
 
@@ -31,12 +30,12 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
         });
 
     let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
-        None => sized(payload, &private),
-        Some((tail, elem)) => slice_tailed(payload, &private, tail, elem),
+        None => sized(payload, private),
+        Some((tail, elem)) => slice_tailed(payload, private, tail, elem),
     };
 
-    let level = quote_spanned!(level.span()=> #level);
-    let ty = quote_spanned!(ty.span()=> #ty);
+    let level = constant(private, level);
+    let ty = constant(private, ty);
     let matches_doc = LitStr::new(
         &format!(
             "Whether `message` is a `{ident}`: its level and type are this type's, and its \
@@ -78,9 +77,14 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
             #[automatically_derived]
             impl #ident {
                 #[doc = #matches_doc]
-                #[allow(dead_code)]
+                // The point of this method is to share the trait method's name, so that
+                // `T::matches` works without importing the trait: clippy's
+                // `same_name_method` restriction lint flags exactly that, here.
+                #[allow(dead_code, clippy::same_name_method)]
                 #[inline]
-                pub fn matches(message: &#private::ControlMessage<'_>) -> bool {
+                pub fn matches(
+                    message: &#private::ControlMessage<'_>,
+                ) -> ::core::primitive::bool {
                     <Self as #private::ControlMessagePayload>::matches(message)
                 }
             }
@@ -96,6 +100,13 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
             #conversions
         };
     }
+}
+
+/// A `level` or `type` value, at its own span, through `cmsg_value!`: the compiler parses
+/// it there alone, so a mistake in it is one error at the value, and the derive can accept
+/// expressions beyond the grammar it parses itself.
+fn constant(private: &TokenStream, value: &TokenStream) -> TokenStream {
+    quote_spanned!(value.span()=> #private::cmsg_value!(#value))
 }
 
 type Parts = (
@@ -134,6 +145,13 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
     checks.extend(quote_spanned! {span=>
         ::core::assert!(::core::mem::size_of::<#ident>() == #end, #message);
     });
+    let empty = LitStr::new(
+        &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
+        Span::call_site(),
+    );
+    checks.extend(quote_spanned! {ident.span()=>
+        ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
+    });
 
     let layout = quote! {
         const LAYOUT: #private::PayloadLayout = #private::PayloadLayout::sized::<Self>();
@@ -152,7 +170,10 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         }
 
         #[inline]
-        fn cast_ptr(ptr: *const u8, _elements: usize) -> *const Self {
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            _elements: ::core::primitive::usize,
+        ) -> *const Self {
             ptr.cast::<Self>()
         }
     };
@@ -261,7 +282,10 @@ fn slice_tailed(
         }
 
         #[inline]
-        fn cast_ptr(ptr: *const u8, elements: usize) -> *const Self {
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            elements: ::core::primitive::usize,
+        ) -> *const Self {
             ::core::ptr::slice_from_raw_parts(ptr.cast::<#elem>(), elements) as *const Self
         }
     };

@@ -3,17 +3,23 @@
 //! Use it through `ancillary`, which re-exports it next to the `ControlMessage` struct and
 //! documents it; this crate only holds the macro. The derive works in phases, one module
 //! each: `ast` models the input, `attr` parses `#[cmsg]` and `#[repr]` with their spans,
-//! `valid` checks the rules and reports every mistake at once, `expand` generates the
-//! code, and `fallback` emits the errors plus a stub when validation fails.
+//! `valid` checks the rules, `expand` generates the code, and `fallback` emits the errors
+//! plus stubs of everything users call when the input is rejected. The phases report every
+//! mistake they find to one `ctxt::Ctxt`, so a build shows all of them at once.
 
 mod ast;
 mod attr;
+mod ctxt;
 mod expand;
 mod fallback;
+#[cfg(test)]
+mod output_tests;
 mod valid;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
+
+use crate::ctxt::Ctxt;
 
 /// Implements `ancillary::ControlMessagePayload` and the conversions to and from
 /// `ancillary::ControlMessage` for a `#[repr(C)]` struct whose fields are plain bytes.
@@ -21,11 +27,17 @@ use syn::{parse_macro_input, DeriveInput};
 /// Documented on its re-export, `ancillary::ControlMessage`.
 #[proc_macro_derive(ControlMessage, attributes(cmsg))]
 pub fn derive_control_message(input: TokenStream) -> TokenStream {
-    let input = parse_macro_input!(input as DeriveInput);
-    let model = ast::Input::from_syn(&input);
-    match valid::validate(&model) {
-        Ok(payload) => expand::expand(&payload),
-        Err(errors) => fallback::expand(&model, errors),
+    derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// The whole derive on a parsed input: the expansion, or every error plus the fallback.
+fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
+    let cx = Ctxt::new();
+    let model = ast::Input::from_syn(&cx, input);
+    let payload = valid::validate(&cx, &model);
+    match (cx.check(), payload) {
+        (Ok(()), Some(payload)) => expand::expand(&payload),
+        (Err(errors), _) => fallback::expand(&model, errors),
+        (Ok(()), None) => unreachable!("validation gave no payload but reported no error"),
     }
-    .into()
 }

@@ -5,17 +5,20 @@
 //! is left to the compiler: [`crate::expand`] emits trait bounds and `const` assertions
 //! for it.
 
-use syn::{Expr, Ident, Path, Type};
+use proc_macro2::TokenStream;
+use syn::{Ident, Type};
 
 use crate::ast::{Field, Input, Kind};
-use crate::attr::Errors;
+use crate::ctxt::Ctxt;
 
-/// A payload type that passed validation: what [`crate::expand`] needs.
+/// What [`crate::expand`] needs, read from the input; expanded only if validation
+/// reported nothing.
 pub(crate) struct Payload<'a> {
     pub ident: &'a Ident,
-    pub krate: Path,
-    pub level: &'a Expr,
-    pub ty: &'a Expr,
+    /// `<crate>::__private`.
+    pub private: TokenStream,
+    pub level: &'a TokenStream,
+    pub ty: &'a TokenStream,
     /// The sized fields, in order (all of them for a sized payload).
     pub fields: Vec<&'a Field<'a>>,
     /// The trailing slice field and its element type, for a slice-tailed payload.
@@ -24,14 +27,15 @@ pub(crate) struct Payload<'a> {
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
 
-pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Error> {
-    let mut errors = Errors::default();
+/// Checks `input` against every rule, reporting each violation to `cx`. The payload is
+/// `None` only if something was reported.
+pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a>> {
     let attrs = &input.attrs;
 
     let fields = match &input.kind {
         Kind::Struct(fields) => Some(fields),
         Kind::Enum(span) => {
-            errors.error(
+            cx.error(
                 *span,
                 "`ControlMessage` cannot be derived for an enum; a control message payload \
                  is a `#[repr(C)]` struct whose fields are the payload's bytes",
@@ -39,7 +43,7 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
             None
         }
         Kind::Union(span) => {
-            errors.error(
+            cx.error(
                 *span,
                 "`ControlMessage` cannot be derived for a union; a control message payload \
                  is a `#[repr(C)]` struct whose fields are the payload's bytes",
@@ -49,20 +53,20 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
     };
 
     if !input.generics.params.is_empty() {
-        errors.spanned(
+        cx.error_spanned(
             &input.generics.params,
             "a control message payload cannot have generic parameters; it is plain bytes \
              of one fixed layout, so remove the type, lifetime and const parameters",
         );
     } else if let Some(clause) = &input.generics.where_clause {
-        errors.spanned(
+        cx.error_spanned(
             clause,
             "a control message payload cannot have a `where` clause; remove it",
         );
     }
 
     match &attrs.cmsg {
-        None => errors.error(
+        None => cx.error(
             input.ident.span(),
             format!(
                 "`#[derive(ControlMessage)]` needs the message's level and type: add \
@@ -70,15 +74,15 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
             ),
         ),
         Some(cmsg) => {
-            if attrs.level.is_none() && !attrs.suggested.contains(&"level") {
-                errors.spanned(
+            if attrs.level.is_none() && !attrs.explained.contains(&"level") {
+                cx.error_spanned(
                     cmsg,
                     "missing `level` in `#[cmsg]`; add `level = <c_int constant>`, for \
                      example `level = libc::IPPROTO_IP`",
                 );
             }
-            if attrs.ty.is_none() && !attrs.suggested.contains(&"type") {
-                errors.spanned(
+            if attrs.ty.is_none() && !attrs.explained.contains(&"type") {
+                cx.error_spanned(
                     cmsg,
                     "missing `type` in `#[cmsg]`; add `type = <c_int constant>`, for example \
                      `type = libc::IP_TTL`",
@@ -87,23 +91,29 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
         }
     }
 
-    check_repr(input, &mut errors);
+    check_repr(cx, input);
 
     let mut sized = Vec::new();
     let mut tail = None;
     if let Some(fields) = fields {
+        if fields.is_empty() {
+            cx.error(
+                input.ident.span(),
+                no_payload_bytes(input.ident, "has no fields"),
+            );
+        }
         let last = fields.len().saturating_sub(1);
         for (index, field) in fields.iter().enumerate() {
             for attr in &field.cmsg_attrs {
-                errors.spanned(
+                cx.error_spanned(
                     attr,
                     "`#[cmsg]` belongs on the struct, not on a field; move it above the struct",
                 );
             }
-            check_field_syntax(field, &mut errors);
+            check_field_syntax(cx, field);
             match field.slice_elem {
                 Some(elem) if index == last => tail = Some((field, elem)),
-                Some(_) => errors.spanned(
+                Some(_) => cx.error_spanned(
                     field.ty,
                     format!(
                         "{} is a slice but not the last field; only the last field of a \
@@ -116,28 +126,32 @@ pub(crate) fn validate<'a>(input: &'a Input<'a>) -> Result<Payload<'a>, syn::Err
         }
     }
 
-    errors.extend(attrs.errors.clone());
-    errors.finish()?;
-
-    Ok(Payload {
+    Some(Payload {
         ident: input.ident,
-        krate: attrs.krate.clone().unwrap_or_else(default_crate),
-        level: attrs.level.as_ref().expect("checked above"),
-        ty: attrs.ty.as_ref().expect("checked above"),
+        private: attrs.private(),
+        level: attrs.level.as_ref()?,
+        ty: attrs.ty.as_ref()?,
         fields: sized,
         tail,
     })
 }
 
-/// `::ancillary`, the path generated code uses unless `#[cmsg(crate = ...)]` says otherwise.
-pub(crate) fn default_crate() -> Path {
-    syn::parse_quote!(::ancillary)
+/// Why a payload without bytes is refused, and what to use instead; `what` says how this
+/// one came to have none. Also the message of the size assertion `expand` emits for fields
+/// that are all zero-sized.
+pub(crate) fn no_payload_bytes(ident: &Ident, what: &str) -> String {
+    format!(
+        "`{ident}` {what}, so it describes a control message with no payload bytes, which \
+         carries nothing to parse or send; give it the fields of the message's C payload, or, \
+         for a message that really has an empty payload, use `ControlMessage::new(level, \
+         type, &[])` to build it and `cmsg_level()`/`cmsg_type()` to recognise it"
+    )
 }
 
-fn check_repr(input: &Input<'_>, errors: &mut Errors) {
+fn check_repr(cx: &Ctxt, input: &Input<'_>) {
     let repr = &input.attrs.repr;
     if let Some(span) = repr.packed {
-        errors.error(
+        cx.error(
             span,
             "a control message payload cannot be `packed`: the derive proves the layout \
              has no padding instead; remove `packed` and add explicit padding fields \
@@ -145,20 +159,20 @@ fn check_repr(input: &Input<'_>, errors: &mut Errors) {
         );
     }
     if let Some(span) = repr.align {
-        errors.error(
+        cx.error(
             span,
             "a control message payload cannot have `align(N)`: the alignment must be the \
              fields' own; remove `align(...)`",
         );
     }
     for ident in &repr.other {
-        errors.error(
+        cx.error(
             ident.span(),
             format!("`repr({ident})` is not a C layout; use `#[repr(C)]`"),
         );
     }
     if repr.c.is_none() && repr.transparent.is_none() {
-        errors.error(
+        cx.error(
             input.ident.span(),
             "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): \
              without it Rust may reorder the fields; add `#[repr(C)]` to the struct",
@@ -168,14 +182,14 @@ fn check_repr(input: &Input<'_>, errors: &mut Errors) {
 
 /// Field types that syntax alone shows cannot be sent: references and raw pointers.
 /// Everything else is checked by the compiler through trait bounds.
-fn check_field_syntax(field: &Field<'_>, errors: &mut Errors) {
+fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
     let ty = field.slice_elem.unwrap_or(field.ty);
     let what = match ty {
         Type::Reference(_) => "a reference",
         Type::Ptr(_) => "a raw pointer",
         _ => return,
     };
-    errors.spanned(
+    cx.error_spanned(
         ty,
         format!(
             "{} is {what}, which cannot be part of a control message payload: an address \

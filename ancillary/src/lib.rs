@@ -214,11 +214,25 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// }
 /// ```
 ///
+/// A payload has at least one byte: a struct without fields, or with only zero-sized ones,
+/// is refused too (for a message whose payload really is empty, use
+/// `ControlMessage::new(level, type, &[])`).
+///
 /// Field types are plain bytes: integers (`libc::c_int`, `u32`, the `libc` aliases such as
 /// `pid_t`), arrays of them (`[u8; 4]` for an IPv4 address in network order), and other
 /// types that implement zerocopy's traits. Where the C struct has padding, write it out as
 /// a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
+
+/// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
+/// `macro_rules!` macro from another crate. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cmsg_value {
+    ($value:expr) => {
+        $value
+    };
+}
 
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
@@ -254,6 +268,12 @@ pub mod __private {
         T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
     {
     }
+
+    /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps each `level` and
+    /// `type` value in it: the compiler parses the value here, alone, so the derive accepts
+    /// any expression (an `if`, a `match`) without building syn's full grammar, and a
+    /// mistake in the value is one error at the value, not unparsable derive output.
+    pub use crate::__cmsg_value as cmsg_value;
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
     pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}

@@ -1,6 +1,10 @@
 //! The code `#[derive(ControlMessage)]` generates names nothing from the caller's scope:
 //! it compiles in a `#![no_implicit_prelude]` module full of decoys, and it honours
 //! `#[cmsg(crate = ...)]` for a renamed or re-exported `ancillary`.
+//!
+//! It also trips none of clippy's restriction lints that a crate may deny as a whole:
+//! CI's clippy step (`-D warnings`) checks the derives below against this one.
+#![deny(clippy::same_name_method)]
 
 extern crate ancillary as anc;
 
@@ -23,6 +27,12 @@ mod no_prelude {
     pub trait ControlMessagePayload {}
     pub type c_int = u8;
     pub mod core {}
+    // Primitive types are names too, resolved like any other type: a `struct usize` would
+    // stand in for `usize` in generated code that wrote it unqualified.
+    pub struct usize;
+    pub struct bool;
+    pub struct u8;
+    pub struct i32;
     pub mod std {}
     pub mod ancillary {}
     pub mod __private {}
@@ -44,15 +54,23 @@ mod no_prelude {
     #[cmsg(crate = ::anc, level = ::libc::IPPROTO_IP, type = ::libc::IP_TOS)]
     #[repr(C)]
     pub struct Tos {
-        pub tos: [u8; 4],
+        pub tos: [::core::primitive::u8; 4],
     }
 
     #[derive(::anc::ControlMessage)]
     #[cmsg(level = 1, type = 2, crate = "::anc")]
     #[repr(C)]
     pub struct Tagged {
-        pub tag: u8,
-        pub rest: [u8],
+        pub tag: ::core::primitive::u8,
+        pub rest: [::core::primitive::u8],
+    }
+
+    /// Values beyond the expressions the derive parses itself, passed on to the compiler.
+    #[derive(::ancillary::ControlMessage)]
+    #[cmsg(level = if true { 1 } else { 2 }, type = match 2 { 2 => 3, n => n })]
+    #[repr(C)]
+    pub struct Computed {
+        pub value: [::core::primitive::u8; 2],
     }
 }
 
@@ -122,6 +140,14 @@ fn renamed_crate_path() {
 
     let tagged = <&no_prelude::Tagged>::try_from(ControlMessage::new(1, 2, &[7, 8, 9])).unwrap();
     assert_eq!((tagged.tag, &tagged.rest), (7, &[8, 9][..]));
+}
+
+#[test]
+fn computed_level_and_type() {
+    use no_prelude::Computed;
+
+    assert_eq!((Computed::LEVEL, Computed::TYPE), (1, 3));
+    assert!(Computed::matches(&ControlMessage::new(1, 3, &[0, 0])));
 }
 
 #[test]
