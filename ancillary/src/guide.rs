@@ -190,7 +190,43 @@
 //! With the `tokio` feature, the `ancillary::tokio` module adds async forms of the traits
 //! for tokio's sockets and for `AsyncFd`, and `send_async`/`recv_async` on the builders.
 //! Readiness comes from tokio, so no blocking call runs on the runtime, and a receive
-//! future dropped before it completes loses no descriptor. See `examples/async_fd_passing.rs`.
+//! future dropped before it completes loses no descriptor. For a hand-written `Future`,
+//! `Stream`, `Sink` or codec, the same module has poll forms (`poll_send_message`,
+//! `poll_recv_message`, ...) and non-waiting `try_*` forms.
+//!
+//! Other runtimes need no feature: the blocking traits work on any non-blocking socket,
+//! returning `WouldBlock` when it is not ready, which is what async-io's
+//! `Async::read_with`/`write_with` (smol, async-std) wait on:
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::io::{IoSlice, IoSliceMut};
+//! use std::os::fd::AsFd;
+//! use std::os::unix::net::UnixDatagram;
+//! use ancillary::{AncillaryData, RecvMessage, RecvOptions, SendMessage, SendOptions};
+//!
+//! async_io::block_on(async {
+//!     let (left, right) = UnixDatagram::pair()?;
+//!     let (left, right) = (async_io::Async::new(left)?, async_io::Async::new(right)?);
+//!
+//!     let mut out = AncillaryData::new();
+//!     out.add_file_descriptors(&[left.as_fd()]);
+//!     left.write_with(|s| s.send_message(&[IoSlice::new(b"!")], &mut out, SendOptions::new()))
+//!         .await?;
+//!
+//!     let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+//!     let mut byte = [0; 1];
+//!     right
+//!         .read_with(|s| {
+//!             let bufs = &mut [IoSliceMut::new(&mut byte)];
+//!             s.recv_message(bufs, &mut received, RecvOptions::new())
+//!         })
+//!         .await?;
+//!     let [_fd] = received.take_exact_fds()?;
+//!     Ok(())
+//! })
+//! # }
+//! ```
 //!
 //! # Platforms
 //!

@@ -41,6 +41,14 @@
 //! `WouldBlock` clears the readiness and waits again. No blocking system call ever runs on
 //! the runtime, and no task or thread is spawned.
 //!
+//! # Poll and try forms
+//!
+//! For code that implements `Future`, `Stream`, `Sink` or a codec by hand,
+//! [`PollSendMessage`], [`PollRecvMessage`], [`PollSendMessageTo`] and
+//! [`PollRecvMessageFrom`] have `poll_*` forms (register the waker and return
+//! `Poll::Pending` until the socket is ready) and `try_*` forms (fail with `WouldBlock`
+//! instead of waiting).
+//!
 //! # Cancellation safety
 //!
 //! Every future here is cancel safe. The system call runs inside one `poll` of the future,
@@ -60,6 +68,7 @@
 //! be awaited in `tokio::spawn`ed tasks.
 
 use core::future::Future;
+use core::task::{Context, Poll};
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd};
 
@@ -385,6 +394,398 @@ where
             socket.recv_message_from(bufs, ancillary_data, options)
         })
         .await
+    }
+}
+
+// ----- poll and try forms -------------------------------------------------------------
+
+/// Poll-based and non-waiting sends, for code that implements `Future`, `Sink` or a codec
+/// by hand instead of awaiting ([`AsyncSendMessage`] is the `async` form).
+///
+/// `poll_send_message` registers the task's waker when the socket is not writable and
+/// returns `Poll::Pending`; it sends nothing until it returns `Poll::Ready`. `try_send_message`
+/// sends now or fails with `WouldBlock` (on tokio's socket types clearing the socket's
+/// readiness, so that the next poll waits). Implemented for tokio's [`UnixStream`], [`UnixDatagram`], [`TcpStream`],
+/// [`UdpSocket`] and for [`AsyncFd<T>`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::io::IoSlice;
+/// use ancillary::tokio::PollSendMessage;
+/// use ancillary::{AncillaryData, SendOptions};
+///
+/// let (left, _right) = tokio::net::UnixDatagram::pair()?;
+/// let mut ancillary = AncillaryData::new();
+/// let sent = std::future::poll_fn(|cx| {
+///     left.poll_send_message(cx, &[IoSlice::new(b"hi")], &mut ancillary, SendOptions::new())
+/// })
+/// .await?;
+/// assert_eq!(sent, 2);
+/// # Ok(())
+/// # }
+/// ```
+pub trait PollSendMessage {
+    /// Sends the data in `bufs` with the control messages in `ancillary_data` if the socket
+    /// is writable, else registers `cx`'s waker and returns `Poll::Pending`.
+    ///
+    /// # Errors
+    /// As [`SendMessage::send_message`](crate::SendMessage::send_message), other than
+    /// `WouldBlock`.
+    fn poll_send_message(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> Poll<io::Result<usize>>;
+
+    /// Sends now, or fails with `WouldBlock` if the socket is not writable.
+    ///
+    /// # Errors
+    /// As [`SendMessage::send_message`](crate::SendMessage::send_message).
+    fn try_send_message(
+        &self,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize>;
+}
+
+/// Poll-based and non-waiting receives, for hand-written futures and streams
+/// ([`AsyncRecvMessage`] is the `async` form).
+///
+/// `poll_recv_message` receives nothing, and leaves `ancillary_data` alone, until it
+/// returns `Poll::Ready`: a `Pending` poll made no system call or saw only `WouldBlock`
+/// (an attempt clears `ancillary_data` first, as every receive does).
+///
+/// A `Stream` of received messages, each with the descriptors it brought:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::io::IoSliceMut;
+/// use std::os::fd::OwnedFd;
+/// use std::task::{Context, Poll};
+/// use ancillary::tokio::PollRecvMessage;
+/// use ancillary::{AncillaryData, MessageSender, RecvOptions};
+///
+/// /// Yields each datagram's descriptors.
+/// struct Descriptors {
+///     socket: tokio::net::UnixDatagram,
+///     ancillary: AncillaryData<'static>,
+/// }
+///
+/// impl Descriptors {
+///     fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<Vec<OwnedFd>>> {
+///         let mut byte = [0; 1];
+///         let bufs = &mut [IoSliceMut::new(&mut byte)];
+///         let result =
+///             self.socket.poll_recv_message(cx, bufs, &mut self.ancillary, RecvOptions::new());
+///         result.map_ok(|_| self.ancillary.drain_fds().collect())
+///     }
+/// }
+///
+/// let (left, right) = tokio::net::UnixDatagram::pair()?;
+/// let mut stream = Descriptors {
+///     socket: right,
+///     ancillary: AncillaryData::with_capacity(AncillaryData::space_for_fds(2)),
+/// };
+/// let mut out = AncillaryData::new();
+/// out.add_file_descriptors(&[std::os::fd::AsFd::as_fd(&left)]);
+/// MessageSender::new(&left, b"!").ancillary_data(&mut out).send_async().await?;
+/// let fds = std::future::poll_fn(|cx| stream.poll_next(cx)).await?;
+/// assert_eq!(fds.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+pub trait PollRecvMessage {
+    /// Receives into `bufs` and `ancillary_data` if the socket is readable, else registers
+    /// `cx`'s waker and returns `Poll::Pending`.
+    ///
+    /// # Errors
+    /// As [`RecvMessage::recv_message`](crate::RecvMessage::recv_message), other than
+    /// `WouldBlock`.
+    fn poll_recv_message(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> Poll<io::Result<(usize, RecvResult)>>;
+
+    /// Receives now, or fails with `WouldBlock` if nothing is queued (on tokio's socket
+    /// types this also clears the socket's readiness, so that the next poll waits; an
+    /// `AsyncFd` finds out on its next poll).
+    ///
+    /// # Errors
+    /// As [`RecvMessage::recv_message`](crate::RecvMessage::recv_message).
+    fn try_recv_message(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult)>;
+}
+
+/// The poll and try forms of sending to an address, as [`PollSendMessage`]; implemented
+/// for tokio's [`UnixDatagram`] and [`UdpSocket`].
+pub trait PollSendMessageTo {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// As [`PollSendMessage::poll_send_message`], to `addr`.
+    ///
+    /// # Errors
+    /// As [`SendMessageTo::send_message_to`](crate::SendMessageTo::send_message_to), other
+    /// than `WouldBlock`.
+    fn poll_send_message_to(
+        &self,
+        cx: &mut Context<'_>,
+        addr: &Self::SocketAddr,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> Poll<io::Result<usize>>;
+
+    /// As [`PollSendMessage::try_send_message`], to `addr`.
+    ///
+    /// # Errors
+    /// As [`SendMessageTo::send_message_to`](crate::SendMessageTo::send_message_to).
+    fn try_send_message_to(
+        &self,
+        addr: &Self::SocketAddr,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize>;
+}
+
+/// The poll and try forms of receiving with the sender's address, as
+/// [`PollRecvMessage`]; implemented for tokio's [`UnixDatagram`] and [`UdpSocket`].
+pub trait PollRecvMessageFrom {
+    /// The address type of the socket.
+    type SocketAddr;
+
+    /// As [`PollRecvMessage::poll_recv_message`], also returning the sender's address.
+    ///
+    /// # Errors
+    /// As [`RecvMessageFrom::recv_message_from`](crate::RecvMessageFrom::recv_message_from),
+    /// other than `WouldBlock`.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the blocking form's result, in a Poll"
+    )]
+    fn poll_recv_message_from(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> Poll<io::Result<(usize, RecvResult, Self::SocketAddr)>>;
+
+    /// As [`PollRecvMessage::try_recv_message`], also returning the sender's address.
+    ///
+    /// # Errors
+    /// As [`RecvMessageFrom::recv_message_from`](crate::RecvMessageFrom::recv_message_from).
+    fn try_recv_message_from(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult, Self::SocketAddr)>;
+}
+
+/// Polls `$socket`'s readiness with `$ready`, then runs `$call` through `try_io` (which
+/// clears the readiness on `WouldBlock`), until the call does not block.
+macro_rules! poll_io {
+    ($socket:expr, $cx:expr, $ready:ident, $interest:expr, $call:expr) => {
+        loop {
+            ::core::task::ready!($socket.$ready($cx))?;
+            match $socket.try_io($interest, || $call) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return Poll::Ready(result),
+            }
+        }
+    };
+}
+
+macro_rules! impl_poll_send_recv {
+    ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(
+        impl PollSendMessage for $socket {
+            fn poll_send_message(
+                &self,
+                cx: &mut Context<'_>,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> Poll<io::Result<usize>> {
+                poll_io!(self, cx, $write_ready, Interest::WRITABLE,
+                    sys::send_message(self.as_fd(), bufs, ancillary_data, options))
+            }
+
+            fn try_send_message(
+                &self,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                self.try_io(Interest::WRITABLE, || {
+                    sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+                })
+            }
+        }
+
+        impl PollRecvMessage for $socket {
+            fn poll_recv_message(
+                &self,
+                cx: &mut Context<'_>,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> Poll<io::Result<(usize, RecvResult)>> {
+                poll_io!(self, cx, $read_ready, Interest::READABLE,
+                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options))
+            }
+
+            fn try_recv_message(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult)> {
+                self.try_io(Interest::READABLE, || {
+                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                })
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_poll_to_from {
+    ($($socket:ty => $addr:ty),*) => {$(
+        impl PollSendMessageTo for $socket {
+            type SocketAddr = $addr;
+
+            fn poll_send_message_to(
+                &self,
+                cx: &mut Context<'_>,
+                addr: &$addr,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> Poll<io::Result<usize>> {
+                poll_io!(self, cx, poll_send_ready, Interest::WRITABLE,
+                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options))
+            }
+
+            fn try_send_message_to(
+                &self,
+                addr: &$addr,
+                bufs: &[IoSlice<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: SendOptions,
+            ) -> io::Result<usize> {
+                self.try_io(Interest::WRITABLE, || {
+                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                })
+            }
+        }
+
+        impl PollRecvMessageFrom for $socket {
+            type SocketAddr = $addr;
+
+            fn poll_recv_message_from(
+                &self,
+                cx: &mut Context<'_>,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> Poll<io::Result<(usize, RecvResult, $addr)>> {
+                poll_io!(self, cx, poll_recv_ready, Interest::READABLE,
+                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options))
+            }
+
+            fn try_recv_message_from(
+                &self,
+                bufs: &mut [IoSliceMut<'_>],
+                ancillary_data: &mut AncillaryData<'_>,
+                options: RecvOptions,
+            ) -> io::Result<(usize, RecvResult, $addr)> {
+                self.try_io(Interest::READABLE, || {
+                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                })
+            }
+        }
+    )*};
+}
+
+impl_poll_send_recv!(
+    UnixStream: poll_write_ready, poll_read_ready;
+    TcpStream: poll_write_ready, poll_read_ready;
+    UnixDatagram: poll_send_ready, poll_recv_ready;
+    UdpSocket: poll_send_ready, poll_recv_ready
+);
+impl_poll_to_from!(
+    UnixDatagram => std::os::unix::net::SocketAddr,
+    UdpSocket => std::net::SocketAddr
+);
+
+/// Any socket registered with tokio, as for [`AsyncSendMessage`].
+impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
+    fn poll_send_message(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let mut guard = ::core::task::ready!(self.poll_write_ready(cx))?;
+            let sent = guard
+                .try_io(|inner| sys::send_message(inner.as_fd(), bufs, ancillary_data, options));
+            if let Ok(result) = sent {
+                return Poll::Ready(result);
+            }
+        }
+    }
+
+    fn try_send_message(
+        &self,
+        bufs: &[IoSlice<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: SendOptions,
+    ) -> io::Result<usize> {
+        sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+    }
+}
+
+/// Any socket registered with tokio, as for [`AsyncSendMessage`].
+impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
+    fn poll_recv_message(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> Poll<io::Result<(usize, RecvResult)>> {
+        loop {
+            let mut guard = ::core::task::ready!(self.poll_read_ready(cx))?;
+            let received = guard
+                .try_io(|inner| sys::recv_message(inner.as_fd(), bufs, ancillary_data, options));
+            if let Ok(result) = received {
+                return Poll::Ready(result);
+            }
+        }
+    }
+
+    fn try_recv_message(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        ancillary_data: &mut AncillaryData<'_>,
+        options: RecvOptions,
+    ) -> io::Result<(usize, RecvResult)> {
+        sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
     }
 }
 
