@@ -242,6 +242,7 @@ impl<'fd> AncillaryData<'fd> {
     /// the first receive and once they were taken, until the next receive. Allocates the
     /// `Vec`; [`drain_fds`](Self::drain_fds) does not.
     #[inline]
+    #[must_use = "dropping the descriptors closes them"]
     pub fn take_owned_fds(&mut self) -> Option<Vec<OwnedFd>> {
         if !self.messages.owns(FdKind::Rights) {
             return None;
@@ -253,6 +254,7 @@ impl<'fd> AncillaryData<'fd> {
     /// allocating. Empty if there are none or they were taken. Descriptors the iterator
     /// does not yield are closed when it is dropped.
     #[inline]
+    #[must_use = "dropping the iterator closes every descriptor it did not yield"]
     pub fn drain_fds(&mut self) -> OwnedFds<'_> {
         self.messages.drain_fds(FdKind::Rights)
     }
@@ -294,6 +296,7 @@ impl<'fd> AncillaryData<'fd> {
     /// `SO_PASSPIDFD` set on the receiving socket). `None` if none came or it was taken.
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[doc(alias = "SCM_PIDFD")]
+    #[must_use = "dropping the pidfd closes it"]
     pub fn take_pidfd(&mut self) -> Option<OwnedFd> {
         if !self.messages.owns(FdKind::Pidfd) {
             return None;

@@ -61,6 +61,7 @@ impl<'a> SendBufs<'a> {
 /// # Ok(())
 /// # }
 /// ```
+#[must_use = "a MessageSender sends nothing until `.send()` (or `.send_to(addr)`) is called"]
 pub struct MessageSender<'a, 'fd, S: ?Sized> {
     pub(crate) socket: &'a S,
     pub(crate) bufs: SendBufs<'a>,
@@ -215,6 +216,7 @@ impl<'a> RecvBufs<'a> {
 /// # Ok(())
 /// # }
 /// ```
+#[must_use = "a MessageReceiver receives nothing until `.recv()` (or `.recv_from()`) is called"]
 pub struct MessageReceiver<'a, 'fd, S: ?Sized> {
     pub(crate) socket: &'a S,
     pub(crate) bufs: RecvBufs<'a>,
