@@ -21,10 +21,13 @@ const CLIENTS: usize = 4;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> io::Result<()> {
-    let dir = TempDir::new()?;
-    let socket_path = dir.0.join("server.sock");
+    // A fresh private directory with an unpredictable name, removed on drop.
+    let dir = tempfile::Builder::new()
+        .prefix("async-fd-passing-")
+        .tempdir()?;
+    let socket_path = dir.path().join("server.sock");
     let listener = UnixListener::bind(&socket_path)?;
-    let server = tokio::spawn(serve(listener, dir.0.clone()));
+    let server = tokio::spawn(serve(listener, dir.path().to_path_buf()));
 
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| tokio::spawn(client(socket_path.clone())))
@@ -95,21 +98,4 @@ async fn client(path: PathBuf) -> io::Result<(u8, String)> {
     let mut contents = String::new();
     file.read_to_string(&mut contents).await?;
     Ok((id[0], contents))
-}
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> io::Result<TempDir> {
-        let path = std::env::temp_dir().join(format!("async-fd-passing-{}", std::process::id()));
-        std::fs::create_dir_all(&path)?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -6,7 +6,6 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use ancillary::{
@@ -150,34 +149,28 @@ pub fn raw_rights(messages: &ControlMessages) -> Vec<RawFd> {
         .collect()
 }
 
-/// A fresh, empty directory under the system's temporary directory, removed on drop.
+/// A fresh, empty directory under the system's temporary directory, removed on drop:
+/// created with a random name and mode 0700 (`tempfile`), so nobody else can have made it
+/// first or look inside.
 #[derive(Debug)]
-pub struct TempDir(PathBuf);
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
-    /// Creates a directory whose name includes `tag`, the process id and a counter.
+    /// Creates a directory whose name starts with `tag`.
     ///
     /// # Panics
     /// If the directory cannot be created.
     pub fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("ancillary-tests-{tag}-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ancillary-tests-{tag}-"))
+            .tempdir()
+            .expect("create temp dir");
+        TempDir(dir)
     }
 
     /// The directory's path.
     pub fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
