@@ -234,3 +234,36 @@
 //! under qemu-user). FreeBSD and macOS build and are checked by clippy; their extensions
 //! live in `os::freebsd` and `os::macos`. What differs per platform (alignment,
 //! `MSG_CMSG_CLOEXEC`, credentials) is written down on the items concerned.
+//!
+//! # Where this crate departs from the RFC
+//!
+//! Choices where RFC 3430 left a TODO or was inconsistent:
+//!
+//! * The builders are `MessageSender<'a, 'fd, S>` and `MessageReceiver<'a, 'fd, S>`, and
+//!   their `ancillary_data` takes `&'a mut AncillaryData<'fd>`: with the RFC's single
+//!   lifetime the data would stay borrowed for good and received descriptors could not be
+//!   taken. `send()`/`recv()` take no socket argument.
+//! * Caller storage ([`AncillaryData::with_storage`](crate::AncillaryData::with_storage)) is
+//!   offered next to the RFC's heap storage; it may be at any address, and adding to a full
+//!   one is an error value (`try_add_*`), or a remembered error that the next send returns,
+//!   never a panic or a silent drop. [`ControlMessagesBuf`](crate::ControlMessagesBuf)
+//!   therefore has a lifetime, `'static` for heap storage.
+//! * Received descriptors are owned by the [`ControlMessagesBuf`](crate::ControlMessagesBuf)
+//!   they arrived in, so moving or swapping the buffer moves their ownership, and nothing can
+//!   close a descriptor it does not own.
+//! * [`AncillaryData::take_exact_fds`](crate::AncillaryData::take_exact_fds) answers the
+//!   RFC's "error if not enough FDs returned";
+//!   [`AncillaryData::drain_fds`](crate::AncillaryData::drain_fds) takes them without
+//!   allocating.
+//! * [`AncillaryData::start_sendmsg`](crate::AncillaryData::start_sendmsg) returns shared
+//!   bytes and can fail (overflowed fixed storage); there is no `finish_sendmsg`, as a send
+//!   changes nothing.
+//! * [`ControlMessage::data`](crate::ControlMessage::data) returns `&'a [u8]`, bytes that
+//!   outlive the handle.
+//! * `new_vectored` takes `&'a [IoSlice<'b>]` / `&'a mut [IoSliceMut<'b>]`.
+//! * [`ControlMessages::len`](crate::ControlMessages::len) counts bytes, like
+//!   [`ControlMessages::as_bytes`](crate::ControlMessages::as_bytes).
+//! * Sender addresses: `SocketAddress` is an `unsafe trait` (its implementor promises the
+//!   pointer and length handed to the kernel), and a receive whose sender's address does not
+//!   convert returns an [`AddressError`](crate::AddressError) with the byte count and flags
+//!   instead of losing the message.

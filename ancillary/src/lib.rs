@@ -61,27 +61,15 @@
 //! an `SCM_RIGHTS` message. Both are `const fn`s, equal to the C macros `CMSG_SPACE` and
 //! `CMSG_LEN` ([`cmsg_len`]) of the target.
 //!
-//! # Choices where the RFC left a TODO or was inconsistent
+//! # Features
 //!
-//! * The builders are `MessageSender<'a, 'fd, S>` and `MessageReceiver<'a, 'fd, S>`, and
-//!   their `ancillary_data` takes `&'a mut AncillaryData<'fd>`: with the RFC's single
-//!   lifetime the data would stay borrowed for good and received descriptors could not be
-//!   taken. `send()`/`recv()` take no socket argument.
-//! * Caller storage ([`AncillaryData::with_storage`]) is offered next to the RFC's heap
-//!   storage; it may be at any address, and adding to a full one is an error value
-//!   (`try_add_*`), or a remembered error that the next send returns, never a panic or a
-//!   silent drop. [`ControlMessagesBuf`] therefore has a lifetime, `'static` for heap
-//!   storage.
-//! * Received descriptors are owned by the [`ControlMessagesBuf`] they arrived in, so
-//!   moving or swapping the buffer moves their ownership, and nothing can close a
-//!   descriptor it does not own.
-//! * [`AncillaryData::take_exact_fds`] answers the RFC's "error if not enough FDs
-//!   returned"; [`AncillaryData::drain_fds`] takes them without allocating.
-//! * [`AncillaryData::start_sendmsg`] returns shared bytes and can fail (overflowed fixed
-//!   storage); there is no `finish_sendmsg`, as a send changes nothing.
-//! * [`ControlMessage::data`] returns `&'a [u8]`, bytes that outlive the handle.
-//! * `new_vectored` takes `&'a [IoSlice<'b>]` / `&'a mut [IoSliceMut<'b>]`.
-//! * [`ControlMessages::len`] counts bytes, like [`ControlMessages::as_bytes`].
+//! * `tokio`: async sends and receives on tokio's sockets, with poll and try forms
+//!   ([`ancillary::tokio`](crate::tokio)).
+//! * `socket2`: the send and receive traits for `socket2::Socket`, and `SocketAddress` for
+//!   its `SockAddr`.
+//!
+//! Where this crate departs from the RFC's text, and why, is in the
+//! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
