@@ -71,6 +71,7 @@
 //! Where this crate departs from the RFC's text, and why, is in the
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
@@ -90,11 +91,13 @@ mod rights;
 mod size;
 mod socket;
 #[cfg(feature = "socket2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "socket2")))]
 pub mod socket2;
 mod stack;
 mod storage;
 mod sys;
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 
 pub use crate::addr::{AddressError, RawSocketAddr, SocketAddress};

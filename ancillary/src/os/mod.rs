@@ -6,12 +6,15 @@
 //! `freebsd`, `macos`).
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg_attr(docsrs, doc(cfg(any(target_os = "linux", target_os = "android"))))]
 pub mod linux;
 
 #[cfg(target_os = "freebsd")]
+#[cfg_attr(docsrs, doc(cfg(target_os = "freebsd")))]
 pub mod freebsd;
 
 #[cfg(any(target_os = "macos", target_os = "ios"))]
+#[cfg_attr(docsrs, doc(cfg(any(target_os = "macos", target_os = "ios"))))]
 pub mod macos;
 
 use core::ffi::c_int;
