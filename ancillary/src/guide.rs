@@ -18,10 +18,10 @@
 //! use ancillary::{AncillaryData, MessageSender, SendOptions};
 //!
 //! let (a, _b) = UnixDatagram::pair()?;
-//! let (read_end, write_end) = std::io::pipe()?;
+//! let (one_end, other_end) = std::os::unix::net::UnixStream::pair()?;
 //! let mut ancillary = AncillaryData::new();
-//! ancillary.add_file_descriptors(&[read_end.as_fd(), write_end.as_fd()]);
-//! MessageSender::new(&a, b"two ends of a pipe")
+//! ancillary.add_file_descriptors(&[one_end.as_fd(), other_end.as_fd()]);
+//! MessageSender::new(&a, b"two ends of a socket pair")
 //!     .ancillary_data(&mut ancillary)
 //!     .options(*SendOptions::new().no_signal(true))
 //!     .send()?;
@@ -53,7 +53,7 @@
 //! use ancillary::{AncillaryData, MessageReceiver, MessageSender};
 //!
 //! let (a, b) = UnixStream::pair()?;
-//! let (read_end, mut write_end) = std::io::pipe()?;
+//! let (read_end, mut write_end) = UnixStream::pair()?;
 //! let mut out = AncillaryData::new();
 //! out.add_file_descriptors(&[read_end.as_fd()]);
 //! MessageSender::new(&a, b"!").ancillary_data(&mut out).send()?;
@@ -70,7 +70,7 @@
 //! write_end.write_all(b"through the passed descriptor")?;
 //! drop(write_end);
 //! let mut text = String::new();
-//! std::fs::File::from(fd).read_to_string(&mut text)?;
+//! UnixStream::from(fd).read_to_string(&mut text)?;
 //! assert_eq!(text, "through the passed descriptor");
 //! # Ok(())
 //! # }
