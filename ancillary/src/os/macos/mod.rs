@@ -5,3 +5,6 @@ pub use self::options::*;
 
 mod creds;
 pub use self::creds::{ScmCreds, CMGROUP_MAX};
+
+#[cfg(test)]
+mod tests;
