@@ -10,8 +10,10 @@
 //!   iterated safely; [`ControlMessagesBuf`] is the owned, append-only form.
 //! * [`AncillaryData`] adds file-descriptor ownership: descriptors to send are
 //!   [`BorrowedFd`](std::os::fd::BorrowedFd)s that must outlive the send, received ones
-//!   become [`OwnedFd`](std::os::fd::OwnedFd)s the moment `recvmsg` returns, always
-//!   close-on-exec, and are closed if nobody takes them.
+//!   become [`OwnedFd`](std::os::fd::OwnedFd)s the moment `recvmsg` returns,
+//!   close-on-exec, and are closed if nobody takes them. (macOS sets close-on-exec only
+//!   just after `recvmsg`, and leaves descriptors that did not fit the buffer open and
+//!   unnamed: see the [`guide`]'s Platforms.)
 //! * [`SendMessage`], [`SendMessageTo`], [`RecvMessage`], [`RecvMessageFrom`] are open
 //!   traits over `sendmsg`/`recvmsg`, implemented for std's sockets and implementable for
 //!   any other socket with [`send_message`] and [`recv_message`]; [`MessageSender`] and
