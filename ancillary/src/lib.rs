@@ -87,6 +87,37 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+// Control messages are a Unix socket feature, and each target's layout (alignment, which
+// messages carry descriptors, close-on-exec) is written down in `os` for these only.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "macos",
+    target_os = "ios"
+)))]
+compile_error!(
+    "the `ancillary` crate supports Unix targets only: Linux, Android, FreeBSD, macOS and iOS"
+);
+
+/// Declares its items on the supported targets only, so that elsewhere the
+/// `compile_error!` above is the one error, not one per use of a Unix API. (The items are
+/// not indented, to keep them as they would be written without it.)
+macro_rules! on_supported_targets {
+    ($($item:item)*) => {$(
+        #[cfg(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd",
+            target_os = "macos",
+            target_os = "ios"
+        ))]
+        $item
+    )*};
+}
+
+on_supported_targets! {
+
 mod addr;
 mod ancillary;
 mod buf;
@@ -266,3 +297,5 @@ pub mod __private {
         value % unit == 0
     }
 }
+
+} // on_supported_targets!
