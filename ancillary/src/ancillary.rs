@@ -117,8 +117,8 @@ impl<'fd> AncillaryData<'fd> {
 
     /// Empty, over storage the caller lends, such as a stack array; it is never
     /// reallocated. The storage may start at any address: the messages start at its first
-    /// aligned byte, so up to `align_of::<cmsghdr>() - 1` bytes of a plain byte array go
-    /// unused. An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
+    /// byte aligned for a `cmsghdr` and for `CMSG_ALIGN`, so up to 7 bytes of a plain byte
+    /// array go unused on 64-bit targets (3 on 32-bit targets and Apple platforms). An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
     ///
     /// The storage is zeroed here, once, so that it can be uninitialised memory; lend a
     /// buffer of the size you need rather than a large one.

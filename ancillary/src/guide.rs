@@ -102,7 +102,7 @@
 //! or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
 //! takes an [`AncillaryStorage<N>`](crate::AncillaryStorage) (aligned, all `N` bytes
 //! usable) or any `&mut [MaybeUninit<u8>]` at any address (it aligns inside it: allow up
-//! to `align_of::<libc::cmsghdr>() - 1` extra bytes). Fixed storage never grows: adding to a
+//! to 7 extra bytes on 64-bit targets, 3 on 32-bit targets and Apple platforms). Fixed storage never grows: adding to a
 //! full one is an error ([`try_add_control_message`](crate::AncillaryData::try_add_control_message))
 //! or, with the plain `add_*` methods, an error from the next send.
 //!

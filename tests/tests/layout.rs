@@ -60,15 +60,28 @@ struct Expected {
 
 const PAYLOADS: [usize; 6] = [0, 1, 4, 8, 12, 1012];
 
-/// Linux (glibc, musl, bionic) on 64-bit targets: `cmsg_len` is a `size_t`, so the header
-/// is 16 bytes and everything rounds to 8. Big-endian s390x is the same.
+/// Linux (glibc, bionic) on 64-bit targets: `cmsg_len` is a `size_t`, so the header is 16
+/// bytes and everything rounds to 8. Big-endian s390x is the same.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
+    not(target_env = "musl"),
     target_pointer_width = "64"
 ))]
 const EXPECTED: Expected = Expected {
     header_size: 16,
     header_align: 8,
+    header_len: 16,
+    space: [16, 24, 24, 24, 32, 1032],
+};
+
+/// musl on 64-bit targets: the same 16 bytes, but musl spells the kernel's `size_t
+/// cmsg_len` as a `socklen_t` plus an `int` of padding (before it on big-endian targets,
+/// after it on little-endian ones), so the struct is only 4-aligned. `CMSG_ALIGN` still
+/// rounds to 8.
+#[cfg(all(target_os = "linux", target_env = "musl", target_pointer_width = "64"))]
+const EXPECTED: Expected = Expected {
+    header_size: 16,
+    header_align: 4,
     header_len: 16,
     space: [16, 24, 24, 24, 32, 1032],
 };
