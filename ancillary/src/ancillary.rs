@@ -21,9 +21,10 @@ use crate::size::cmsg_space;
 ///   as [`BorrowedFd<'fd>`]: the borrow checker keeps every one of them open until the
 ///   `AncillaryData` is gone, so none can be closed before it is sent. Add other messages
 ///   with [`add_control_message`](Self::add_control_message).
-/// * **Receiving**: every descriptor the kernel installs (in `SCM_RIGHTS`, and `SCM_PIDFD`
-///   on Linux) is owned by this value from the moment `recvmsg` returns, and is
-///   close-on-exec. Take them with [`take_owned_fds`](Self::take_owned_fds),
+/// * **Receiving**: every descriptor that the received control data names (in
+///   `SCM_RIGHTS`, and `SCM_PIDFD` on Linux) is owned by this value from the moment
+///   `recvmsg` returns, and is close-on-exec (on macOS from just after, see the guide's
+///   [Platforms](crate::guide#close-on-exec)). Take them with [`take_owned_fds`](Self::take_owned_fds),
 ///   [`drain_fds`](Self::drain_fds) (no allocation) or
 ///   [`take_exact_fds`](Self::take_exact_fds). Whatever is not taken is closed by
 ///   [`clear`](Self::clear), by the next receive into the same value, or on drop.
@@ -35,8 +36,11 @@ use crate::size::cmsg_space;
 /// # Sizing
 ///
 /// A receive gets at most [`capacity`](Self::capacity) bytes of control data; what does not
-/// fit is lost and flagged by [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated)
-/// (descriptors that did not fit are closed by the kernel). Size with
+/// fit is lost and flagged by [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated).
+/// Descriptors that did not fit are never installed on Linux and are closed again by the
+/// kernel on FreeBSD, but on macOS they stay open in the process with nothing naming them
+/// ([Platforms](crate::guide#descriptors-that-do-not-fit)): there, room for the most
+/// descriptors a peer may send is the only protection. Size with
 /// [`space_for_fds`](Self::space_for_fds) and [`cmsg_space`](crate::cmsg_space), summed
 /// over the messages you expect.
 ///
@@ -119,8 +123,8 @@ impl<'fd> AncillaryData<'fd> {
 
     /// Empty, over storage the caller lends, such as a stack array; it is never
     /// reallocated. The storage may start at any address: the messages start at its first
-    /// aligned byte, so up to `align_of::<cmsghdr>() - 1` bytes of a plain byte array go
-    /// unused. An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
+    /// byte aligned for a `cmsghdr` and for `CMSG_ALIGN`, so up to 7 bytes of a plain byte
+    /// array go unused on 64-bit targets (3 on 32-bit targets and Apple platforms). An [`AncillaryStorage`](crate::AncillaryStorage) is aligned already.
     ///
     /// The storage is zeroed here, once, so that it can be uninitialised memory; lend a
     /// buffer of the size you need rather than a large one.

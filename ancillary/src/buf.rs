@@ -94,8 +94,9 @@ impl Default for ControlMessagesBuf<'static> {
 impl<'s> ControlMessagesBuf<'s> {
     /// An empty buffer over caller-provided storage, such as a stack array.
     ///
-    /// The storage may start at any address; up to `align_of::<cmsghdr>() - 1` bytes at its
-    /// start are skipped to align the first header. It is zeroed here, once, and never
+    /// The storage may start at any address; bytes at its start are skipped up to the first
+    /// one aligned for a `cmsghdr` and for `CMSG_ALIGN`: up to 7 on 64-bit targets (3 on
+    /// 32-bit targets and Apple platforms). It is zeroed here, once, and never
     /// reallocated.
     ///
     /// ```

@@ -168,6 +168,8 @@ pub(crate) enum RecvBufs<'a> {
 }
 
 impl<'a> RecvBufs<'a> {
+    /// The buffers as a slice, for the callers that build their own `msghdr`s.
+    #[cfg(any(feature = "tokio", target_os = "linux", target_os = "android"))]
     #[inline]
     pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
         match self {

@@ -35,15 +35,19 @@
 //!
 //! A receive clears the [`AncillaryData`](crate::AncillaryData) it is given (closing
 //! descriptors left from an earlier receive), then fills it with what the kernel sent.
-//! Every descriptor that arrives is owned by it at once and is close-on-exec; take them
-//! with [`take_exact_fds`](crate::AncillaryData::take_exact_fds) (exactly `N`, or an error
+//! Every descriptor that the received control data names is owned by it at once and is
+//! close-on-exec (on macOS only from just after `recvmsg` returns: see
+//! [Platforms](#close-on-exec)); take them with
+//! [`take_exact_fds`](crate::AncillaryData::take_exact_fds) (exactly `N`, or an error
 //! saying how many came), [`drain_fds`](crate::AncillaryData::drain_fds) (any number, no
 //! allocation) or [`take_owned_fds`](crate::AncillaryData::take_owned_fds) (a `Vec`). Any
-//! descriptor not taken is closed, so a peer cannot make you leak descriptors.
+//! descriptor not taken is closed. On Linux and FreeBSD a peer therefore cannot make you
+//! leak descriptors; on macOS it can, by passing more than your buffer has room for
+//! ([Platforms](#descriptors-that-do-not-fit)).
 //!
 //! Check [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated):
 //! it means the buffer was too small (or, on Linux, the process was at its descriptor
-//! limit) and some control data, descriptors included, was lost.
+//! limit) and some control data, descriptors included, was lost to you.
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
@@ -98,7 +102,7 @@
 //! or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
 //! takes an [`AncillaryStorage<N>`](crate::AncillaryStorage) (aligned, all `N` bytes
 //! usable) or any `&mut [MaybeUninit<u8>]` at any address (it aligns inside it: allow up
-//! to `align_of::<libc::cmsghdr>() - 1` extra bytes). Fixed storage never grows: adding to a
+//! to 7 extra bytes on 64-bit targets, 3 on 32-bit targets and Apple platforms). Fixed storage never grows: adding to a
 //! full one is an error ([`try_add_control_message`](crate::AncillaryData::try_add_control_message))
 //! or, with the plain `add_*` methods, an error from the next send.
 //!
@@ -183,7 +187,8 @@
 //! The send and receive traits are open: implement them for any socket type by calling
 //! [`send_message`](crate::send_message) and [`recv_message`](crate::recv_message) on its
 //! descriptor (example there). The same guarantees hold: descriptors owned at once,
-//! close-on-exec, no allocation.
+//! close-on-exec, no allocation (within the limits each kernel sets, see
+//! [Platforms](#platforms)).
 //!
 //! # Async code
 //!
@@ -230,10 +235,46 @@
 //!
 //! # Platforms
 //!
-//! Linux is the first platform, tested in full (x86_64, and 32-bit and big-endian targets
-//! under qemu-user). FreeBSD and macOS build and are checked by clippy; their extensions
-//! live in `os::freebsd` and `os::macos`. What differs per platform (alignment,
-//! `MSG_CMSG_CLOEXEC`, credentials) is written down on the items concerned.
+//! Linux is the first platform, tested in full (x86_64 glibc and musl, and 32-bit, arm64
+//! and big-endian targets under qemu-user). FreeBSD and macOS build and are checked by
+//! clippy, and their parsing is tested under Miri on byte images of what their kernels
+//! write; no FreeBSD or macOS kernel runs in CI. Their extensions live in `os::freebsd`
+//! and `os::macos`. What differs per platform (alignment, credentials) is written down on
+//! the items concerned; two differences change what a receiver can rely on:
+//!
+//! ## Descriptors that do not fit
+//!
+//! When a peer passes more descriptors than the control buffer has room for, `recvmsg`
+//! sets `MSG_CTRUNC`
+//! ([`control_data_truncated`](crate::RecvResult::control_data_truncated)), and:
+//!
+//! * **Linux** installs only the descriptors that fit (`scm_detach_fds`); the others are
+//!   never installed in the receiver.
+//! * **FreeBSD** copies out whole messages only. The descriptors of a message that did not
+//!   fit had been installed already, and the kernel closes them again before `recvmsg`
+//!   returns (`m_dispose_extcontrolm`, called by `kern_recvit`). A receive without a
+//!   control buffer discards passed descriptors without installing them.
+//! * **macOS** (XNU) installs every passed descriptor as it dequeues the message
+//!   (`unp_externalize`), *before* it copies the control data out; `copyout_control` then
+//!   copies only what fits. The descriptors whose numbers did not fit stay open in the
+//!   receiving process, not close-on-exec, and nothing names them: this crate cannot
+//!   close them, and nothing can find them safely (closing guessed numbers would close
+//!   other parts of the program's files). The same happens to *every* passed descriptor on
+//!   a receive with no control buffer (no `ancillary_data`, one of capacity 0, or a plain
+//!   `read`): XNU installs them even then. So on macOS size the buffer for the most
+//!   descriptors a peer may send in one message
+//!   ([`space_for_fds`](crate::AncillaryData::space_for_fds)), always receive with one
+//!   from a peer that may pass descriptors, and read `MSG_CTRUNC` as "descriptors leaked".
+//!
+//! ## Close-on-exec
+//!
+//! Linux and FreeBSD make received descriptors close-on-exec as they install them
+//! (`MSG_CMSG_CLOEXEC`, which the crate always passes). macOS has no such flag: the crate
+//! sets `FD_CLOEXEC` with `fcntl` on each descriptor right after `recvmsg` returns. In
+//! the window between the two, a `fork` and `exec` on another thread of the process
+//! (`std::process::Command::spawn`, for example) passes the descriptor on to the child.
+//! Where that matters, do not start processes while another thread receives descriptors,
+//! or start them with `posix_spawn`'s `POSIX_SPAWN_CLOEXEC_DEFAULT`.
 //!
 //! # Where this crate departs from the RFC
 //!

@@ -10,8 +10,10 @@
 //!   iterated safely; [`ControlMessagesBuf`] is the owned, append-only form.
 //! * [`AncillaryData`] adds file-descriptor ownership: descriptors to send are
 //!   [`BorrowedFd`](std::os::fd::BorrowedFd)s that must outlive the send, received ones
-//!   become [`OwnedFd`](std::os::fd::OwnedFd)s the moment `recvmsg` returns, always
-//!   close-on-exec, and are closed if nobody takes them.
+//!   become [`OwnedFd`](std::os::fd::OwnedFd)s the moment `recvmsg` returns,
+//!   close-on-exec, and are closed if nobody takes them. (macOS sets close-on-exec only
+//!   just after `recvmsg`, and leaves descriptors that did not fit the buffer open and
+//!   unnamed: see the [`guide`]'s Platforms.)
 //! * [`SendMessage`], [`SendMessageTo`], [`RecvMessage`], [`RecvMessageFrom`] are open
 //!   traits over `sendmsg`/`recvmsg`, implemented for std's sockets and implementable for
 //!   any other socket with [`send_message`] and [`recv_message`]; [`MessageSender`] and
@@ -74,6 +76,47 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
+
+// Control messages are a Unix socket feature, and each target's layout (alignment, which
+// messages carry descriptors, close-on-exec) is written down in `os` for these only.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "macos",
+    target_os = "ios"
+)))]
+compile_error!(
+    "the `ancillary` crate supports Unix targets only: Linux, Android, FreeBSD, macOS and iOS"
+);
+
+/// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
+/// `macro_rules!` macro from another crate. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __cmsg_value {
+    ($value:expr) => {
+        $value
+    };
+}
+
+/// Declares its items on the supported targets only, so that elsewhere the
+/// `compile_error!` above is the one error, not one per use of a Unix API. (The items are
+/// not indented, to keep them as they would be written without it.)
+macro_rules! on_supported_targets {
+    ($($item:item)*) => {$(
+        #[cfg(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd",
+            target_os = "macos",
+            target_os = "ios"
+        ))]
+        $item
+    )*};
+}
+
+on_supported_targets! {
 
 mod addr;
 mod ancillary;
@@ -215,16 +258,6 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
 
-/// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
-/// `macro_rules!` macro from another crate. Not public API.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __cmsg_value {
-    ($value:expr) => {
-        $value
-    };
-}
-
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
@@ -276,3 +309,5 @@ pub mod __private {
         value % unit == 0
     }
 }
+
+} // on_supported_targets!

@@ -176,9 +176,14 @@ impl<'a> Iterator for ControlMessagesIter<'a> {
                 return None;
             }
         };
-        // `rest.len() >= size_of::<cmsghdr>()`, but the payload offset may be larger.
+        // `rest.len() >= size_of::<cmsghdr>()`, but the payload offset may be larger (on
+        // 64-bit FreeBSD the header is 12 bytes and the payload starts at 16). A message cut
+        // in between has an empty payload, which still lies inside the buffer, at the cut:
+        // `data_end <= rest.len()`, so the range is always in bounds.
         let data_end = header.len.min(rest.len());
-        let data = rest.get(HEADER_LEN..data_end).unwrap_or_default();
+        let data = rest
+            .get(HEADER_LEN.min(data_end)..data_end)
+            .unwrap_or_default();
         // The next header starts at the aligned end of this one (`cmsg_align` saturates,
         // so a huge length lands past the end); past the end, the walk is over.
         self.rest = rest.get(cmsg_align(header.len)..).unwrap_or_default();

@@ -80,8 +80,10 @@ const NOSIGNAL: c_int = 0;
 /// Flags for one receive (`flags` of `recvmsg`).
 ///
 /// `MSG_CMSG_CLOEXEC` is always set where the platform defines it (Linux, FreeBSD), so that
-/// every received descriptor is close-on-exec; where it does not exist (macOS) the crate
-/// sets `FD_CLOEXEC` on each descriptor right after `recvmsg` returns.
+/// every received descriptor is close-on-exec from the moment it is installed; where it
+/// does not exist (macOS) the crate sets `FD_CLOEXEC` on each descriptor right after
+/// `recvmsg` returns, and until then a `fork` and `exec` on another thread passes it on to
+/// the child ([Platforms](crate::guide#close-on-exec)).
 ///
 /// `Copy`, so `*RecvOptions::new().peek(true)` can be passed by value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -199,7 +201,10 @@ impl RecvResult {
 
     /// `MSG_CTRUNC`: control data was lost for lack of room in the control buffer (or, on
     /// Linux, because descriptors could not be installed, such as at `RLIMIT_NOFILE`).
-    /// Descriptors that did arrive are still owned and closed as usual.
+    /// Descriptors that did arrive are still owned and closed as usual. Those that did not
+    /// fit were never installed (Linux) or were closed again by the kernel (FreeBSD); on
+    /// macOS they are open in this process with nothing naming them
+    /// ([Platforms](crate::guide#descriptors-that-do-not-fit)).
     #[doc(alias = "MSG_CTRUNC")]
     #[must_use]
     pub const fn control_data_truncated(&self) -> bool {

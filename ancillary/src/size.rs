@@ -7,14 +7,17 @@
 //!
 //! ```
 //! use std::mem::MaybeUninit;
-//! use ancillary::{cmsg_space, AncillaryData};
+//! use ancillary::{cmsg_align, cmsg_space, AncillaryData};
 //!
 //! // Room for one message carrying 2 file descriptors.
 //! const ROOM: usize = AncillaryData::space_for_fds(2);
 //! assert_eq!(ROOM, cmsg_space(2 * size_of::<libc::c_int>()));
 //! let mut storage = [MaybeUninit::<u8>::uninit(); ROOM];
 //! let ancillary = AncillaryData::with_storage(&mut storage);
-//! assert!(ancillary.capacity() >= ROOM - (core::mem::align_of::<libc::cmsghdr>() - 1));
+//! // At most the bytes before the first one aligned for a `cmsghdr` and for `CMSG_ALIGN`
+//! // go unused (64-bit musl and FreeBSD have a 4-aligned `cmsghdr` but round to 8).
+//! let align = core::mem::align_of::<libc::cmsghdr>().max(cmsg_align(1));
+//! assert!(ancillary.capacity() >= ROOM - (align - 1));
 //! ```
 
 use crate::os::CMSG_ALIGN_UNIT;
@@ -75,6 +78,17 @@ pub(crate) const BUFFER_ALIGN: usize = {
         CMSG_ALIGN_UNIT
     }
 };
+
+// The docs of `with_storage` say how many bytes of a lent buffer alignment may cost: up to
+// 7 on 64-bit targets, 3 on 32-bit ones and Apple's.
+const _: () = assert!(
+    BUFFER_ALIGN
+        == if cfg!(any(target_vendor = "apple", target_pointer_width = "32")) {
+            4
+        } else {
+            8
+        }
+);
 
 /// The size in bytes of a field of a C struct `S`, read off the field itself (pass a
 /// closure that names it), so that no list of targets can drift from `libc`'s definitions.

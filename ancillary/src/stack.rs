@@ -7,8 +7,8 @@ use core::mem::MaybeUninit;
 /// `N` bytes of storage for control messages, aligned for `cmsghdr` on every target: give
 /// it to [`AncillaryData::with_storage`](crate::AncillaryData::with_storage) (or
 /// [`ControlMessagesBuf::with_storage`](crate::ControlMessagesBuf::with_storage)) and all
-/// `N` bytes are usable, where a plain byte array at an arbitrary address may lose up to
-/// `align_of::<cmsghdr>() - 1` of them to alignment.
+/// `N` bytes are usable, where a plain byte array at an arbitrary address may lose up to 7
+/// of them to alignment (3 on 32-bit targets and Apple platforms).
 ///
 /// ```
 /// use ancillary::{AncillaryData, AncillaryStorage};

@@ -287,6 +287,11 @@ struct Seen {
 ///    (`msg_controllen` not a multiple of the alignment); glibc drops it, ours yields it
 ///    whole (all its bytes are inside the buffer, and Linux's own `msg_controllen` can
 ///    end right after the last payload). Accepted below should libc's walk end early.
+/// 4. **Under musl only: a last header that ends exactly at the end of the buffer.** musl's
+///    `CMSG_NXTHDR` compares with `>=` where `>` is meant, so it never returns such a
+///    header (the `libc` crate copies that: <https://www.openwall.com/lists/musl/2025/12/27/1>).
+///    Ours yields it, with the empty payload that fits (flagged `truncated` if its
+///    `cmsg_len` claims more).
 ///
 /// In every case our walk reads only inside the buffer, never yields a payload outside
 /// it, and never loops.
@@ -386,6 +391,11 @@ pub fn check_differential(input: &[u8]) {
                 .last()
                 .map_or(0, |prev| prev.at + cmsg_align(prev.data.end - prev.at));
             assert_eq!(last.at, expected_at);
+            if cfg!(target_env = "musl") && last.at + size_of::<libc::cmsghdr>() == bytes.len() {
+                // Case 4.
+                assert!(last.data.is_empty());
+                return;
+            }
             let claimed = cmsg_len_at(bytes, last.at);
             let room = bytes.len() - last.at;
             assert!(!last.truncated && claimed <= room && cmsg_align(claimed) > room);
@@ -489,7 +499,10 @@ pub fn check_roundtrip(input: &[u8]) {
         };
         let capacity = fixed.then(|| ancillary.capacity());
         if let Some(cap) = capacity {
-            assert!(cap <= size && cap + align_of::<libc::cmsghdr>() > size);
+            // The storage skips to the first byte aligned for a `cmsghdr` and for the
+            // `CMSG_ALIGN` unit (8 on 64-bit musl and FreeBSD, whose `cmsghdr` is 4-aligned).
+            let align = align_of::<libc::cmsghdr>().max(cmsg_align(1));
+            assert!(cap <= size && cap + align > size);
         }
         let mut model = Model::default();
         let mut ops = 0;

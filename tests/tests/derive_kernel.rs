@@ -31,12 +31,21 @@ struct InPktinfo {
     ipi_addr: [u8; 4],
 }
 
+/// The target's `time_t`. libc deprecates the alias on musl (it is to follow musl 1.2's
+/// 64-bit `time_t` on 32-bit targets); the derive repeats field types in its output, so the
+/// allowance sits on this alias rather than on the struct.
+#[allow(
+    deprecated,
+    reason = "the type itself is right for the kernel's timespec here"
+)]
+type TimeT = libc::time_t;
+
 /// `SO_TIMESTAMPNS` (`struct timespec`).
 #[derive(ControlMessage, Clone, Copy, Debug)]
 #[cmsg(level = libc::SOL_SOCKET, type = libc::SO_TIMESTAMPNS)]
 #[repr(C)]
 struct TimestampNs {
-    tv_sec: libc::time_t,
+    tv_sec: TimeT,
     tv_nsec: libc::c_long,
 }
 

@@ -405,3 +405,70 @@ fn batch_limit() {
     }
     assert_eq!(total, count);
 }
+
+/// Every message passed is reset first, also those past `MMSG_BATCH_MAX` that the call
+/// cannot receive into: one that held an earlier call's datagram and descriptor is emptied
+/// and the descriptor closed.
+#[test]
+fn messages_past_the_batch_limit_are_reset_too() {
+    let _guard = fd_lock();
+    let (left, right) = UnixDatagram::pair().unwrap();
+    right.set_nonblocking(true).unwrap();
+    let fds = distinct_fds(1);
+    let send_one = || {
+        let mut ancillary = AncillaryData::new();
+        ancillary.add_file_descriptors(&borrow_all(&fds));
+        let mut messages = [SendMmsg::new(b"x").ancillary_data(&ancillary)];
+        assert_eq!(
+            send_mmsg(left.as_fd(), &mut messages, SendOptions::new()).unwrap(),
+            1
+        );
+    };
+    let before = open_fd_count();
+    let count = MMSG_BATCH_MAX + 1;
+    let mut bufs = vec![[0u8; 1]; count];
+    let mut controls: Vec<AncillaryData<'_>> = (0..count)
+        .map(|_| AncillaryData::with_capacity(AncillaryData::space_for_fds(1)))
+        .collect();
+    let mut messages: Vec<RecvMmsg<'_, '_>> = bufs
+        .iter_mut()
+        .zip(controls.iter_mut())
+        .map(|(buf, control)| RecvMmsg::new(buf).ancillary_data(control))
+        .collect();
+
+    // The last message gets a datagram and a descriptor, through a call on the tail alone.
+    send_one();
+    let n = recv_mmsg(
+        right.as_fd(),
+        &mut messages[MMSG_BATCH_MAX..],
+        RecvOptions::new(),
+    );
+    assert_eq!(n.unwrap(), 1);
+    assert_eq!(messages[MMSG_BATCH_MAX].len(), 1);
+    assert_eq!(open_fd_count(), before + 1);
+
+    // A call on all of them receives into the first only, and resets the last one.
+    send_one();
+    assert_eq!(
+        recv_mmsg(right.as_fd(), &mut messages, RecvOptions::new()).unwrap(),
+        1
+    );
+    assert_eq!(messages[0].len(), 1);
+    let last = &mut messages[MMSG_BATCH_MAX];
+    assert_eq!(last.len(), 0);
+    let last_control = last.ancillary_data_mut().unwrap();
+    assert!(last_control.control_messages().is_empty());
+    assert_eq!(last_control.drain_fds().count(), 0);
+    assert_eq!(
+        open_fd_count(),
+        before + 1,
+        "the tail's descriptor was closed"
+    );
+
+    // And when the call fails (nothing queued on a non-blocking socket), all are reset.
+    let err = recv_mmsg(right.as_fd(), &mut messages, RecvOptions::new()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    assert_eq!(messages[0].len(), 0);
+    drop(messages);
+    assert_eq!(open_fd_count(), before);
+}

@@ -49,7 +49,9 @@ pub(crate) const MSG_CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
 #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
 pub(crate) const MSG_CMSG_CLOEXEC: c_int = 0;
 
-/// Whether received descriptors need `FD_CLOEXEC` set by hand after `recvmsg`.
+/// Whether received descriptors need `FD_CLOEXEC` set by hand after `recvmsg`. That is
+/// not atomic: between `recvmsg` and the `fcntl`, a `fork` and `exec` on another thread
+/// passes the descriptor on to the child (the guide's Platforms section says so to users).
 pub(crate) const NEEDS_CLOEXEC_FIXUP: bool = MSG_CMSG_CLOEXEC == 0;
 
 /// `SCM_PIDFD` (Linux 6.5): the kernel installs a pidfd in the receiver. libc does not

@@ -27,9 +27,21 @@ use crate::ControlMessage;
 /// # }
 /// ```
 ///
-/// With `LOCAL_CREDS` set on the receiving socket the kernel sends a `struct sockcred`
-/// instead, a different layout that this type does not parse (its length differs, so
-/// [`matches`](Self::matches) is false for it).
+/// # Only on a socket without `LOCAL_CREDS`
+///
+/// With the `LOCAL_CREDS` option set on the *receiving* socket, the kernel delivers a
+/// `struct sockcred` ([`SockCred`](super::SockCred)) under the same level and type, and
+/// removes the sender's `cmsgcred` from that message. Length does not tell the two apart:
+/// a `sockcred` of a process in 16 or more groups is 84 bytes (`SOCKCREDSIZE(16)`), exactly
+/// a `cmsgcred`, so [`matches`](Self::matches) is **true** for it and parsing succeeds
+/// with every field shifted (the uid read as the pid, the effective uid as the uid, and so
+/// on). So parse an `SCM_CREDS` message as `ScmCreds` only where the receiving socket does
+/// not have `LOCAL_CREDS` set, or in the messages after the first on a stream or seqpacket
+/// socket, where the option is one-shot; [`SockCred`](super::SockCred) says exactly which
+/// message carries which. Better, set `LOCAL_CREDS_PERSISTENT` on the receiver and read
+/// [`SockCred2`](super::SockCred2), whose type (`SCM_CREDS2`) is distinct: the kernel then
+/// leaves a sender's `ScmCreds` in place next to it, and `ScmCreds` never matches a
+/// `SockCred2`.
 ///
 /// The layout is `libc::cmsgcred`'s, checked at compile time; the two bytes of padding C
 /// leaves after `cmcred_ngroups` are an explicit field here, as `#[derive(ControlMessage)]`

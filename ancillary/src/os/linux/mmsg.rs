@@ -379,8 +379,9 @@ fn finish_send(
 /// received with them.
 ///
 /// Every message's results are reset and its [`AncillaryData`] is cleared first (closing
-/// descriptors received earlier and not taken), whether or not a message arrives for it.
-/// `MSG_CMSG_CLOEXEC` is always passed.
+/// descriptors received earlier and not taken), whether or not a message arrives for it:
+/// all of `messages`, also those past the first [`MMSG_BATCH_MAX`] (which one call never
+/// receives into), and also when the call then fails. `MSG_CMSG_CLOEXEC` is always passed.
 ///
 /// On a blocking socket `recvmmsg` waits until *all* the messages have arrived, unless
 /// `MSG_WAITFORONE` is set
@@ -396,12 +397,21 @@ pub fn recv_mmsg(
     messages: &mut [RecvMmsg<'_, '_>],
     options: RecvOptions,
 ) -> io::Result<usize> {
-    let mut hdrs = empty_headers();
-    let mut count = 0;
-    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
+    // Every message is reset first, the ones past `MMSG_BATCH_MAX` (which this call cannot
+    // receive into) included, and before anything can fail: afterwards no message holds an
+    // earlier call's results or descriptors, whatever this call returns. (The messages of
+    // the batch are cleared again by `start_recvmsg`, which then finds nothing to close.)
+    for message in messages.iter_mut() {
         message.len = 0;
         message.result = RecvResult::new(0);
         message.addr.set_len(0);
+        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
+            ancillary_data.clear();
+        }
+    }
+    let mut hdrs = empty_headers();
+    let mut count = 0;
+    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
         let bufs = message.bufs.as_mut_slice();
         if !crate::sys::iovlen_fits(bufs.len()) {
             return Err(crate::sys::too_many_buffers());

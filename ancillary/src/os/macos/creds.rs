@@ -24,7 +24,8 @@ pub const CMGROUP_MAX: usize = 16;
 /// use ancillary::os::macos::ScmCreds;
 /// use ancillary::ControlMessage;
 ///
-/// let message = ControlMessage::from(&ScmCreds::to_fill());
+/// let to_fill = ScmCreds::to_fill();
+/// let message = ControlMessage::from(&to_fill);
 /// assert_eq!(message.data().len(), 84);
 /// let creds = ScmCreds::try_from(message).unwrap();
 /// assert!(creds.groups().is_empty());

@@ -1,7 +1,23 @@
 //! macOS (and iOS) extensions: flags and control messages.
+//!
+//! Two things XNU does differently change what a receiver can rely on (the guide's
+//! [Platforms](crate::guide#platforms) has the details):
+//!
+//! * **Descriptors that do not fit stay open.** XNU installs every passed descriptor before
+//!   it copies the control data out, and then copies only what fits the buffer (setting
+//!   `MSG_CTRUNC`): the descriptors whose numbers were cut off are open in the process,
+//!   not close-on-exec, and nothing names them, so nothing can close them safely. A receive
+//!   without a control buffer installs them all. Size the buffer for the most descriptors
+//!   a peer may send.
+//! * **Close-on-exec is set after the fact.** There is no `MSG_CMSG_CLOEXEC`; the crate
+//!   sets `FD_CLOEXEC` with `fcntl` right after `recvmsg` returns, and a `fork` and `exec`
+//!   on another thread in between passes the descriptor on to the child.
 
 mod options;
 pub use self::options::*;
 
 mod creds;
 pub use self::creds::{ScmCreds, CMGROUP_MAX};
+
+#[cfg(test)]
+mod tests;
