@@ -3,7 +3,7 @@
 use core::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
 
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 

@@ -1,4 +1,7 @@
-//! Received file descriptors: handing them out as [`OwnedFd`]s, and closing the rest.
+//! Descriptor ownership: which received messages carry descriptors this process now owns
+//! (`FdKind`), handing them out as [`OwnedFd`]s (`OwnedFds`), counting and closing them.
+//! The buffer that received them records which kinds it still owns; the walk here keeps
+//! that record true.
 
 use core::ffi::c_int;
 use core::fmt;
@@ -7,13 +10,13 @@ use core::marker::PhantomData;
 use core::mem::size_of;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-use crate::messages::{read_header, ControlMessages, ControlMessagesIter};
-use crate::os::FdKind;
-use crate::size::{cmsg_align, HEADER_LEN};
+use crate::cmsg::read_header;
+use crate::control_messages::{ControlMessages, ControlMessagesIter};
+use crate::cmsg::{cmsg_align, HEADER_LEN};
 
 /// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
 /// (no kernel sends them, and `-1` is not a valid `OwnedFd`).
-fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
+pub(crate) fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
     data.chunks_exact(size_of::<c_int>())
         .map(|chunk| {
             let mut raw = [0u8; size_of::<c_int>()];
@@ -57,17 +60,48 @@ pub(crate) unsafe fn close_all(data: &[u8]) {
     }
 }
 
-/// Sets `FD_CLOEXEC` on every descriptor of a payload, for platforms without
-/// `MSG_CMSG_CLOEXEC`.
-pub(crate) fn set_cloexec_all(data: &[u8]) {
-    for fd in raw_fds(data) {
-        // SAFETY: `fd` was just installed in this process by `recvmsg` and is owned by the
-        // buffer that holds it; F_GETFD/F_SETFD only touch its descriptor flags.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFD);
-            if flags >= 0 {
-                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
-            }
+/// Which kind of received message carries descriptors that the receiver now owns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FdKind {
+    /// `SCM_RIGHTS`: the descriptors a peer passed.
+    Rights,
+    /// `SCM_PIDFD`: a pidfd of the sending process, installed by the kernel.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    Pidfd,
+}
+
+impl FdKind {
+    /// The bit of this kind in an ownership mask.
+    pub(crate) const fn bit(self) -> u8 {
+        match self {
+            FdKind::Rights => 1,
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            FdKind::Pidfd => 2,
+        }
+    }
+
+    /// Every kind this platform knows.
+    pub(crate) const ALL_BITS: u8 = {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            1 | 2
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            1
+        }
+    };
+
+    /// The kind of descriptor a received message of this level and type carries, if any.
+    pub(crate) fn of(level: c_int, ty: c_int) -> Option<FdKind> {
+        if level != libc::SOL_SOCKET {
+            return None;
+        }
+        match ty {
+            libc::SCM_RIGHTS => Some(FdKind::Rights),
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            crate::platform::SCM_PIDFD => Some(FdKind::Pidfd),
+            _ => None,
         }
     }
 }

@@ -119,44 +119,46 @@ macro_rules! on_supported_targets {
 on_supported_targets! {
 
 mod addr;
-mod ancillary;
-mod buf;
+mod ancillary_data;
+mod control_messages_buf;
 mod builder;
+mod cloexec;
 mod error;
 mod fds;
 pub mod guide;
 mod message;
-mod messages;
+mod control_messages;
 mod options;
 pub mod os;
 mod payload;
+mod platform;
 mod rights;
-mod size;
+mod cmsg;
 mod socket;
 #[cfg(feature = "socket2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "socket2")))]
 pub mod socket2;
-mod stack;
-mod storage;
+mod ancillary_storage;
+mod region;
 mod sys;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
 
 pub use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
-pub use crate::ancillary::AncillaryData;
-pub use crate::buf::ControlMessagesBuf;
+pub use crate::ancillary_data::AncillaryData;
+pub use crate::control_messages_buf::ControlMessagesBuf;
 pub use crate::builder::{MessageReceiver, MessageSender};
 pub use crate::error::CapacityError;
 pub use crate::fds::OwnedFds;
 pub use crate::message::ControlMessage;
-pub use crate::messages::{ControlMessages, ControlMessagesIter};
+pub use crate::control_messages::{ControlMessages, ControlMessagesIter};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
 pub use crate::payload::{ControlMessagePayload, OfType, PayloadError, PayloadLayout};
 pub use crate::rights::ScmRights;
-pub use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
+pub use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
-pub use crate::stack::AncillaryStorage;
+pub use crate::ancillary_storage::AncillaryStorage;
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.

@@ -102,15 +102,13 @@ impl RecvOptions {
     /// No flags besides `MSG_CMSG_CLOEXEC` (where it exists).
     #[must_use]
     pub const fn new() -> RecvOptions {
-        RecvOptions {
-            flags: crate::os::MSG_CMSG_CLOEXEC,
-        }
+        RecvOptions { flags: 0 }
     }
 
     /// The flags as `recvmsg` takes them (`MSG_CMSG_CLOEXEC` included where it exists).
     #[must_use]
     pub const fn as_recv_flags(&self) -> c_int {
-        self.flags | crate::os::MSG_CMSG_CLOEXEC
+        self.flags | crate::cloexec::RECV_FLAG
     }
 
     /// Adds raw `MSG_*` flags this type has no method for.

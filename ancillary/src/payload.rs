@@ -14,7 +14,7 @@ use core::mem::size_of_val;
 use std::io;
 
 use crate::message::ControlMessage;
-use crate::messages::ControlMessages;
+use crate::control_messages::ControlMessages;
 
 /// The shape of a payload type: a fixed part, optionally followed by a slice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub unsafe trait ControlMessagePayload {
     const LAYOUT: PayloadLayout;
     /// Buffer bytes one message of this type takes (`CMSG_SPACE`), for the smallest
     /// payload (no trailing elements); see [`space_for`](Self::space_for).
-    const SPACE: usize = crate::size::cmsg_space(Self::LAYOUT.prefix);
+    const SPACE: usize = crate::cmsg::cmsg_space(Self::LAYOUT.prefix);
 
     /// What parsing a message yields: `Self` (a copy) for sized payloads, `&'a Self` for
     /// slice-tailed ones.
@@ -147,7 +147,7 @@ pub unsafe trait ControlMessagePayload {
     /// Buffer bytes one message with `elements` trailing elements takes (`CMSG_SPACE`).
     #[must_use]
     fn space_for(elements: usize) -> usize {
-        crate::size::cmsg_space(Self::LAYOUT.len_for(elements))
+        crate::cmsg::cmsg_space(Self::LAYOUT.len_for(elements))
     }
 }
 
@@ -355,7 +355,7 @@ impl ControlMessages {
 /// The messages of one type in a [`ControlMessages`] buffer, converted. Created by
 /// [`ControlMessages::of_type`].
 pub struct OfType<'a, T: ?Sized> {
-    messages: crate::messages::ControlMessagesIter<'a>,
+    messages: crate::control_messages::ControlMessagesIter<'a>,
     _type: core::marker::PhantomData<fn() -> &'a T>,
 }
 

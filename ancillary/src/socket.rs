@@ -5,7 +5,7 @@ use std::net::{TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::sys;
 

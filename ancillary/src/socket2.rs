@@ -35,7 +35,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 use ::socket2::{SockAddr, SockAddrStorage, Socket};
 
 use crate::addr::{RawSocketAddr, SocketAddress};
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 use crate::sys;

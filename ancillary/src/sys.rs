@@ -10,9 +10,9 @@ use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
-use crate::size::size_of_field;
+use crate::cmsg::size_of_field;
 
 /// An all-zero `msghdr`: null pointers and zero lengths.
 #[inline]
@@ -260,7 +260,7 @@ fn recv(
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = len as _;
     }
-    let flags = options.as_recv_flags() | crate::os::MSG_CMSG_CLOEXEC;
+    let flags = options.as_recv_flags();
     // The pointees: the address storage, the buffers of `bufs`, and the control region
     // that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
     // SAFETY: every pointer in `msg` is null with a zero length or valid for writes of the

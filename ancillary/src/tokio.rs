@@ -76,7 +76,7 @@ use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
 use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
 
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::builder::{MessageReceiver, MessageSender};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::sys;

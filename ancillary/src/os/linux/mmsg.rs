@@ -71,7 +71,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use crate::addr::{RawSocketAddr, SocketAddress};
-use crate::ancillary::AncillaryData;
+use crate::ancillary_data::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 
@@ -432,7 +432,7 @@ pub fn recv_mmsg(
     if count == 0 {
         return Ok(0);
     }
-    let flags = options.as_recv_flags() | crate::os::MSG_CMSG_CLOEXEC;
+    let flags = options.as_recv_flags();
     // The pointees: each message's address storage and buffers (borrowed from `messages`
     // through `iter_mut`, so disjoint), and the control region that `start_recvmsg` handed
     // out (exclusively borrowed from that message's `AncillaryData`).

@@ -36,7 +36,7 @@ pub use self::options::*;
 pub const SO_PASSPIDFD: core::ffi::c_int = 76;
 
 /// `SCM_PIDFD`: the `cmsg_type` (at level `SOL_SOCKET`) of the message that carries a pidfd.
-pub const SCM_PIDFD: core::ffi::c_int = crate::os::SCM_PIDFD;
+pub const SCM_PIDFD: core::ffi::c_int = crate::platform::SCM_PIDFD;
 
 mod credentials;
 mod security;

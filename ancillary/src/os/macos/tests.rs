@@ -16,7 +16,7 @@
 
 use super::ScmCreds;
 use crate::fds::count;
-use crate::os::FdKind;
+use crate::fds::FdKind;
 use crate::{cmsg_len, cmsg_space, ControlMessage, ControlMessagePayload, ControlMessages};
 use crate::{ScmRights, HEADER_LEN};
 

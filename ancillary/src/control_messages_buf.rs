@@ -7,7 +7,7 @@
 
 use core::ffi::c_int;
 use core::fmt;
-use core::mem::{offset_of, size_of, MaybeUninit};
+use core::mem::{size_of, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use std::collections::TryReserveError;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -15,10 +15,10 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use crate::error::CapacityError;
 use crate::fds::OwnedFds;
 use crate::message::ControlMessage;
-use crate::messages::{cmsg_len_field_size, ControlMessages};
-use crate::os::FdKind;
-use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
-use crate::storage::{Cursor, GrowError, Storage};
+use crate::control_messages::ControlMessages;
+use crate::fds::FdKind;
+use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, encode_header, CMSG_PAYLOAD_MAX, HEADER_LEN};
+use crate::region::{Cursor, GrowError, Storage};
 
 /// An owned buffer of control messages.
 ///
@@ -258,7 +258,7 @@ impl<'s> ControlMessagesBuf<'s> {
             0 if cmsg_align(self.len) == self.len => {
                 let at = self.len;
                 self.reserve_message(at, added)?;
-                let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
+                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
                 self.len = self.storage.write_rights(at, &header, fds);
                 self.open_payload = added;
             }
@@ -271,7 +271,7 @@ impl<'s> ControlMessagesBuf<'s> {
                 let at = self.len - cmsg_space(old);
                 let payload = old.checked_add(added).ok_or_else(too_big)?;
                 let end = self.reserve_message(at, payload)?;
-                let header = header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
+                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
                 self.storage.write_with(at, HEADER_LEN, |c| c.put(&header));
                 // The new descriptors overwrite the old padding, then new padding follows.
                 let from = at + cmsg_len(old);
@@ -322,7 +322,7 @@ impl<'s> ControlMessagesBuf<'s> {
         let start = self.len;
         let at = cmsg_align(start);
         let end = self.reserve_message(at, payload)?;
-        let header = header(level, ty, payload);
+        let header = encode_header(level, ty, payload);
         self.storage.write_with(start, end - start, |cursor| {
             cursor.zeros(at - start);
             cursor.put(&header);
@@ -337,12 +337,7 @@ impl<'s> ControlMessagesBuf<'s> {
     /// message (padding included) ends.
     #[inline]
     fn reserve_message(&mut self, at: usize, payload: usize) -> Result<usize, CapacityError> {
-        let field_max = if cmsg_len_field_size() >= size_of::<usize>() {
-            usize::MAX
-        } else {
-            (1usize << (8 * cmsg_len_field_size())) - 1
-        };
-        let end = if payload <= field_max - HEADER_LEN {
+        let end = if payload <= CMSG_PAYLOAD_MAX {
             at.checked_add(cmsg_space(payload))
                 .filter(|&end| end != usize::MAX)
         } else {
@@ -392,13 +387,7 @@ impl<'s> ControlMessagesBuf<'s> {
         self.len = len;
         self.received = len;
         self.owned = FdKind::ALL_BITS;
-        if crate::os::NEEDS_CLOEXEC_FIXUP {
-            for message in self.received_messages() {
-                if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
-                    crate::fds::set_cloexec_all(message.data());
-                }
-            }
-        }
+        crate::cloexec::fix_up(self.bytes(len));
     }
 
     /// The first `len` bytes of the storage, for `len` either `self.len` or
@@ -412,7 +401,7 @@ impl<'s> ControlMessagesBuf<'s> {
         unsafe { self.storage.bytes_unchecked(len) }
     }
 
-    fn received_messages(&self) -> crate::messages::ControlMessagesIter<'_> {
+    fn received_messages(&self) -> crate::control_messages::ControlMessagesIter<'_> {
         ControlMessages::from_bytes(self.bytes(self.received)).iter()
     }
 
@@ -485,25 +474,6 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 }
 
-/// The bytes of a header with `cmsg_len` = `CMSG_LEN(payload)`, and zeroed padding up to
-/// the payload.
-#[inline]
-fn header(level: c_int, ty: c_int, payload: usize) -> [u8; HEADER_LEN] {
-    let mut header = [0u8; HEADER_LEN];
-    let len = cmsg_len(payload);
-    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
-    if cmsg_len_field_size() == 4 {
-        header[len_at..len_at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
-    } else {
-        header[len_at..len_at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
-    }
-    let level_at = offset_of!(libc::cmsghdr, cmsg_level);
-    header[level_at..level_at + 4].copy_from_slice(&level.to_ne_bytes());
-    let type_at = offset_of!(libc::cmsghdr, cmsg_type);
-    header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
-    header
-}
-
 fn capacity_overflow() -> TryReserveError {
     // `TryReserveError` has no public constructor; asking any `Vec` for more than
     // `isize::MAX` bytes yields the capacity-overflow variant without allocating.
@@ -555,7 +525,7 @@ impl AsMut<ControlMessages> for ControlMessagesBuf<'_> {
 
 impl<'a> IntoIterator for &'a ControlMessagesBuf<'_> {
     type Item = ControlMessage<'a>;
-    type IntoIter = crate::messages::ControlMessagesIter<'a>;
+    type IntoIter = crate::control_messages::ControlMessagesIter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
@@ -577,7 +547,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::messages::read_header;
+    use crate::cmsg::read_header;
     use std::os::fd::AsFd;
 
     fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {

@@ -1,5 +1,6 @@
-//! Sizing control-message buffers: `const` equivalents of `CMSG_ALIGN`, `CMSG_LEN` and
-//! `CMSG_SPACE`.
+//! The `cmsghdr` byte format, in one place: sizes and alignment (`const` equivalents of
+//! `CMSG_ALIGN`, `CMSG_LEN` and `CMSG_SPACE`), and the header's bytes, decoded
+//! ([`read_header`]) and encoded ([`encode_header`]).
 //!
 //! These equal the target's C macros (a test compares them with `libc`'s for every payload
 //! length from 0 to 1024 bytes), but they are safe `const fn`s, so a buffer can be sized at
@@ -20,7 +21,10 @@
 //! assert!(ancillary.capacity() >= ROOM - (align - 1));
 //! ```
 
-use crate::os::CMSG_ALIGN_UNIT;
+use core::ffi::c_int;
+use core::mem::offset_of;
+
+use crate::platform::CMSG_ALIGN_UNIT;
 
 /// Rounds `len` up to the control-message alignment of this target (`CMSG_ALIGN`).
 ///
@@ -94,6 +98,71 @@ const _: () = assert!(
 /// closure that names it), so that no list of targets can drift from `libc`'s definitions.
 pub(crate) const fn size_of_field<S, T>(_: fn(&S) -> T) -> usize {
     core::mem::size_of::<T>()
+}
+
+// ----- the header's bytes ---------------------------------------------------------------
+
+/// The size in bytes of `cmsghdr::cmsg_len`: `size_t` on glibc and bionic, `socklen_t` on
+/// musl, Apple and the BSDs. Read off the field itself, so no target list can drift.
+pub(crate) const fn cmsg_len_field_size() -> usize {
+    size_of_field::<libc::cmsghdr, _>(|h| h.cmsg_len)
+}
+
+/// The largest payload a `cmsg_len` can describe (its field's maximum, less the header).
+pub(crate) const CMSG_PAYLOAD_MAX: usize = if cmsg_len_field_size() >= size_of::<usize>() {
+    usize::MAX - HEADER_LEN
+} else {
+    (1usize << (8 * cmsg_len_field_size())) - 1 - HEADER_LEN
+};
+
+/// The fields of a `cmsghdr`, copied out of a byte buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Header {
+    pub(crate) len: usize,
+    pub(crate) level: c_int,
+    pub(crate) ty: c_int,
+}
+
+/// Copies the header at the start of `bytes`, if a whole header is there.
+#[inline]
+pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
+    if bytes.len() < size_of::<libc::cmsghdr>() {
+        return None;
+    }
+    // SAFETY: `bytes` holds at least `size_of::<cmsghdr>()` initialised bytes, and
+    // `read_unaligned` copies them with no alignment requirement. `cmsghdr` is integers
+    // only (explicit padding fields included), so any bytes are a valid value.
+    let header: libc::cmsghdr = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast()) };
+    // `cmsg_len` is `size_t` on glibc and `socklen_t` on musl, Apple and the BSDs.
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "the field's type differs per target"
+    )]
+    let len = header.cmsg_len as usize;
+    Some(Header {
+        len,
+        level: header.cmsg_level,
+        ty: header.cmsg_type,
+    })
+}
+
+/// The bytes of a header with `cmsg_len` = `CMSG_LEN(payload)`, and zeroed padding up to
+/// the payload.
+#[inline]
+pub(crate) fn encode_header(level: c_int, ty: c_int, payload: usize) -> [u8; HEADER_LEN] {
+    let mut header = [0u8; HEADER_LEN];
+    let len = cmsg_len(payload);
+    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+    if cmsg_len_field_size() == 4 {
+        header[len_at..len_at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
+    } else {
+        header[len_at..len_at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
+    }
+    let level_at = offset_of!(libc::cmsghdr, cmsg_level);
+    header[level_at..level_at + 4].copy_from_slice(&level.to_ne_bytes());
+    let type_at = offset_of!(libc::cmsghdr, cmsg_type);
+    header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
+    header
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub struct AncillaryStorage<const N: usize> {
 }
 
 const _: () = assert!(
-    align_of::<AncillaryStorage<0>>() >= crate::size::BUFFER_ALIGN,
+    align_of::<AncillaryStorage<0>>() >= crate::cmsg::BUFFER_ALIGN,
     "AncillaryStorage must be aligned for cmsghdr"
 );
 

@@ -5,13 +5,12 @@
 //! out of the byte slice, every offset is checked before it is used, and a malformed length
 //! ends the walk instead of looping or reading out of bounds.
 
-use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
 use core::mem::size_of;
 
 use crate::message::ControlMessage;
-use crate::size::{cmsg_align, HEADER_LEN};
+use crate::cmsg::{cmsg_align, read_header, HEADER_LEN};
 
 /// A buffer of control messages, as `sendmsg` takes them and `recvmsg` returns them.
 ///
@@ -114,43 +113,6 @@ impl AsRef<[u8]> for ControlMessages {
 pub struct ControlMessagesIter<'a> {
     /// The bytes from the next header on; empty once the walk has ended.
     rest: &'a [u8],
-}
-
-/// The fields of a `cmsghdr`, copied out of a byte buffer.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Header {
-    pub(crate) len: usize,
-    pub(crate) level: c_int,
-    pub(crate) ty: c_int,
-}
-
-/// Copies the header at the start of `bytes`, if a whole header is there.
-#[inline]
-pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
-    if bytes.len() < size_of::<libc::cmsghdr>() {
-        return None;
-    }
-    // SAFETY: `bytes` holds at least `size_of::<cmsghdr>()` initialised bytes, and
-    // `read_unaligned` copies them with no alignment requirement. `cmsghdr` is integers
-    // only (explicit padding fields included), so any bytes are a valid value.
-    let header: libc::cmsghdr = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast()) };
-    // `cmsg_len` is `size_t` on glibc and `socklen_t` on musl, Apple and the BSDs.
-    #[allow(
-        clippy::unnecessary_cast,
-        reason = "the field's type differs per target"
-    )]
-    let len = header.cmsg_len as usize;
-    Some(Header {
-        len,
-        level: header.cmsg_level,
-        ty: header.cmsg_type,
-    })
-}
-
-/// The size in bytes of `cmsghdr::cmsg_len`: `size_t` on glibc and bionic, `socklen_t` on
-/// musl, Apple and the BSDs. Read off the field itself, so no target list can drift.
-pub(crate) const fn cmsg_len_field_size() -> usize {
-    crate::size::size_of_field::<libc::cmsghdr, _>(|h| h.cmsg_len)
 }
 
 impl ControlMessagesIter<'_> {
