@@ -10,6 +10,7 @@ use core::iter::FusedIterator;
 use core::mem::size_of;
 
 use crate::message::ControlMessage;
+use crate::payload::{ControlMessagePayload, PayloadError};
 use crate::cmsg::{cmsg_align, read_header, HEADER_LEN};
 
 /// A buffer of control messages, as `sendmsg` takes them and `recvmsg` returns them.
@@ -173,5 +174,72 @@ impl fmt::Debug for ControlMessagesIter<'_> {
         f.debug_struct("ControlMessagesIter")
             .field("remaining_bytes", &self.rest.len())
             .finish()
+    }
+}
+
+// ----- typed lookups ---------------------------------------------------------------------
+
+impl ControlMessages {
+    /// The messages of type `T`, already converted; messages of other kinds are skipped,
+    /// and messages of kind `T` that fail to convert (wrong length, truncated) yield an
+    /// error instead of being dropped silently.
+    ///
+    /// ```
+    /// use ancillary::{ControlMessage, ControlMessagesBuf};
+    ///
+    /// #[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
+    /// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
+    /// #[repr(C)]
+    /// struct IpTtl {
+    ///     ttl: libc::c_int,
+    /// }
+    ///
+    /// let mut buf = ControlMessagesBuf::new();
+    /// buf.push(&ControlMessage::new(libc::SOL_SOCKET, libc::SCM_RIGHTS, &[0; 4]));
+    /// buf.push(&(&IpTtl { ttl: 7 }).into());
+    /// let ttls: Vec<_> = buf.of_type::<IpTtl>().collect::<Result<_, _>>().unwrap();
+    /// assert_eq!(ttls, [IpTtl { ttl: 7 }]);
+    /// assert_eq!(buf.find::<IpTtl>().unwrap().unwrap().ttl, 7);
+    /// ```
+    pub fn of_type<'a, T: ControlMessagePayload + ?Sized + 'a>(&'a self) -> OfType<'a, T> {
+        OfType {
+            messages: self.iter(),
+            _type: core::marker::PhantomData,
+        }
+    }
+
+    /// The first message of type `T`, converted; `None` if there is none.
+    pub fn find<'a, T: ControlMessagePayload + ?Sized + 'a>(
+        &'a self,
+    ) -> Option<Result<T::Parsed<'a>, PayloadError>> {
+        self.of_type::<T>().next()
+    }
+}
+
+/// The messages of one type in a [`ControlMessages`] buffer, converted. Created by
+/// [`ControlMessages::of_type`].
+pub struct OfType<'a, T: ?Sized> {
+    messages: ControlMessagesIter<'a>,
+    _type: core::marker::PhantomData<fn() -> &'a T>,
+}
+
+impl<'a, T: ControlMessagePayload + ?Sized + 'a> Iterator for OfType<'a, T> {
+    type Item = Result<T::Parsed<'a>, PayloadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.messages
+            .by_ref()
+            .find(|m| m.cmsg_level() == T::LEVEL && m.cmsg_type() == T::TYPE)
+            .map(T::parse)
+    }
+}
+
+impl<'a, T: ControlMessagePayload + ?Sized + 'a> core::iter::FusedIterator for OfType<'a, T> {}
+
+impl<T: ?Sized> fmt::Debug for OfType<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OfType")
+            .field("type", &core::any::type_name::<T>())
+            .finish_non_exhaustive()
     }
 }

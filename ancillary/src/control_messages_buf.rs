@@ -13,7 +13,7 @@ use std::collections::TryReserveError;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use crate::error::CapacityError;
-use crate::fds::OwnedFds;
+use crate::fds::{Owned, OwnedFds};
 use crate::message::ControlMessage;
 use crate::control_messages::ControlMessages;
 use crate::fds::FdKind;
@@ -60,11 +60,9 @@ pub struct ControlMessagesBuf<'s> {
     /// join it instead of starting a second one; 0 if there is none (an empty list of
     /// descriptors adds no message).
     open_payload: usize,
-    /// `FdKind` bits of the kinds whose descriptors in `bytes[..received]` (if any) were
-    /// not taken: this buffer owns them. All kinds after a receive. The `Rights` bit also
-    /// makes `take_owned_fds` answer `Some`, so only taking clears it; the bits of other
-    /// kinds are also cleared by a walk over every message that saw none of their kind.
-    owned: u8,
+    /// The kinds whose descriptors in `bytes[..received]` (if any) were not taken: this
+    /// buffer owns them ([`Owned`] says how the record changes).
+    owned: Owned,
 }
 
 impl ControlMessagesBuf<'static> {
@@ -121,7 +119,7 @@ impl<'s> ControlMessagesBuf<'s> {
             received: 0,
             overflow_needed: 0,
             open_payload: 0,
-            owned: 0,
+            owned: Owned::NONE,
         }
     }
 
@@ -386,7 +384,7 @@ impl<'s> ControlMessagesBuf<'s> {
         let len = len.min(self.capacity());
         self.len = len;
         self.received = len;
-        self.owned = FdKind::ALL_BITS;
+        self.owned = Owned::ALL;
         crate::cloexec::fix_up(self.bytes(len));
     }
 
@@ -401,76 +399,47 @@ impl<'s> ControlMessagesBuf<'s> {
         unsafe { self.storage.bytes_unchecked(len) }
     }
 
-    fn received_messages(&self) -> crate::control_messages::ControlMessagesIter<'_> {
-        ControlMessages::from_bytes(self.bytes(self.received)).iter()
-    }
 
     /// Whether descriptors of `kind` from the last receive are still owned here.
     #[inline]
     pub(crate) fn owns(&self, kind: FdKind) -> bool {
-        self.owned & kind.bit() != 0
+        self.owned.owns(kind)
     }
 
     /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
     /// Empty if they were already taken or nothing was received.
     #[inline]
     pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
-        let owned = self.owns(kind);
-        self.owned &= !kind.bit();
-        let (bytes, record) = if owned {
-            // SAFETY: `received <= storage.capacity()` (the invariant of `len`, see
-            // `bytes`); the storage and `owned` are separate fields.
-            let received = unsafe { self.storage.bytes_unchecked(self.received) };
-            (received, Some(&mut self.owned))
-        } else {
-            (&[][..], None)
-        };
-        // The iterator only clears bits of `owned`, and only of kinds that its walk over
-        // every received message did not see: this buffer holds no descriptor of those
-        // kinds. An empty walk gets no `owned` to clear.
-        // SAFETY: when `owned` was set, the received bytes hold descriptors of `kind` that
-        // this buffer owned (`finish_recv`'s contract) and the bit is now cleared, so
-        // ownership passes to the iterator exactly once; otherwise it walks nothing.
-        unsafe { OwnedFds::new(bytes, kind, record) }
+        // SAFETY: `received <= storage.capacity()` (the invariant of `len`, see `bytes`);
+        // the storage and `owned` are separate fields.
+        let received = unsafe { self.storage.bytes_unchecked(self.received) };
+        // SAFETY: `received` is all of the last receive's bytes, whose descriptors of the
+        // kinds in `owned` this buffer owns (`finish_recv`'s contract).
+        unsafe { self.owned.drain(received, kind) }
     }
 
     /// Counts the received descriptors of `kind` still owned here.
     pub(crate) fn count_fds(&self, kind: FdKind) -> usize {
-        if !self.owns(kind) {
-            return 0;
-        }
-        crate::fds::count(self.received_messages(), kind)
+        self.owned.count(self.bytes(self.received), kind)
     }
 
     /// Closes the received descriptors still owned here and gives up their ownership.
     #[inline]
     fn close_owned(&mut self) {
-        let owned = self.owned;
-        // Nothing owned (descriptors taken, or known absent after a walk): nothing to do,
-        // not even a store, on the common path.
-        if owned == 0 {
+        // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
+        // store, on the common path.
+        if self.owned.is_none() {
             return;
         }
-        self.owned = 0;
-        // No bytes that could hold a message: nothing to walk.
-        if self.received >= size_of::<libc::cmsghdr>() {
-            self.close_received(owned);
+        // No bytes that could hold a message: nothing to walk, no slice to make.
+        if self.received < size_of::<libc::cmsghdr>() {
+            self.owned = Owned::NONE;
+            return;
         }
-    }
-
-    /// Closes every received descriptor of the kinds in `owned`, in one walk.
-    fn close_received(&self, owned: u8) {
-        for message in self.received_messages() {
-            match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-                // The bits of `owned` were set in `self.owned`, and the caller cleared them.
-                // SAFETY: this buffer owned the received descriptors of those kinds
-                // (`finish_recv`'s contract); ownership is given up here, exactly once.
-                Some(kind) if owned & kind.bit() != 0 => unsafe {
-                    crate::fds::close_all(message.data());
-                },
-                _ => {}
-            }
-        }
+        // SAFETY: as in `drain_fds`.
+        let received = unsafe { self.storage.bytes_unchecked(self.received) };
+        // SAFETY: as in `drain_fds`.
+        unsafe { self.owned.close(received) };
     }
 }
 
@@ -539,7 +508,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
             .field("len", &self.len)
             .field("messages", &self.as_control_messages())
             .field("received", &self.received)
-            .field("owns_fds", &(self.owned != 0))
+            .field("owns_fds", &!self.owned.is_none())
             .finish()
     }
 }

@@ -106,6 +106,109 @@ impl FdKind {
     }
 }
 
+/// The kinds of received descriptors a buffer still owns: a set of [`FdKind`] bits.
+///
+/// A receive makes the buffer own every kind ([`ALL`](Self::ALL)); taking a kind's
+/// descriptors gives that kind up ([`drain`](Self::drain)); a walk over every received
+/// message proves the kinds it did not see absent, so they need no walk when the buffer is
+/// cleared. `Rights` is never cleared by a walk: its bit also answers whether a receive's
+/// `SCM_RIGHTS` descriptors are still there to be taken (`take_owned_fds` gives `Some` of
+/// an empty list, rather than `None`, after a receive that brought none).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Owned(u8);
+
+impl Owned {
+    /// Nothing received, or everything taken.
+    pub(crate) const NONE: Owned = Owned(0);
+    /// Right after a receive: every kind the platform knows.
+    pub(crate) const ALL: Owned = Owned(FdKind::ALL_BITS);
+
+    /// Whether descriptors of `kind` are still owned.
+    #[inline]
+    pub(crate) fn owns(self, kind: FdKind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    /// Whether no descriptor of any kind is owned.
+    #[inline]
+    pub(crate) fn is_none(self) -> bool {
+        self.0 == 0
+    }
+
+    /// After a walk over every received message that saw the kinds in `seen` (bits):
+    /// forgets the other kinds, but for `Rights`.
+    #[inline]
+    fn keep_seen(&mut self, seen: u8) {
+        self.0 &= seen | FdKind::Rights.bit();
+    }
+
+    /// Gives up the received descriptors of `kind`, handing them out one by one (none if
+    /// they were not owned).
+    ///
+    /// # Safety
+    /// `received` must be all of the bytes of the receive this record is about, in which
+    /// every descriptor of an owned kind is open and owned by this record.
+    #[inline]
+    pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
+        let owned = self.owns(kind);
+        self.0 &= !kind.bit();
+        let (bytes, record) = if owned {
+            (received, Some(self))
+        } else {
+            (&[][..], None)
+        };
+        // The iterator only clears bits of this record, and only of kinds that its walk
+        // over every received message did not see: no descriptor of those kinds is there.
+        // An empty walk gets no record to clear.
+        // SAFETY: when `kind` was owned, `received` holds its descriptors, owned here (the
+        // caller's promise), and the bit is now cleared, so ownership passes to the
+        // iterator exactly once; otherwise it walks nothing.
+        unsafe { OwnedFds::new(bytes, kind, record) }
+    }
+
+    /// Counts the received descriptors of `kind` still owned, in `received`.
+    pub(crate) fn count(self, received: &[u8], kind: FdKind) -> usize {
+        if !self.owns(kind) {
+            return 0;
+        }
+        count(ControlMessages::from_bytes(received).iter(), kind)
+    }
+
+    /// Closes every received descriptor still owned, in one walk, and gives them up.
+    ///
+    /// # Safety
+    /// As for [`drain`](Self::drain).
+    #[inline]
+    pub(crate) unsafe fn close(&mut self, received: &[u8]) {
+        let owned = *self;
+        // Nothing owned (descriptors taken, or known absent after a walk): nothing to do,
+        // not even a store, on the common path.
+        if owned.is_none() {
+            return;
+        }
+        *self = Owned::NONE;
+        // SAFETY: the caller's promise, for the kinds that were owned.
+        unsafe { close_kinds(owned, received) };
+    }
+}
+
+/// Closes every descriptor of the kinds in `owned` in `received`, in one walk. Out of
+/// line: clearing a buffer whose descriptors were taken never gets here.
+///
+/// # Safety
+/// Descriptors of the kinds in `owned` in `received` must be open and owned by the caller,
+/// who gives them up.
+unsafe fn close_kinds(owned: Owned, received: &[u8]) {
+    for message in ControlMessages::from_bytes(received) {
+        match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+            // SAFETY: descriptors of an owned kind in `received` are open and owned by the
+            // caller, who gives them up here, exactly once.
+            Some(kind) if owned.owns(kind) => unsafe { close_all(message.data()) },
+            _ => {}
+        }
+    }
+}
+
 /// Received file descriptors, handed out as [`OwnedFd`]s without allocating.
 ///
 /// Returned by [`AncillaryData::drain_fds`](crate::AncillaryData::drain_fds). The
@@ -155,17 +258,16 @@ struct Walk<'a> {
     done: bool,
     /// Kinds of descriptor-carrying messages other than `kind` seen so far.
     seen: u8,
-    /// The buffer's `FdKind` bits of the kinds whose descriptors it still owns, or null;
-    /// once the walk has seen every message, the bits of kinds it did not see are cleared
-    /// (but for `Rights`, whose bit also means "not taken yet"). It stands for the
-    /// `&'a mut u8` that [`OwnedFds::new`] was given (a pointer, so that the walk can be
+    /// The buffer's record of the kinds it still owns ([`Owned`]), or null; once the walk
+    /// has seen every message, it is told which kinds the walk saw. It stands for the
+    /// `&'a mut Owned` that [`OwnedFds::new`] was given (a pointer, so that the walk can be
     /// cloned into [`next_message`] and the clone returned in its place).
-    owned: *mut u8,
-    _owned: PhantomData<&'a mut u8>,
+    owned: *mut Owned,
+    _owned: PhantomData<&'a mut Owned>,
 }
 
 // SAFETY: a `Walk` is a `ControlMessagesIter` and integers, which are `Send` and `Sync`, and
-// a pointer that stands for a `&'a mut u8`, which is `Send` and `Sync` too: it is written
+// a pointer that stands for a `&'a mut Owned`, which is `Send` and `Sync` too: it is written
 // only through `&mut Walk` (in `finish`), and of the clones `next` makes, only the one that
 // replaces the original is used.
 unsafe impl Send for Walk<'_> {}
@@ -179,11 +281,11 @@ impl Walk<'_> {
     fn finish(&mut self) {
         self.done = true;
         if !self.owned.is_null() {
-            // The pointer came from the `&'a mut u8` given to `OwnedFds::new`, whose borrow
+            // The pointer came from the `&'a mut Owned` given to `OwnedFds::new`, whose borrow
             // the walk holds (`_owned`), and only the one walk in use reads or writes
             // through it.
             // SAFETY: a valid, exclusive pointer to the buffer's ownership record.
-            unsafe { *self.owned &= self.seen | FdKind::Rights.bit() };
+            unsafe { (*self.owned).keep_seen(self.seen) };
         }
     }
 }
@@ -220,13 +322,12 @@ impl<'a> OwnedFds<'a> {
     /// Every descriptor of `kind` in the messages of `bytes` must be open and owned by the
     /// caller, who hands that ownership to the iterator.
     ///
-    /// `owned` is the buffer's record of the kinds it owns descriptors of, with the bit of
-    /// `kind` already cleared, if `bytes` are all of the received bytes; after a complete
-    /// walk, the bits of the other kinds the walk did not see are cleared too (except
-    /// `Rights`), as no descriptor of them is there. `None` for any other walk (such as an
-    /// empty one), which proves nothing about the buffer.
+    /// `owned` is the buffer's record of the kinds it owns descriptors of, with `kind`
+    /// already given up, if `bytes` are all of the received bytes; after a complete walk it
+    /// forgets the kinds the walk did not see ([`Owned`]). `None` for any other walk (such
+    /// as an empty one), which proves nothing about the buffer.
     #[inline]
-    pub(crate) unsafe fn new(bytes: &'a [u8], kind: FdKind, owned: Option<&'a mut u8>) -> Self {
+    pub(crate) unsafe fn new(bytes: &'a [u8], kind: FdKind, owned: Option<&'a mut Owned>) -> Self {
         let mut fds = OwnedFds {
             current: &[],
             walk: Walk {
@@ -367,13 +468,13 @@ mod tests {
             libc::SCM_RIGHTS,
             &second,
         ));
-        let mut owned = FdKind::ALL_BITS & !FdKind::Rights.bit();
+        let mut owned = Owned::ALL;
         // SAFETY: the three descriptors are open, and owned by nobody since `into_raw_fd`.
-        let fds = unsafe { OwnedFds::new(buf.as_bytes(), FdKind::Rights, Some(&mut owned)) };
+        let fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
         assert_eq!(fds.len(), 3);
         let got: Vec<RawFd> = fds.map(|fd| fd.as_raw_fd()).collect();
         assert_eq!(got, raw, "in order, the negative one skipped");
-        assert_eq!(owned, 0, "no other kind of descriptor was there");
+        assert!(owned.is_none(), "no other kind of descriptor was there");
         assert!(
             raw.iter().all(|&fd| !is_open(fd)),
             "each yielded one was closed"
@@ -393,14 +494,14 @@ mod tests {
             libc::SCM_RIGHTS,
             &payload,
         ));
-        let mut owned = FdKind::ALL_BITS & !FdKind::Rights.bit();
+        let mut owned = Owned::ALL;
         // SAFETY: the two descriptors are open, and owned by nobody since `into_raw_fd`.
-        let mut fds = unsafe { OwnedFds::new(buf.as_bytes(), FdKind::Rights, Some(&mut owned)) };
+        let mut fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
         let first = fds.next().unwrap();
         assert_eq!(first.as_raw_fd(), raw[0]);
         drop(fds);
         assert!(!is_open(raw[1]), "the one not taken was closed");
         assert!(is_open(raw[0]));
-        assert_eq!(owned, 0, "no other kind is there");
+        assert!(owned.is_none(), "no other kind is there");
     }
 }

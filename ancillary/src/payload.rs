@@ -14,7 +14,6 @@ use core::mem::size_of_val;
 use std::io;
 
 use crate::message::ControlMessage;
-use crate::control_messages::ControlMessages;
 
 /// The shape of a payload type: a fixed part, optionally followed by a slice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +92,8 @@ impl PayloadLayout {
 /// ```
 ///
 /// Generic code uses the trait to find typed messages in received data
-/// ([`ControlMessages::of_type`], [`ControlMessages::find`]) and to size buffers
+/// ([`ControlMessages::of_type`](crate::ControlMessages::of_type),
+/// [`ControlMessages::find`](crate::ControlMessages::find)) and to size buffers
 /// ([`SPACE`](Self::SPACE), [`space_for`](Self::space_for)).
 ///
 /// # Safety
@@ -313,69 +313,4 @@ pub fn payload_bytes<T: ControlMessagePayload + ?Sized>(value: &T) -> &[u8] {
 /// The control message carrying `value`.
 pub fn to_message<T: ControlMessagePayload + ?Sized>(value: &T) -> ControlMessage<'_> {
     ControlMessage::new(T::LEVEL, T::TYPE, payload_bytes(value))
-}
-
-impl ControlMessages {
-    /// The messages of type `T`, already converted; messages of other kinds are skipped,
-    /// and messages of kind `T` that fail to convert (wrong length, truncated) yield an
-    /// error instead of being dropped silently.
-    ///
-    /// ```
-    /// use ancillary::{ControlMessage, ControlMessagesBuf};
-    ///
-    /// #[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
-    /// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
-    /// #[repr(C)]
-    /// struct IpTtl {
-    ///     ttl: libc::c_int,
-    /// }
-    ///
-    /// let mut buf = ControlMessagesBuf::new();
-    /// buf.push(&ControlMessage::new(libc::SOL_SOCKET, libc::SCM_RIGHTS, &[0; 4]));
-    /// buf.push(&(&IpTtl { ttl: 7 }).into());
-    /// let ttls: Vec<_> = buf.of_type::<IpTtl>().collect::<Result<_, _>>().unwrap();
-    /// assert_eq!(ttls, [IpTtl { ttl: 7 }]);
-    /// assert_eq!(buf.find::<IpTtl>().unwrap().unwrap().ttl, 7);
-    /// ```
-    pub fn of_type<'a, T: ControlMessagePayload + ?Sized + 'a>(&'a self) -> OfType<'a, T> {
-        OfType {
-            messages: self.iter(),
-            _type: core::marker::PhantomData,
-        }
-    }
-
-    /// The first message of type `T`, converted; `None` if there is none.
-    pub fn find<'a, T: ControlMessagePayload + ?Sized + 'a>(
-        &'a self,
-    ) -> Option<Result<T::Parsed<'a>, PayloadError>> {
-        self.of_type::<T>().next()
-    }
-}
-
-/// The messages of one type in a [`ControlMessages`] buffer, converted. Created by
-/// [`ControlMessages::of_type`].
-pub struct OfType<'a, T: ?Sized> {
-    messages: crate::control_messages::ControlMessagesIter<'a>,
-    _type: core::marker::PhantomData<fn() -> &'a T>,
-}
-
-impl<'a, T: ControlMessagePayload + ?Sized + 'a> Iterator for OfType<'a, T> {
-    type Item = Result<T::Parsed<'a>, PayloadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.messages
-            .by_ref()
-            .find(|m| m.cmsg_level() == T::LEVEL && m.cmsg_type() == T::TYPE)
-            .map(T::parse)
-    }
-}
-
-impl<'a, T: ControlMessagePayload + ?Sized + 'a> core::iter::FusedIterator for OfType<'a, T> {}
-
-impl<T: ?Sized> fmt::Debug for OfType<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OfType")
-            .field("type", &core::any::type_name::<T>())
-            .finish_non_exhaustive()
-    }
 }
