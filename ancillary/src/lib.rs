@@ -159,7 +159,7 @@ pub use crate::rights::ScmRights;
 pub use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 pub use crate::ancillary_storage::AncillaryStorage;
-pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
+pub use crate::socket::{recv_message, recv_message_from, send_message, send_message_to};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///

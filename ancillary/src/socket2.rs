@@ -38,7 +38,7 @@ use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
-use crate::sys;
+
 
 /// `SockAddr` of any family: `socket2` keeps a `sockaddr_storage` and its length.
 ///

@@ -1,15 +1,13 @@
-//! The `sendmsg`/`recvmsg` calls, on any socket given as a [`BorrowedFd`].
-//!
-//! These are public so that any crate can implement [`SendMessage`](crate::SendMessage)
-//! and friends for its own socket types in a line each, with the same guarantees as the
-//! implementations for std's sockets.
+//! The system-call layer: every `sendmsg`, `recvmsg`, `sendmmsg` and `recvmmsg` of the
+//! crate, and the filling of their `msghdr`s and `mmsghdr`s. Private: the public forms are
+//! the functions in `socket` (and `os::linux::mmsg` for batches).
 
 use core::ffi::c_int;
 use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
-use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
+use crate::addr::RawSocketAddr;
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::cmsg::size_of_field;
@@ -56,100 +54,16 @@ pub(crate) fn too_much_control_data() -> io::Error {
     )
 }
 
-/// Sends `bufs` and the control messages of `ancillary_data` on a connected socket
-/// (`sendmsg` without an address).
-///
-/// No control data means a null `msg_control` and a `msg_controllen` of 0.
+/// Points `msg` at the data in `bufs` and at `control` (null with length 0 for none).
 ///
 /// # Errors
-/// The `sendmsg` error, or `InvalidInput` before any system call if `ancillary_data`
-/// overflowed its fixed storage (see
-/// [`AncillaryData::add_control_message`](crate::AncillaryData::add_control_message)).
-///
-/// # Example
-/// Implementing the traits for a socket type of another crate:
-///
-/// ```
-/// use std::io::{self, IoSlice, IoSliceMut};
-/// use std::os::fd::{AsFd, OwnedFd};
-/// use ancillary::{AncillaryData, RecvMessage, RecvOptions, RecvResult, SendMessage, SendOptions};
-///
-/// struct SeqPacket(OwnedFd);
-///
-/// impl SendMessage for SeqPacket {
-///     fn send_message(
-///         &self,
-///         bufs: &[IoSlice<'_>],
-///         ancillary_data: &mut AncillaryData<'_>,
-///         options: SendOptions,
-///     ) -> io::Result<usize> {
-///         ancillary::send_message(self.0.as_fd(), bufs, ancillary_data, options)
-///     }
-/// }
-///
-/// impl RecvMessage for SeqPacket {
-///     fn recv_message(
-///         &self,
-///         bufs: &mut [IoSliceMut<'_>],
-///         ancillary_data: &mut AncillaryData<'_>,
-///         options: RecvOptions,
-///     ) -> io::Result<(usize, RecvResult)> {
-///         ancillary::recv_message(self.0.as_fd(), bufs, ancillary_data, options)
-///     }
-/// }
-/// ```
-///
-/// # References
-/// [`sendmsg(2)`](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
-#[doc(alias = "sendmsg")]
-#[inline]
-pub fn send_message(
-    socket: BorrowedFd<'_>,
-    bufs: &[IoSlice<'_>],
-    ancillary_data: &mut AncillaryData<'_>,
-    options: SendOptions,
-) -> io::Result<usize> {
-    send(socket, None, bufs, ancillary_data, options)
-}
-
-/// Sends `bufs` and the control messages of `ancillary_data` to `addr` (`sendmsg` with
-/// `msg_name`).
-///
-/// # Errors
-/// As [`send_message`], or `InvalidInput` if `addr` cannot be expressed as a `sockaddr`.
-#[doc(alias = "sendmsg")]
-pub fn send_message_to<A: SocketAddress>(
-    socket: BorrowedFd<'_>,
-    addr: &A,
-    bufs: &[IoSlice<'_>],
-    ancillary_data: &mut AncillaryData<'_>,
-    options: SendOptions,
-) -> io::Result<usize> {
-    addr.with_sockaddr(|name, name_len| {
-        send(
-            socket,
-            Some((name, name_len)),
-            bufs,
-            ancillary_data,
-            options,
-        )
-    })?
-}
-
+/// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
 #[inline(always)]
-fn send(
-    socket: BorrowedFd<'_>,
-    name: Option<(*const libc::sockaddr, libc::socklen_t)>,
+pub(crate) fn fill_send(
+    msg: &mut libc::msghdr,
     bufs: &[IoSlice<'_>],
-    ancillary_data: &mut AncillaryData<'_>,
-    options: SendOptions,
-) -> io::Result<usize> {
-    let control = ancillary_data.start_sendmsg()?;
-    let mut msg = empty_msghdr();
-    if let Some((name, name_len)) = name {
-        msg.msg_name = name.cast_mut().cast();
-        msg.msg_namelen = name_len;
-    }
+    control: Option<&[u8]>,
+) -> io::Result<()> {
     if !iovlen_fits(bufs.len()) {
         return Err(too_many_buffers());
     }
@@ -163,8 +77,62 @@ fn send(
         msg.msg_control = control.as_ptr().cast_mut().cast();
         msg.msg_controllen = control.len() as _;
     }
-    // The pointees: the address from `with_sockaddr`, the `iovec`s of `bufs`, and the
-    // control bytes borrowed from `ancillary_data`.
+    Ok(())
+}
+
+/// Points `msg` at `bufs`, at the control region `ancillary_data` hands out for a receive
+/// (if any), and at `name` (if any).
+///
+/// # Errors
+/// `InvalidInput` if there are more buffers than `msghdr` can describe.
+#[inline(always)]
+pub(crate) fn fill_recv(
+    msg: &mut libc::msghdr,
+    bufs: &mut [IoSliceMut<'_>],
+    ancillary_data: Option<&mut AncillaryData<'_>>,
+    name: Option<&mut RawSocketAddr>,
+) -> io::Result<()> {
+    if !iovlen_fits(bufs.len()) {
+        return Err(too_many_buffers());
+    }
+    if let Some(name) = name {
+        (msg.msg_name, msg.msg_namelen) = name.name_buffer();
+    }
+    // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
+    msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
+    msg.msg_iovlen = bufs.len() as _;
+    if let Some(control) = ancillary_data.and_then(AncillaryData::start_recvmsg) {
+        // A larger region is only offered in part.
+        let len = controllen_clamp(control.len());
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = len as _;
+    }
+    Ok(())
+}
+
+/// `sendmsg`: sends `bufs` and the control messages of `ancillary_data`, to `name` if
+/// given.
+///
+/// # Errors
+/// The `sendmsg` error, or `InvalidInput` before any system call (an overflowed fixed
+/// storage, too many buffers or too much control data).
+#[inline(always)]
+pub(crate) fn send(
+    socket: BorrowedFd<'_>,
+    name: Option<(*const libc::sockaddr, libc::socklen_t)>,
+    bufs: &[IoSlice<'_>],
+    ancillary_data: &mut AncillaryData<'_>,
+    options: SendOptions,
+) -> io::Result<usize> {
+    let control = ancillary_data.start_sendmsg()?;
+    let mut msg = empty_msghdr();
+    if let Some((name, name_len)) = name {
+        msg.msg_name = name.cast_mut().cast();
+        msg.msg_namelen = name_len;
+    }
+    fill_send(&mut msg, bufs, control)?;
+    // The pointees: the address the caller lends, the `iovec`s of `bufs`, and the control
+    // bytes borrowed from `ancillary_data`.
     // SAFETY: every pointer in `msg` is null with a zero length or valid for reads of the
     // given length for the whole call; `sendmsg` only reads through them.
     let sent = unsafe { libc::sendmsg(socket.as_raw_fd(), &msg, options.as_send_flags()) };
@@ -174,92 +142,22 @@ fn send(
     Ok(sent as usize)
 }
 
-/// Receives into `bufs` and the control messages into `ancillary_data` (`recvmsg`
-/// without an address).
-///
-/// `ancillary_data` is cleared first, closing any descriptors received earlier and not
-/// taken (even if the call then fails, such as with `WouldBlock`); it then owns every
-/// descriptor the kernel installs. `MSG_CMSG_CLOEXEC` is always passed where it exists.
+/// `recvmsg`: receives into `bufs`, the control messages into `ancillary_data` (which then
+/// owns every descriptor received), and the sender's address into `name` if given;
+/// returns the byte count, the flags, and the address length the kernel reported.
 ///
 /// # Errors
-/// The `recvmsg` error; `ancillary_data` is then empty.
-///
-/// # References
-/// [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
-#[doc(alias = "recvmsg")]
-#[inline]
-pub fn recv_message(
-    socket: BorrowedFd<'_>,
-    bufs: &mut [IoSliceMut<'_>],
-    ancillary_data: &mut AncillaryData<'_>,
-    options: RecvOptions,
-) -> io::Result<(usize, RecvResult)> {
-    let (n, result, _) = recv(socket, None, bufs, ancillary_data, options)?;
-    Ok((n, result))
-}
-
-/// Receives like [`recv_message`], and returns the sender's address too.
-///
-/// The address is converted after the message was taken from the socket. If it does not
-/// convert into an `A` (such as an IPv6 sender when `A` is `SocketAddrV4`), the error is
-/// an [`AddressError`] inside the [`io::Error`] (kind `InvalidData`) that still says how
-/// many bytes arrived, the flags, and the address as the kernel wrote it; the data and
-/// control messages are in `bufs` and `ancillary_data` as after a success. With
-/// `A` = [`RawSocketAddr`](crate::RawSocketAddr) every address converts.
-///
-/// # Errors
-/// As [`recv_message`], or the [`AddressError`] above.
-#[doc(alias = "recvmsg")]
-pub fn recv_message_from<A: SocketAddress>(
-    socket: BorrowedFd<'_>,
-    bufs: &mut [IoSliceMut<'_>],
-    ancillary_data: &mut AncillaryData<'_>,
-    options: RecvOptions,
-) -> io::Result<(usize, RecvResult, A)> {
-    let mut name = RawSocketAddr::new();
-    let (n, result, name_len) = recv(socket, Some(&mut name), bufs, ancillary_data, options)?;
-    name.set_len(name_len);
-    match A::from_sockaddr(&name) {
-        Ok(addr) => Ok((n, result, addr)),
-        Err(reason) => Err(address_error(n, result, name, reason)),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn address_error(
-    n: usize,
-    result: RecvResult,
-    name: RawSocketAddr,
-    reason: io::Error,
-) -> io::Error {
-    AddressError::new(n, result, name, reason).into()
-}
-
+/// The `recvmsg` error (`ancillary_data` is then empty), or `InvalidInput` before it.
 #[inline(always)]
-fn recv(
+pub(crate) fn recv(
     socket: BorrowedFd<'_>,
     name: Option<&mut RawSocketAddr>,
     bufs: &mut [IoSliceMut<'_>],
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
 ) -> io::Result<(usize, RecvResult, libc::socklen_t)> {
-    if !iovlen_fits(bufs.len()) {
-        return Err(too_many_buffers());
-    }
     let mut msg = empty_msghdr();
-    if let Some(name) = name {
-        (msg.msg_name, msg.msg_namelen) = name.name_buffer();
-    }
-    // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
-    msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
-    msg.msg_iovlen = bufs.len() as _;
-    if let Some(control) = ancillary_data.start_recvmsg() {
-        // A larger region is only offered in part.
-        let len = controllen_clamp(control.len());
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = len as _;
-    }
+    fill_recv(&mut msg, bufs, Some(&mut *ancillary_data), name)?;
     let flags = options.as_recv_flags();
     // The pointees: the address storage, the buffers of `bufs`, and the control region
     // that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
@@ -280,4 +178,87 @@ fn recv(
         RecvResult::new(msg.msg_flags),
         msg.msg_namelen,
     ))
+}
+
+// ----- batches (Linux) ---------------------------------------------------------------------
+
+/// `N` all-zero `mmsghdr`s: null pointers and zero lengths.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn empty_mmsghdrs<const N: usize>() -> [libc::mmsghdr; N] {
+    // SAFETY: `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on
+    // some targets) and an integer, for all of which zero is a valid value.
+    unsafe { core::mem::zeroed() }
+}
+
+/// `sendmmsg`: sends the messages `hdrs` describe (filled with [`fill_send`] and, for
+/// addresses, pointers the caller lends for the call); returns how many were sent. Each
+/// header's `msg_len` then holds its bytes sent.
+///
+/// # Errors
+/// The `sendmmsg` error of a batch that sent nothing.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn sendmmsg(
+    socket: BorrowedFd<'_>,
+    hdrs: &mut [libc::mmsghdr],
+    options: SendOptions,
+) -> io::Result<usize> {
+    if hdrs.is_empty() {
+        return Ok(0);
+    }
+    // The pointees: the `iovec`s and data of the messages and their control bytes,
+    // borrowed by the caller, and the addresses it lends for the call (`fill_send` and
+    // `with_sockaddr`). The kernel only reads through them.
+    // SAFETY: each pointer in `hdrs` is null with a zero length or valid for reads of that
+    // length for the whole call; the kernel writes only `msg_len` of each header, which
+    // `hdrs` lets it.
+    let sent = unsafe {
+        libc::sendmmsg(
+            socket.as_raw_fd(),
+            hdrs.as_mut_ptr(),
+            hdrs.len() as _,
+            options.as_send_flags() as _,
+        )
+    };
+    if sent < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(sent as usize)
+}
+
+/// `recvmmsg`: receives into the messages `hdrs` describe (filled with [`fill_recv`]);
+/// returns how many arrived. No timeout is passed.
+///
+/// # Errors
+/// The `recvmmsg` error (no message was received then).
+///
+/// # Safety
+/// Every pointer in `hdrs` must be null with a zero length or valid for writes of that
+/// length for the whole call, and not otherwise borrowed; the control regions must come
+/// from `start_recvmsg`, and after success the caller must hand each `AncillaryData` its
+/// `msg_controllen` with `finish_recvmsg`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) unsafe fn recvmmsg(
+    socket: BorrowedFd<'_>,
+    hdrs: &mut [libc::mmsghdr],
+    options: RecvOptions,
+) -> io::Result<usize> {
+    if hdrs.is_empty() {
+        return Ok(0);
+    }
+    // The caller's promise covers the pointers; the timeout is null, which `recvmmsg`
+    // allows, and at most `hdrs.len()` headers are written.
+    // SAFETY: the kernel writes through valid, exclusively lent pointers only.
+    let received = unsafe {
+        libc::recvmmsg(
+            socket.as_raw_fd(),
+            hdrs.as_mut_ptr(),
+            hdrs.len() as _,
+            options.as_recv_flags() as _,
+            core::ptr::null_mut(),
+        )
+    };
+    if received < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(received as usize)
 }

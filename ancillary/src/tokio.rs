@@ -79,7 +79,7 @@ use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
 use crate::ancillary_data::AncillaryData;
 use crate::builder::{MessageReceiver, MessageSender};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
-use crate::sys;
+use crate::socket;
 
 /// Async sockets that can send data with control messages (`sendmsg` without an address).
 ///
@@ -228,7 +228,7 @@ macro_rules! impl_async_send_recv {
                 options: SendOptions,
             ) -> io::Result<usize> {
                 self.async_io(Interest::WRITABLE, || {
-                    sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
@@ -242,7 +242,7 @@ macro_rules! impl_async_send_recv {
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
                 self.async_io(Interest::READABLE, || {
-                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
@@ -263,7 +263,7 @@ macro_rules! impl_async_to_from {
                 options: SendOptions,
             ) -> io::Result<usize> {
                 self.async_io(Interest::WRITABLE, || {
-                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                    socket::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
                 })
                 .await
             }
@@ -279,7 +279,7 @@ macro_rules! impl_async_to_from {
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
                 self.async_io(Interest::READABLE, || {
-                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                    socket::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
@@ -331,7 +331,7 @@ impl<T: AsFd + AsRawFd + Sync> AsyncSendMessage for AsyncFd<T> {
         options: SendOptions,
     ) -> io::Result<usize> {
         self.async_io(Interest::WRITABLE, |socket| {
-            sys::send_message(socket.as_fd(), bufs, ancillary_data, options)
+            socket::send_message(socket.as_fd(), bufs, ancillary_data, options)
         })
         .await
     }
@@ -346,7 +346,7 @@ impl<T: AsFd + AsRawFd + Sync> AsyncRecvMessage for AsyncFd<T> {
         options: RecvOptions,
     ) -> io::Result<(usize, RecvResult)> {
         self.async_io(Interest::READABLE, |socket| {
-            sys::recv_message(socket.as_fd(), bufs, ancillary_data, options)
+            socket::recv_message(socket.as_fd(), bufs, ancillary_data, options)
         })
         .await
     }
@@ -621,7 +621,7 @@ macro_rules! impl_poll_send_recv {
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
                 poll_io!(self, cx, $write_ready, Interest::WRITABLE,
-                    sys::send_message(self.as_fd(), bufs, ancillary_data, options))
+                    socket::send_message(self.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_send_message(
@@ -631,7 +631,7 @@ macro_rules! impl_poll_send_recv {
                 options: SendOptions,
             ) -> io::Result<usize> {
                 self.try_io(Interest::WRITABLE, || {
-                    sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
@@ -645,7 +645,7 @@ macro_rules! impl_poll_send_recv {
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult)>> {
                 poll_io!(self, cx, $read_ready, Interest::READABLE,
-                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options))
+                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_recv_message(
@@ -655,7 +655,7 @@ macro_rules! impl_poll_send_recv {
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
                 self.try_io(Interest::READABLE, || {
-                    sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
@@ -676,7 +676,7 @@ macro_rules! impl_poll_to_from {
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
                 poll_io!(self, cx, poll_send_ready, Interest::WRITABLE,
-                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options))
+                    socket::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options))
             }
 
             fn try_send_message_to(
@@ -687,7 +687,7 @@ macro_rules! impl_poll_to_from {
                 options: SendOptions,
             ) -> io::Result<usize> {
                 self.try_io(Interest::WRITABLE, || {
-                    sys::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                    socket::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
                 })
             }
         }
@@ -703,7 +703,7 @@ macro_rules! impl_poll_to_from {
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult, $addr)>> {
                 poll_io!(self, cx, poll_recv_ready, Interest::READABLE,
-                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options))
+                    socket::recv_message_from(self.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_recv_message_from(
@@ -713,7 +713,7 @@ macro_rules! impl_poll_to_from {
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
                 self.try_io(Interest::READABLE, || {
-                    sys::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                    socket::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
@@ -743,7 +743,7 @@ impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
         loop {
             let mut guard = ::core::task::ready!(self.poll_write_ready(cx))?;
             let sent = guard
-                .try_io(|inner| sys::send_message(inner.as_fd(), bufs, ancillary_data, options));
+                .try_io(|inner| socket::send_message(inner.as_fd(), bufs, ancillary_data, options));
             if let Ok(result) = sent {
                 return Poll::Ready(result);
             }
@@ -756,7 +756,7 @@ impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: SendOptions,
     ) -> io::Result<usize> {
-        sys::send_message(self.as_fd(), bufs, ancillary_data, options)
+        socket::send_message(self.as_fd(), bufs, ancillary_data, options)
     }
 }
 
@@ -772,7 +772,7 @@ impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
         loop {
             let mut guard = ::core::task::ready!(self.poll_read_ready(cx))?;
             let received = guard
-                .try_io(|inner| sys::recv_message(inner.as_fd(), bufs, ancillary_data, options));
+                .try_io(|inner| socket::recv_message(inner.as_fd(), bufs, ancillary_data, options));
             if let Ok(result) = received {
                 return Poll::Ready(result);
             }
@@ -785,7 +785,7 @@ impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: RecvOptions,
     ) -> io::Result<(usize, RecvResult)> {
-        sys::recv_message(self.as_fd(), bufs, ancillary_data, options)
+        socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
     }
 }
 

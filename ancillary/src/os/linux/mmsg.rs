@@ -68,11 +68,12 @@
 
 use core::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 
 use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
+use crate::sys;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 
 /// The most messages one [`send_mmsg`], [`send_mmsg_to`] or [`recv_mmsg`] call handles:
@@ -228,13 +229,6 @@ impl fmt::Debug for RecvMmsg<'_, '_> {
     }
 }
 
-/// An array of all-zero `mmsghdr`s: null pointers and zero lengths.
-fn empty_headers() -> [libc::mmsghdr; MMSG_BATCH_MAX] {
-    // SAFETY: `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on
-    // some targets) and an integer, for all of which zero is a valid value.
-    unsafe { core::mem::zeroed() }
-}
-
 /// Sends up to [`MMSG_BATCH_MAX`] messages on a connected socket in one `sendmmsg` call,
 /// returning how many were sent; each message's [`SendMmsg::sent`] tells its bytes.
 ///
@@ -250,9 +244,9 @@ pub fn send_mmsg(
     messages: &mut [SendMmsg<'_, '_>],
     options: SendOptions,
 ) -> io::Result<usize> {
-    let mut hdrs = empty_headers();
+    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
     let sent = fill_send(messages, &mut hdrs)
-        .and_then(|count| sendmmsg(socket, &mut hdrs[..count], options));
+        .and_then(|count| sys::sendmmsg(socket, &mut hdrs[..count], options));
     finish_send(messages, &hdrs, &sent);
     sent
 }
@@ -271,10 +265,10 @@ pub fn send_mmsg_to<A: SocketAddress>(
 ) -> io::Result<usize> {
     let count = messages.len().min(addrs.len());
     let messages = &mut messages[..count];
-    let mut hdrs = empty_headers();
+    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
     let sent = fill_send(messages, &mut hdrs).and_then(|count| {
         with_names(&addrs[..count], &mut hdrs[..count], &mut |hdrs| {
-            sendmmsg(socket, hdrs, options)
+            sys::sendmmsg(socket, hdrs, options)
         })
     });
     finish_send(messages, &hdrs, &sent);
@@ -286,22 +280,11 @@ pub fn send_mmsg_to<A: SocketAddress>(
 fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::Result<usize> {
     let mut count = 0;
     for (message, hdr) in messages.iter().zip(hdrs.iter_mut()) {
-        let bufs = message.bufs.as_slice();
-        if !crate::sys::iovlen_fits(bufs.len()) {
-            return Err(crate::sys::too_many_buffers());
-        }
-        // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
-        hdr.msg_hdr.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
-        hdr.msg_hdr.msg_iovlen = bufs.len() as _;
-        if let Some(ancillary_data) = message.ancillary_data {
-            if let Some(control) = ancillary_data.start_sendmsg()? {
-                if crate::sys::controllen_clamp(control.len()) != control.len() {
-                    return Err(crate::sys::too_much_control_data());
-                }
-                hdr.msg_hdr.msg_control = control.as_ptr().cast_mut().cast();
-                hdr.msg_hdr.msg_controllen = control.len() as _;
-            }
-        }
+        let control = match message.ancillary_data {
+            Some(ancillary_data) => ancillary_data.start_sendmsg()?,
+            None => None,
+        };
+        sys::fill_send(&mut hdr.msg_hdr, message.bufs.as_slice(), control)?;
         count += 1;
     }
     Ok(count)
@@ -331,34 +314,6 @@ fn with_names<A: SocketAddress>(
         })?
     }
     nest(addrs, hdrs, 0, call)
-}
-
-fn sendmmsg(
-    socket: BorrowedFd<'_>,
-    hdrs: &mut [libc::mmsghdr],
-    options: SendOptions,
-) -> io::Result<usize> {
-    if hdrs.is_empty() {
-        return Ok(0);
-    }
-    // The pointees: the `iovec`s and data of the messages and the control bytes of their
-    // `AncillaryData`, all borrowed by the caller's `messages`, and the addresses that the
-    // enclosing `with_sockaddr` calls lend. The kernel only reads through them.
-    // SAFETY: `hdrs` holds at most `MMSG_BATCH_MAX` headers, each pointer null with a zero
-    // length or valid for reads of that length for the whole call; the kernel writes only
-    // `msg_len` of each header, which `hdrs` lets it.
-    let sent = unsafe {
-        libc::sendmmsg(
-            socket.as_raw_fd(),
-            hdrs.as_mut_ptr(),
-            hdrs.len() as _,
-            options.as_send_flags() as _,
-        )
-    };
-    if sent < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(sent as usize)
 }
 
 /// Records each message's `msg_len`, or 0 for the messages not sent.
@@ -409,49 +364,24 @@ pub fn recv_mmsg(
             ancillary_data.clear();
         }
     }
-    let mut hdrs = empty_headers();
+    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
     let mut count = 0;
     for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
-        let bufs = message.bufs.as_mut_slice();
-        if !crate::sys::iovlen_fits(bufs.len()) {
-            return Err(crate::sys::too_many_buffers());
-        }
-        (hdr.msg_hdr.msg_name, hdr.msg_hdr.msg_namelen) = message.addr.name_buffer();
-        // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
-        hdr.msg_hdr.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
-        hdr.msg_hdr.msg_iovlen = bufs.len() as _;
-        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
-            if let Some(control) = ancillary_data.start_recvmsg() {
-                let len = crate::sys::controllen_clamp(control.len());
-                hdr.msg_hdr.msg_control = control.as_mut_ptr().cast();
-                hdr.msg_hdr.msg_controllen = len as _;
-            }
-        }
+        sys::fill_recv(
+            &mut hdr.msg_hdr,
+            message.bufs.as_mut_slice(),
+            message.ancillary_data.as_deref_mut(),
+            Some(&mut message.addr),
+        )?;
         count += 1;
     }
-    if count == 0 {
-        return Ok(0);
-    }
-    let flags = options.as_recv_flags();
     // The pointees: each message's address storage and buffers (borrowed from `messages`
     // through `iter_mut`, so disjoint), and the control region that `start_recvmsg` handed
     // out (exclusively borrowed from that message's `AncillaryData`).
+    // The loop below hands each received message's `AncillaryData` its control length.
     // SAFETY: every pointer in `hdrs[..count]` is null with a zero length or valid for
-    // writes of that length for the whole call and not otherwise borrowed; the timeout is
-    // null, which `recvmmsg` allows.
-    let received = unsafe {
-        libc::recvmmsg(
-            socket.as_raw_fd(),
-            hdrs.as_mut_ptr(),
-            count as _,
-            flags as _,
-            core::ptr::null_mut(),
-        )
-    };
-    if received < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let received = received as usize;
+    // writes of that length for the whole call, and not otherwise borrowed.
+    let received = unsafe { sys::recvmmsg(socket, &mut hdrs[..count], options)? };
     for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
         message.len = hdr.msg_len as usize;
         message.result = RecvResult::new(hdr.msg_hdr.msg_flags);
