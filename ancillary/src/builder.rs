@@ -25,9 +25,8 @@ impl<'a> SendBufs<'a> {
     /// The buffers as the system call gets them: a single one is copied into `slot`, a
     /// local of the caller, first.
     ///
-    /// An `iovec` inside the builder would hand the builder's address to the kernel, and
-    /// the compiler would then keep every field of the builder in memory; with the copy,
-    /// the builder stays in registers.
+    /// So the kernel is handed the address of that local, never the builder's own
+    /// (BENCHMARKS.md, "Why the code is shaped so").
     #[inline(always)]
     fn local<'s>(&'s self, slot: &'s mut [IoSlice<'a>; 1]) -> &'s [IoSlice<'a>] {
         match self {

@@ -43,8 +43,9 @@ use crate::region::{Cursor, GrowError, Storage};
 /// assert_eq!(buf.len(), ancillary::cmsg_space(4));
 /// assert_eq!(buf.iter().next().unwrap().data(), &64i32.to_ne_bytes());
 /// ```
-// `repr(C)` keeps the four words that a clear zeroes next to each other (`len` to
-// `open_payload`), so that the compiler zeroes them with two wide stores.
+// `repr(C)` keeps the four words that a clear resets next to each other (`len` to
+// `open_payload`), so that they are reset as one block (BENCHMARKS.md, "Why the code is
+// shaped so").
 #[repr(C)]
 pub struct ControlMessagesBuf<'s> {
     storage: Storage<'s>,

@@ -246,9 +246,9 @@ pub struct OwnedFds<'a> {
 
 /// The walk of an [`OwnedFds`] over the messages after the current one.
 ///
-/// Passed to and from [`next_message`] by value (a cheap clone: a slice, a few integers
-/// and a pointer), so that a caller's loop over the descriptors keeps the iterator in
-/// registers rather than in memory.
+/// Passed to and from [`next_message`] by value (a slice, a few integers and a pointer), so
+/// that no pointer to the iterator leaves a caller's loop (BENCHMARKS.md, "Why the code is
+/// shaped so").
 #[derive(Clone)]
 struct Walk<'a> {
     messages: ControlMessagesIter<'a>,
@@ -291,8 +291,8 @@ impl Walk<'_> {
 }
 
 /// Moves to the next message of the walk's kind and returns its payload (empty once the
-/// walk is over). Called once per message, not per descriptor, and out of line, so that
-/// the per-descriptor step in [`OwnedFds::next`] stays small in any caller's loop.
+/// walk is over). Called once per message, not per descriptor: the per-descriptor step in
+/// [`OwnedFds::next`] is all that a caller's loop holds.
 #[inline(never)]
 fn next_message(mut walk: Walk<'_>) -> (Walk<'_>, &[u8]) {
     while let Some(message) = walk.messages.next() {

@@ -369,8 +369,9 @@ impl fmt::Debug for Storage<'_> {
 
 /// Copies the descriptor numbers of `fds` to `dst`, unaligned.
 ///
-/// A message of a few descriptors (16 bytes or fewer) is copied with fixed-size moves,
-/// since a loop would become a call to `memcpy`, which costs more than the copy.
+/// A message of a few descriptors (16 bytes or fewer) is copied with fixed-size moves
+/// rather than a loop, which the compiler turns into a call to `memcpy` (BENCHMARKS.md,
+/// "Why the code is shaped so").
 ///
 /// # Safety
 /// `dst` must be valid for writes of `4 * fds.len()` bytes that do not overlap `fds`.

@@ -243,10 +243,8 @@ fn address_error(
 
 /// The descriptor of `socket`, borrowed for as long as `socket` is.
 ///
-/// std's `AsFd` impls for its sockets end in a call that is not inlined, and to the
-/// compiler that call may unwind: every value with drop glue that is alive across it (such
-/// as the builders' empty `AncillaryData`) must then be fully written to memory first.
-/// `AsRawFd` is inlined, so borrowing through it costs a load.
+/// Through `AsRawFd` rather than std's `AsFd`, whose impls for std's sockets are calls the
+/// compiler must assume may unwind (BENCHMARKS.md, "Why the code is shaped so").
 ///
 /// # Safety
 /// `socket` must own its descriptor and keep it open for as long as it lives, as std's

@@ -1,7 +1,7 @@
 //! Instruction and allocation counts per operation (issue 6).
 //!
 //! `instr SCENARIO IMPL N` sets up, checks one operation, then runs `N` more and prints
-//! the heap allocations per operation, counted by the global allocator below. Run it
+//! the heap allocations per operation, counted by the tests crate's counting allocator. Run it
 //! under `valgrind --tool=callgrind` for two values of `N`: the difference of the two
 //! instruction counts divided by the difference of the `N`s is the user-space
 //! instructions per operation, set-up cancelling out (`bench/run.sh` does this).
@@ -15,48 +15,14 @@
     feature(unix_socket_ancillary_data)
 )]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 mod common;
 
 use common::{for_each_impl, Fixture, Impl, Scenario, Visit};
 
-/// Counts every allocation and reallocation, then defers to the system allocator.
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees are this allocator's; counting has no effect on the memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which is `System`'s.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: as for `alloc`; `ptr` came from this allocator, hence from `System`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as for `realloc`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: tests::CountingAlloc = tests::CountingAlloc;
 
 /// Runs one scenario of one implementation `n` times and returns the allocations per
 /// operation, or `None` if the implementation cannot express the scenario.
@@ -67,10 +33,10 @@ fn measure<I: Impl>(scenario: Scenario, n: u64) -> Option<f64> {
     let fixture = Fixture::new();
     let mut imp = I::new(fixture);
     common::check(&mut imp, fixture, scenario);
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    black_box(common::run(&mut imp, scenario, n));
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
-    Some((after - before) as f64 / n.max(1) as f64)
+    let allocations = tests::allocations_in(|| {
+        black_box(common::run(&mut imp, scenario, n));
+    });
+    Some(allocations as f64 / n.max(1) as f64)
 }
 
 struct One {
