@@ -447,7 +447,6 @@ mod tests {
     /// message of another level and a negative number (skipped); the walk then clears the
     /// record of kinds it did not see, keeps `Rights`, and yields nothing more.
     #[test]
-    #[cfg_attr(miri, ignore = "pipe(2) under Miri's isolation")]
     fn walks_every_message_of_its_kind() {
         let raw: Vec<RawFd> = (0..3).map(|_| new_fd().into_raw_fd()).collect();
         let mut buf = ControlMessagesBuf::new();
@@ -484,7 +483,6 @@ mod tests {
     /// The iterator closes what it did not yield, and an `OwnedFds` of one sole message
     /// ends without walking.
     #[test]
-    #[cfg_attr(miri, ignore = "pipe(2) under Miri's isolation")]
     fn drop_closes_the_rest() {
         let raw: Vec<RawFd> = (0..2).map(|_| new_fd().into_raw_fd()).collect();
         let payload = rights(&raw);
