@@ -51,9 +51,9 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     // slice field (if any) is the last. Next to it, in the same `const _` block, the compiler
     // must accept:
     // * `assert_payload_field::<F>()` for every field type `F` (the element type for the
-    //   trailing slice), whose bound is zerocopy's `FromBytes + IntoBytes + Immutable`:
-    //   every byte pattern is valid, no byte is padding, no interior mutability (contract 1,
-    //   and half of 2);
+    //   trailing slice), whose bound is `PayloadField` (an `unsafe` trait whose contract is
+    //   zerocopy's `FromBytes + IntoBytes + Immutable`): every byte pattern is valid, no
+    //   byte is padding, no interior mutability (contract 1, and half of 2);
     // * `const` assertions that every field starts where the one before it ends, that the
     //   struct ends where its last field ends (sized), and that the trailing slice starts
     //   where the last sized field ends, with that offset and the element size multiples of
@@ -64,6 +64,8 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     //   same order and whose tail is `[E; 0]`: `repr(C)` places fields by the same algorithm
     //   in both, and the mirror's alignment is the same maximum. `cast_ptr` is a plain
     //   pointer cast carrying `elements` as the slice length (contract 3).
+    // The same facts make a sized payload a `PayloadField` as a whole (no invalid byte
+    // pattern, no padding, no interior mutability), so `sized` also emits that impl.
     quote! {
         #[automatically_derived]
         const _: () = {
@@ -177,7 +179,13 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
             ptr.cast::<Self>()
         }
     };
-    let conversions = conversions(ident, private, &quote!(#ident), &quote!(read_payload));
+    let mut conversions = conversions(ident, private, &quote!(#ident), &quote!(read_payload));
+    // A sized payload is plain bytes as a whole (the `ControlMessagePayload` contract, 1
+    // and 2), which is what `PayloadField` promises: the message can be a field of another.
+    conversions.extend(quote! {
+        #[automatically_derived]
+        unsafe impl #private::PayloadField for #ident {}
+    });
     (TokenStream::new(), checks, layout, parsed, conversions)
 }
 

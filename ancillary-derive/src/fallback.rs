@@ -35,6 +35,17 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
         (quote!(Self), quote!(#this), quote!(0))
     };
 
+    // A sized payload is a `PayloadField` when accepted; so is its stub, so that a
+    // message using this one as a field adds no error of its own.
+    let payload_field = if slice_tailed {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            unsafe impl #impl_generics #private::PayloadField for #this #where_clause {}
+        }
+    };
+
     quote! {
         #errors
 
@@ -89,6 +100,8 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
                     ::core::unreachable!()
                 }
             }
+
+            #payload_field
 
             #[automatically_derived]
             impl #impl_generics_lt ::core::convert::From<&'__cmsg #this>

@@ -92,6 +92,7 @@ mod buf;
 mod builder;
 mod error;
 mod fds;
+mod field;
 pub mod guide;
 mod message;
 mod messages;
@@ -115,6 +116,7 @@ pub use crate::buf::ControlMessagesBuf;
 pub use crate::builder::{MessageReceiver, MessageSender};
 pub use crate::error::CapacityError;
 pub use crate::fds::OwnedFds;
+pub use crate::field::PayloadField;
 pub use crate::message::ControlMessage;
 pub use crate::messages::{ControlMessages, ControlMessagesIter};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
@@ -189,11 +191,14 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 ///   slice-tailed type `T`: `TryFrom<ControlMessage<'a>> for &'a T`, a view in place whose
 ///   alignment is checked); the error is a [`PayloadError`];
 /// * `From<&'a IpTtl> for ControlMessage<'a>`, so
-///   `ancillary.add_control_message(&ttl)` works.
+///   `ancillary.add_control_message(&ttl)` works;
+/// * for a sized payload, `unsafe impl PayloadField for IpTtl`, so that the message can be
+///   a field of another.
 ///
 /// The `unsafe impl` is sound because the compiler checks, in the same block, everything
 /// its safety contract asks: every field type (the element type of a trailing slice)
-/// must implement zerocopy's `FromBytes + IntoBytes + Immutable`, and `const` assertions
+/// must implement [`PayloadField`] (plain bytes: any bit pattern valid, no padding, no
+/// interior mutability), and `const` assertions
 /// prove that each field starts where the previous one ends, that nothing follows the last
 /// one, and, for a slice-tailed type, that the sizes before and in the slice are multiples
 /// of the alignment. Syntax checks add the rest: `#[repr(C)]` or `#[repr(transparent)]`,
@@ -218,10 +223,11 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// is refused too (for a message whose payload really is empty, use
 /// `ControlMessage::new(level, type, &[])`).
 ///
-/// Field types are plain bytes: integers (`libc::c_int`, `u32`, the `libc` aliases such as
-/// `pid_t`), arrays of them (`[u8; 4]` for an IPv4 address in network order), and other
-/// types that implement zerocopy's traits. Where the C struct has padding, write it out as
-/// a field (`_pad: [u8; 2]`).
+/// Field types are [`PayloadField`]s: integers (`libc::c_int`, `u32`, the `libc` aliases
+/// such as `pid_t`), arrays of them, `libc`'s plain C structs (`libc::in_addr`,
+/// `libc::in6_addr`, `libc::timespec`, `libc::sockaddr_in6`, ... the list is on the trait),
+/// and other sized `#[derive(ControlMessage)]` structs. Where a C struct has padding, write
+/// it out as a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
 
 /// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
@@ -241,33 +247,9 @@ pub mod __private {
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
+    pub use crate::field::PayloadField;
     pub use core;
     pub use libc::c_int;
-    pub use zerocopy;
-
-    /// The types a field of a `#[derive(ControlMessage)]` payload may have: plain bytes,
-    /// as zerocopy defines them. The derive requires it of every field type (of the element
-    /// type for a trailing slice), at the field's span, so a bad field is named in the
-    /// error together with the fix.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` cannot be a field of a control message payload",
-        label = "this field's type is not plain bytes",
-        note = "every field of a `#[derive(ControlMessage)]` payload must be plain bytes: any \
-                bit pattern is a valid value (so no `bool`, `char`, enum, reference, pointer \
-                or `NonZero*`), no padding inside, no interior mutability (zerocopy's \
-                `FromBytes + IntoBytes + Immutable`)",
-        note = "use integers (`libc::c_int`, `u32`, ...) or arrays of them (`[u8; 4]` for \
-                an IPv4 address) instead"
-    )]
-    pub trait PayloadField:
-        zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
-    {
-    }
-
-    impl<T> PayloadField for T where
-        T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
-    {
-    }
 
     /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps each `level` and
     /// `type` value in it: the compiler parses the value here, alone, so the derive accepts

@@ -77,4 +77,6 @@ const _: () = {
             ::renamed_ancillary::__private::to_message::<Tos>(value)
         }
     }
+    #[automatically_derived]
+    unsafe impl ::renamed_ancillary::__private::PayloadField for Tos {}
 };

@@ -53,6 +53,8 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    unsafe impl ::ancillary::__private::PayloadField for IpTtl {}
+    #[automatically_derived]
     impl<'__cmsg> ::core::convert::From<&'__cmsg IpTtl>
     for ::ancillary::__private::ControlMessage<'__cmsg> {
         fn from(_: &'__cmsg IpTtl) -> Self {

@@ -89,4 +89,6 @@ const _: () = {
             ::ancillary::__private::to_message::<InPktinfo>(value)
         }
     }
+    #[automatically_derived]
+    unsafe impl ::ancillary::__private::PayloadField for InPktinfo {}
 };
