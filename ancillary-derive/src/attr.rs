@@ -11,8 +11,9 @@ use syn::{token, Attribute, Expr, Ident, LitInt, LitStr, Meta, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-/// The keys `#[cmsg]` accepts, in the order messages list them.
-const KEYS: [&str; 3] = ["level", "type", "crate"];
+/// The keys `#[cmsg]` accepts, in the order messages list them. `shared` is a flag, the
+/// others take a value.
+const KEYS: [&str; 4] = ["level", "type", "crate", "shared"];
 
 /// The parsed attributes of the derive input.
 #[derive(Default)]
@@ -24,6 +25,8 @@ pub(crate) struct Attrs {
     pub level: Option<TokenStream>,
     pub ty: Option<TokenStream>,
     pub krate: Option<Path>,
+    /// `shared`: another message type has the same level and type (its span).
+    pub shared: Option<Span>,
     /// Keys whose absence an error already explains (a near miss such as `typ`, a key
     /// without its value, a list that could not be read to the end): not reported again
     /// as missing.
@@ -97,7 +100,7 @@ fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Res
             cx.error(
                 input.span(),
                 "expected a `cmsg` key: `level`, `type` or `crate`, each followed by `=` and \
-                 its value",
+                 its value, or the flag `shared`",
             );
             out.explained.extend(KEYS);
             skip_to_comma(input)?;
@@ -136,6 +139,17 @@ fn parse_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Resul
     let Some(known) = KEYS.into_iter().find(|k| *k == name) else {
         return unknown_key(cx, input, key, &name, out);
     };
+    if known == "shared" {
+        if input.peek(Token![=]) || input.peek(token::Paren) {
+            let value = skip_to_comma(input)?;
+            cx.error_spanned(
+                value,
+                "`shared` is a flag and takes no value: write `#[cmsg(..., shared)]`",
+            );
+        }
+        set(cx, &mut out.shared, &key, key.span());
+        return Ok(());
+    }
     if !value_follows(cx, input, &key, known)? {
         out.explained.push(known);
         return Ok(());
@@ -252,7 +266,9 @@ fn unknown_key(
         .unwrap_or_default();
     cx.error_spanned(
         tokens,
-        format!("unknown `cmsg` key `{shown}`; expected `level`, `type` or `crate`{hint}"),
+        format!(
+            "unknown `cmsg` key `{shown}`; expected `level`, `type`, `crate` or `shared`{hint}"
+        ),
     );
     // Skip the value so that the keys after this one are still read.
     skip_to_comma(input)?;

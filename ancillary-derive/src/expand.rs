@@ -36,6 +36,11 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
 
     let level = constant(private, level);
     let ty = constant(private, ty);
+    let shared = if payload.shared {
+        quote!(const SHARED: ::core::primitive::bool = true;)
+    } else {
+        TokenStream::new()
+    };
     let matches_doc = LitStr::new(
         &format!(
             "Whether `message` is a `{ident}`: its level and type are this type's, and its \
@@ -95,6 +100,7 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
             unsafe impl #private::ControlMessagePayload for #ident {
                 const LEVEL: #private::c_int = #level;
                 const TYPE: #private::c_int = #ty;
+                #shared
                 #layout
                 #parsed
             }

@@ -23,6 +23,8 @@ pub(crate) struct Payload<'a> {
     pub fields: Vec<&'a Field<'a>>,
     /// The trailing slice field and its element type, for a slice-tailed payload.
     pub tail: Option<(&'a Field<'a>, &'a Type)>,
+    /// `#[cmsg(shared)]`: another message type has the same level and type.
+    pub shared: bool,
 }
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
@@ -133,6 +135,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         ty: attrs.ty.as_ref()?,
         fields: sized,
         tail,
+        shared: attrs.shared.is_some(),
     })
 }
 

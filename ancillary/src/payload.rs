@@ -115,6 +115,17 @@ pub unsafe trait ControlMessagePayload {
     const TYPE: c_int;
     /// The layout of the payload type.
     const LAYOUT: PayloadLayout;
+    /// Whether another message type has this level and type with a payload of another
+    /// length: `IP_TOS` arrives as one byte but is sent as an `int` on Linux, so the two
+    /// layouts are two types. [`ControlMessages::of_type`] and [`ControlMessages::find`]
+    /// then pass over a message of this level and type whose length this type does not
+    /// accept, as one of the other type, instead of yielding [`PayloadError::Length`] for
+    /// it (a truncated one is still an error: it may have been of this type). Explicit
+    /// conversions (`try_from`, [`parse`](Self::parse)) still fail on it.
+    ///
+    /// `false` unless the derive is given `#[cmsg(shared)]`.
+    const SHARED: bool = false;
+
     /// Buffer bytes one message of this type takes (`CMSG_SPACE`), for the smallest
     /// payload (no trailing elements); see [`space_for`](Self::space_for).
     const SPACE: usize = crate::size::cmsg_space(Self::LAYOUT.prefix);
@@ -318,7 +329,9 @@ pub fn to_message<T: ControlMessagePayload + ?Sized>(value: &T) -> ControlMessag
 impl ControlMessages {
     /// The messages of type `T`, already converted; messages of other kinds are skipped,
     /// and messages of kind `T` that fail to convert (wrong length, truncated) yield an
-    /// error instead of being dropped silently.
+    /// error instead of being dropped silently. For a type that shares its level and type
+    /// with another layout ([`ControlMessagePayload::SHARED`]), a message whose length
+    /// fits not `T` (and that was not truncated) is of the other type, and skipped.
     ///
     /// ```
     /// use ancillary::{ControlMessage, ControlMessagesBuf};
@@ -365,7 +378,13 @@ impl<'a, T: ControlMessagePayload + ?Sized + 'a> Iterator for OfType<'a, T> {
     fn next(&mut self) -> Option<Self::Item> {
         self.messages
             .by_ref()
-            .find(|m| m.cmsg_level() == T::LEVEL && m.cmsg_type() == T::TYPE)
+            .find(|m| {
+                m.cmsg_level() == T::LEVEL
+                    && m.cmsg_type() == T::TYPE
+                    && (!T::SHARED
+                        || m.truncated()
+                        || T::LAYOUT.elements_for(m.data().len()).is_some())
+            })
             .map(T::parse)
     }
 }
