@@ -37,7 +37,9 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let level = constant(private, level);
     let ty = constant(private, ty);
     let shared = if payload.shared {
-        quote!(const SHARED: ::core::primitive::bool = true;)
+        quote!(
+            const SHARED: ::core::primitive::bool = true;
+        )
     } else {
         TokenStream::new()
     };

@@ -125,7 +125,10 @@ unsafe impl<T: ?Sized> PayloadField for PhantomData<T> {}
 
 /// Compiles only if `T` is a [`PayloadField`]: the type of each field of a C struct, found
 /// by destructuring a reference to the struct.
-#[allow(dead_code, reason = "only type-checked, inside functions that are never called")]
+#[allow(
+    dead_code,
+    reason = "only type-checked, inside functions that are never called"
+)]
 fn plain<T: PayloadField + ?Sized>(_: &T) {}
 
 /// The size of a field, read off the field itself, as `size.rs`'s helper does for the

@@ -244,10 +244,10 @@ macro_rules! __cmsg_value {
 /// stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::field::PayloadField;
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
-    pub use crate::field::PayloadField;
     pub use core;
     pub use libc::c_int;
 

@@ -250,6 +250,8 @@ impl Eq for Ipv6OrigDstAddr {}
 
 impl fmt::Debug for Ipv6OrigDstAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Ipv6OrigDstAddr").field(&self.addr()).finish()
+        f.debug_tuple("Ipv6OrigDstAddr")
+            .field(&self.addr())
+            .finish()
     }
 }

@@ -37,7 +37,9 @@ use self::setsockopt::{set, set_flag};
 ///
 /// On a dual-stack IPv6 socket (`IPV6_V6ONLY` off), IPv4 datagrams carry the IPv4
 /// messages (`IP_TOS`, `IP_PKTINFO`, level `IPPROTO_IP`), and only if the `_v4` options
-/// are on: enable both families' options there.
+/// are on: enable both families' options there. (With `IPV6_RECVPKTINFO` they also carry
+/// an `IPV6_PKTINFO` holding the IPv4-mapped destination, but no `IPV6_TCLASS`: their ECN
+/// bits arrive only in `IP_TOS`. This crate's tests check both on loopback.)
 ///
 /// # References
 /// `ip(7)`, `ipv6(7)`, `udp(7)`, `socket(7)`, `unix(7)`.
@@ -94,7 +96,12 @@ pub trait SocketOptionsExt: AsFd {
     /// [`Ipv6HopLimit`](super::Ipv6HopLimit).
     #[doc(alias = "IPV6_RECVHOPLIMIT")]
     fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, on)
+        set_flag(
+            self.as_fd(),
+            libc::IPPROTO_IPV6,
+            libc::IPV6_RECVHOPLIMIT,
+            on,
+        )
     }
 
     /// `IPV6_RECVORIGDSTADDR`: every IPv6 datagram carries its destination address and
@@ -140,7 +147,12 @@ pub trait SocketOptionsExt: AsFd {
     /// The kernel's `Documentation/networking/timestamping.rst`.
     #[doc(alias = "SO_TIMESTAMPING")]
     fn set_timestamping(&self, flags: u32) -> io::Result<()> {
-        set(self.as_fd(), libc::SOL_SOCKET, libc::SO_TIMESTAMPING, &flags)
+        set(
+            self.as_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_TIMESTAMPING,
+            &flags,
+        )
     }
 
     /// `SO_TXTIME` (Linux 4.19+): datagrams sent with a [`TxTime`](super::TxTime) message

@@ -13,7 +13,9 @@ use crate::ControlMessage;
 /// range (which no kernel sends).
 fn duration(ts: &libc::timespec) -> Option<Duration> {
     let secs = u64::try_from(ts.tv_sec).ok()?;
-    let nanos = u32::try_from(ts.tv_nsec).ok().filter(|&n| n < 1_000_000_000)?;
+    let nanos = u32::try_from(ts.tv_nsec)
+        .ok()
+        .filter(|&n| n < 1_000_000_000)?;
     Some(Duration::new(secs, nanos))
 }
 
