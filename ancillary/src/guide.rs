@@ -144,10 +144,11 @@
 //! ```
 //! # fn main() -> std::io::Result<()> {
 //! use std::net::UdpSocket;
-//! use std::os::fd::AsRawFd;
+//! use ancillary::os::linux::SocketOptionsExt;
 //! use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
 //!
 //! /// `IP_TTL`: the time-to-live of a received IPv4 packet (with `IP_RECVTTL` set).
+//! /// (Built in as `ancillary::os::linux::IpTtl`; any message is made the same way.)
 //! #[derive(ControlMessage, Clone, Copy, Debug)]
 //! #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
 //! #[repr(C)]
@@ -156,13 +157,7 @@
 //! }
 //!
 //! let receiver = UdpSocket::bind("127.0.0.1:0")?;
-//! let on: libc::c_int = 1;
-//! // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
-//! let rc = unsafe {
-//!     libc::setsockopt(receiver.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL,
-//!         (&raw const on).cast(), size_of::<libc::c_int>() as libc::socklen_t)
-//! };
-//! assert_eq!(rc, 0);
+//! receiver.set_recv_ttl_v4(true)?; // IP_RECVTTL, without `unsafe`
 //! UdpSocket::bind("127.0.0.1:0")?.send_to(b"hop", receiver.local_addr()?)?;
 //!
 //! let mut ancillary = AncillaryData::with_capacity(IpTtl::SPACE);

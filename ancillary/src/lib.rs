@@ -137,9 +137,10 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use std::net::UdpSocket;
-/// use std::os::fd::AsRawFd;
+/// use ancillary::os::linux::SocketOptionsExt;
 /// use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
 ///
+/// // (`ancillary::os::linux::IpTtl` is this message, built in; here it is made anew.)
 /// #[derive(ControlMessage, Clone, Copy, Debug)]
 /// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
 /// #[repr(C)]
@@ -148,18 +149,7 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// }
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
-/// let on: libc::c_int = 1;
-/// // SAFETY: a valid socket, and `on` is a `c_int` of the given size.
-/// let rc = unsafe {
-///     libc::setsockopt(
-///         socket.as_raw_fd(),
-///         libc::IPPROTO_IP,
-///         libc::IP_RECVTTL,
-///         (&raw const on).cast(),
-///         size_of::<libc::c_int>() as libc::socklen_t,
-///     )
-/// };
-/// assert_eq!(rc, 0);
+/// socket.set_recv_ttl_v4(true)?; // IP_RECVTTL
 /// socket.send_to(b"hi", socket.local_addr()?)?;
 ///
 /// // Room for one `IpTtl`, known at compile time.

@@ -31,7 +31,7 @@ mod broker {
     use std::collections::HashMap;
     use std::fs::File;
     use std::io::{self, Read};
-    use std::os::fd::{AsFd, AsRawFd};
+    use std::os::fd::AsFd;
     use std::os::unix::net::{SocketAddr, UnixDatagram};
     use std::path::{Path, PathBuf};
     use std::thread;
@@ -190,22 +190,8 @@ mod broker {
     }
 
     fn set_passcred(socket: &UnixDatagram) -> io::Result<()> {
-        let on: libc::c_int = 1;
-        // SAFETY: SO_PASSCRED reads one `c_int` from `on`, which lives across the call, on
-        // a socket that `socket` keeps open.
-        let rc = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_PASSCRED,
-                std::ptr::from_ref(&on).cast(),
-                size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        use ancillary::os::linux::SocketOptionsExt;
+        socket.set_passcred(true)
     }
 
     /// A fresh directory under the system's temporary directory, removed on drop.

@@ -201,7 +201,9 @@ fn ipv4_timestamps_and_txtime() {
 fn rxq_ovfl_counts_dropped_datagrams() {
     let receiver = bind("127.0.0.1:0");
     receiver.set_rxq_ovfl(true).unwrap();
-    tests::set_int_option(&receiver, libc::SOL_SOCKET, libc::SO_RCVBUF, 1);
+    socket2::SockRef::from(&receiver)
+        .set_recv_buffer_size(1)
+        .unwrap();
     let to = receiver.local_addr().unwrap();
     let sender = bind("127.0.0.1:0");
     // Far more than the smallest receive buffer holds: most are dropped.
