@@ -1,7 +1,16 @@
-//! FreeBSD extensions: flags and control messages.
+//! FreeBSD extensions: flags, control messages (credentials, and the UDP messages: ECN,
+//! destination and source addresses, TTL, the IPv6 messages of RFC 3542) and the socket
+//! options that turn them on ([`SocketOptionsExt`]).
 
 mod options;
 pub use self::options::*;
 
 mod creds;
 pub use self::creds::{ScmCreds, CMGROUP_MAX};
+
+#[path = "../bsd_inet.rs"]
+mod inet;
+pub use self::inet::{
+    Ecn, In6Pktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, Ipv6HopLimit, Ipv6Tclass,
+    SocketOptionsExt,
+};
