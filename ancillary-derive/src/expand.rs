@@ -163,6 +163,9 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
     });
 
+    if payload.trailing_bytes {
+        return trailing_bytes(payload, private, checks);
+    }
     let layout = quote! {
         const LAYOUT: #private::PayloadLayout = #private::PayloadLayout::sized::<Self>();
     };
@@ -194,6 +197,57 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         #[automatically_derived]
         unsafe impl #private::PayloadField for #ident {}
     });
+    (TokenStream::new(), checks, layout, parsed, conversions)
+}
+
+/// A sized header that bytes follow (`#[cmsg(trailing_bytes)]`): parsed into a `Tailed`,
+/// the header copied at any alignment and the bytes borrowed, so no reference ever covers
+/// more than the payload. The header's own layout checks (`checks`) are those of a sized
+/// payload.
+fn trailing_bytes(payload: &Payload<'_>, private: &TokenStream, checks: TokenStream) -> Parts {
+    let ident = payload.ident;
+    let layout = quote! {
+        const LAYOUT: #private::PayloadLayout = #private::PayloadLayout {
+            prefix: ::core::mem::size_of::<Self>(),
+            elem: 1,
+            align: ::core::mem::align_of::<Self>(),
+        };
+    };
+    let parsed = quote! {
+        type Parsed<'a> = #private::Tailed<'a, Self> where Self: 'a;
+
+        #[inline]
+        fn parse<'a>(
+            message: #private::ControlMessage<'a>,
+        ) -> ::core::result::Result<#private::Tailed<'a, Self>, #private::PayloadError>
+        where
+            Self: 'a,
+        {
+            #private::read_tailed::<Self>(message)
+        }
+
+        #[inline]
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            _elements: ::core::primitive::usize,
+        ) -> *const Self {
+            ptr.cast::<Self>()
+        }
+    };
+    // `TryFrom<ControlMessage> for Tailed<Self>` would be an impl of a foreign trait for a
+    // foreign type; `parse` and `find` do it. `From<&Self>` sends the header alone.
+    let conversions = quote! {
+        #[automatically_derived]
+        impl<'a> ::core::convert::From<&'a #ident> for #private::ControlMessage<'a> {
+            #[inline]
+            fn from(value: &'a #ident) -> Self {
+                #private::to_message::<#ident>(value)
+            }
+        }
+
+        #[automatically_derived]
+        unsafe impl #private::PayloadField for #ident {}
+    };
     (TokenStream::new(), checks, layout, parsed, conversions)
 }
 
@@ -246,8 +300,11 @@ fn slice_tailed(
     let elem_align = LitStr::new(
         &format!(
             "the element size of the trailing slice of `{ident}` ({tail_name}) is not a \
-             multiple of the struct's alignment, so a value would end in padding; use an \
-             element type at least as aligned as the other fields"
+             multiple of the struct's alignment, so a `&{ident}` would claim padding past \
+             the end of the payload; use an element type at least as aligned as the other \
+             fields or, for a header followed by bytes, remove the slice field and add the \
+             flag `trailing_bytes` to `#[cmsg]` (the header is then copied, the bytes \
+             borrowed)"
         ),
         Span::call_site(),
     );

@@ -29,10 +29,36 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
         &input.kind,
         Kind::Struct(fields) if fields.last().is_some_and(|field| field.slice_elem.is_some())
     );
+    // A header with `trailing_bytes` is parsed into a `Tailed` and has no `TryFrom`.
+    let trailing = !slice_tailed && input.attrs.trailing_bytes.is_some();
     let (parsed, target, elem) = if slice_tailed {
         (quote!(&'__cmsg Self), quote!(&'__cmsg #this), quote!(1))
+    } else if trailing {
+        (
+            quote!(#private::Tailed<'__cmsg, Self>),
+            quote!(#this),
+            quote!(1),
+        )
     } else {
         (quote!(Self), quote!(#this), quote!(0))
+    };
+    let try_from = if trailing {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics_lt ::core::convert::TryFrom<#private::ControlMessage<'__cmsg>>
+                for #target #where_clause
+            {
+                type Error = #private::PayloadError;
+
+                fn try_from(
+                    _: #private::ControlMessage<'__cmsg>,
+                ) -> ::core::result::Result<Self, #private::PayloadError> {
+                    ::core::unreachable!()
+                }
+            }
+        }
     };
 
     // A sized payload is a `PayloadField` when accepted; so is its stub, so that a
@@ -88,18 +114,7 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
                 }
             }
 
-            #[automatically_derived]
-            impl #impl_generics_lt ::core::convert::TryFrom<#private::ControlMessage<'__cmsg>>
-                for #target #where_clause
-            {
-                type Error = #private::PayloadError;
-
-                fn try_from(
-                    _: #private::ControlMessage<'__cmsg>,
-                ) -> ::core::result::Result<Self, #private::PayloadError> {
-                    ::core::unreachable!()
-                }
-            }
+            #try_from
 
             #payload_field
 

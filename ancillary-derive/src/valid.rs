@@ -25,6 +25,8 @@ pub(crate) struct Payload<'a> {
     pub tail: Option<(&'a Field<'a>, &'a Type)>,
     /// `#[cmsg(shared)]`: another message type has the same level and type.
     pub shared: bool,
+    /// `#[cmsg(trailing_bytes)]`: the (sized) struct is a header that bytes follow.
+    pub trailing_bytes: bool,
 }
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
@@ -97,6 +99,18 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
 
     let mut sized = Vec::new();
     let mut tail = None;
+    if let (Some(span), Some(fields)) = (attrs.trailing_bytes, fields) {
+        if let Some(field) = fields.last().filter(|field| field.slice_elem.is_some()) {
+            cx.error(
+                span,
+                format!(
+                    "`trailing_bytes` is for a header struct without a slice field: the bytes \
+                     after the header are not a field; remove {} or the flag",
+                    Input::describe(&field.member)
+                ),
+            );
+        }
+    }
     if let Some(fields) = fields {
         if fields.is_empty() {
             cx.error(
@@ -136,6 +150,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         fields: sized,
         tail,
         shared: attrs.shared.is_some(),
+        trailing_bytes: attrs.trailing_bytes.is_some(),
     })
 }
 

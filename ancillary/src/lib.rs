@@ -107,6 +107,7 @@ pub mod socket2;
 mod stack;
 mod storage;
 mod sys;
+mod tailed;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
@@ -126,6 +127,7 @@ pub use crate::size::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 pub use crate::stack::AncillaryStorage;
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
+pub use crate::tailed::Tailed;
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///
@@ -168,7 +170,13 @@ pub use crate::sys::{recv_message, recv_message_from, send_message, send_message
 /// `level` and `type` take any constant expression of type `c_int`. `#[cmsg(crate =
 /// path)]` sets the path to this crate, for crates that use it under another name (the
 /// default is `::ancillary`). The last field may be a slice (`[u8]`, `[c_int]`) for
-/// messages of variable length.
+/// messages of variable length, if its element size and the fields before it are
+/// multiples of the struct's alignment (so that a `&T` of any length ends where the
+/// payload does). For a header followed by bytes (`{ u32 id; char label[]; }`), where that
+/// does not hold, derive the header alone and add the flag `trailing_bytes`: parsing then
+/// yields a [`Tailed`] (the header copied, the bytes borrowed). The flag `shared` marks a
+/// type whose level and type another layout shares
+/// ([`ControlMessagePayload::SHARED`]).
 ///
 /// # What it expands to
 ///
@@ -238,6 +246,7 @@ pub mod __private {
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
+    pub use crate::tailed::{read_tailed, Tailed};
     pub use core;
     pub use libc::c_int;
 

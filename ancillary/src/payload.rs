@@ -107,7 +107,10 @@ impl PayloadLayout {
 ///    `LAYOUT.prefix` and `LAYOUT.elem` are multiples of `LAYOUT.align`.
 /// 3. [`LAYOUT`](Self::LAYOUT) is the layout of `Self`, and [`cast_ptr`](Self::cast_ptr)
 ///    returns its argument's address as a `*const Self` whose value covers
-///    `LAYOUT.len_for(elements)` bytes.
+///    `LAYOUT.len_for(elements)` bytes. The one exception is a sized `Self` whose payload
+///    is followed by bytes (`#[cmsg(trailing_bytes)]`): there `LAYOUT.prefix` is
+///    `size_of::<Self>()`, `LAYOUT.elem` is 1 and `LAYOUT.align` is `align_of::<Self>()`,
+///    and the pointer covers `size_of::<Self>()` bytes, never more than the payload.
 pub unsafe trait ControlMessagePayload {
     /// `cmsg_level` of this message.
     const LEVEL: c_int;

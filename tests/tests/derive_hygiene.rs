@@ -49,6 +49,15 @@ mod no_prelude {
     #[repr(transparent)]
     pub struct Fds(pub [::libc::c_int]);
 
+    /// The flags, a C struct field and a nested message.
+    #[derive(::ancillary::ControlMessage, ::core::clone::Clone, ::core::marker::Copy)]
+    #[cmsg(level = 0x7ead, type = 9, trailing_bytes, shared)]
+    #[repr(C)]
+    pub struct Header {
+        pub addr: ::libc::in_addr,
+        pub ttl: IpTtl,
+    }
+
     /// Through the renamed crate, as a path and as a string (as serde spells it).
     #[derive(::anc::ControlMessage)]
     #[cmsg(crate = ::anc, level = ::libc::IPPROTO_IP, type = ::libc::IP_TOS)]

@@ -1,5 +1,5 @@
 ::core::compile_error! {
-    "unknown `cmsg` key `typ`; expected `level`, `type` or `crate` (did you mean `type`?)"
+    "unknown `cmsg` key `typ`; expected `level`, `type`, `crate`, `shared` or `trailing_bytes` (did you mean `type`?)"
 }
 ::core::compile_error! {
     "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): without it Rust may reorder the fields; add `#[repr(C)]` to the struct"
