@@ -196,6 +196,18 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
     conversions.extend(quote! {
         #[automatically_derived]
         unsafe impl #private::PayloadField for #ident {}
+
+        #[automatically_derived]
+        impl<'a> #private::FromControlMessage<'a> for #ident {
+            #[inline]
+            fn from_control_message(
+                message: #private::ControlMessage<'a>,
+            ) -> ::core::option::Option<
+                ::core::result::Result<Self, #private::PayloadError>,
+            > {
+                #private::variant::<Self>(message)
+            }
+        }
     });
     (TokenStream::new(), checks, layout, parsed, conversions)
 }
@@ -362,7 +374,20 @@ fn slice_tailed(
             ::core::ptr::slice_from_raw_parts(ptr.cast::<#elem>(), elements) as *const Self
         }
     };
-    let conversions = conversions(ident, private, &quote!(&'a #ident), &quote!(ref_payload));
+    let mut conversions = conversions(ident, private, &quote!(&'a #ident), &quote!(ref_payload));
+    conversions.extend(quote! {
+        #[automatically_derived]
+        impl<'a> #private::FromControlMessage<'a> for &'a #ident {
+            #[inline]
+            fn from_control_message(
+                message: #private::ControlMessage<'a>,
+            ) -> ::core::option::Option<
+                ::core::result::Result<Self, #private::PayloadError>,
+            > {
+                #private::variant::<#ident>(message)
+            }
+        }
+    });
     (mirror, checks, layout, parsed, conversions)
 }
 

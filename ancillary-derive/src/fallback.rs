@@ -47,6 +47,19 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
     } else {
         quote! {
             #[automatically_derived]
+            impl #impl_generics_lt #private::FromControlMessage<'__cmsg>
+                for #target #where_clause
+            {
+                fn from_control_message(
+                    _: #private::ControlMessage<'__cmsg>,
+                ) -> ::core::option::Option<
+                    ::core::result::Result<Self, #private::PayloadError>,
+                > {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
             impl #impl_generics_lt ::core::convert::TryFrom<#private::ControlMessage<'__cmsg>>
                 for #target #where_clause
             {

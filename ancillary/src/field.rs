@@ -94,7 +94,9 @@ use core::marker::PhantomData;
             `ancillary::PayloadField`)",
     note = "use integers (`libc::c_int`, `u32`, ...), arrays of them, `libc`'s plain C \
             structs (`libc::in_addr`, `libc::in6_addr`, ...), or another \
-            `#[derive(ControlMessage)]` struct"
+            `#[derive(ControlMessage)]` struct; for a `#[repr(C)]` struct of such fields \
+            without padding, implement the `unsafe` trait `ancillary::PayloadField` (its \
+            documentation shows how)"
 )]
 pub unsafe trait PayloadField {}
 

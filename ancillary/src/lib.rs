@@ -110,6 +110,7 @@ mod sys;
 mod tailed;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+mod variants;
 
 pub use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 pub use crate::ancillary::AncillaryData;
@@ -128,6 +129,7 @@ pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo
 pub use crate::stack::AncillaryStorage;
 pub use crate::sys::{recv_message, recv_message_from, send_message, send_message_to};
 pub use crate::tailed::Tailed;
+pub use crate::variants::{FromControlMessage, Parse};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///
@@ -228,6 +230,63 @@ pub use crate::tailed::Tailed;
 /// it out as a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
 
+/// Derives [`FromControlMessage`] for an enum with one variant per kind of message, so that
+/// a receive loop is one `match`: [`ControlMessages::parse`] turns each received message
+/// into the first variant that takes it, without allocating.
+///
+/// `use ancillary::ControlMessages;` brings both this derive and the
+/// [`ControlMessages`](struct@ControlMessages) buffer type (different namespaces). Each
+/// variant holds one type: a message type made with `#[derive(ControlMessage)]` (`T` if it
+/// is sized, `&'a T` if it ends in a slice, [`Tailed<'a, T>`](Tailed) with
+/// `trailing_bytes`), another such enum, or, last, [`ControlMessage<'a>`](struct@ControlMessage)
+/// for every message the others do not take (without it, those are skipped).
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::UdpSocket;
+/// use ancillary::os::linux::{InPktinfo, IpTos, IpTtl, SocketOptionsExt};
+/// use ancillary::{AncillaryData, ControlMessage, ControlMessages, MessageReceiver};
+///
+/// #[derive(ControlMessages, Debug)]
+/// enum Udp<'a> {
+///     Tos(IpTos),
+///     Pktinfo(InPktinfo),
+///     Ttl(IpTtl),
+///     Other(ControlMessage<'a>),
+/// }
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// socket.set_recv_tos_v4(true)?;
+/// socket.set_recv_pktinfo_v4(true)?;
+/// socket.set_recv_ttl_v4(true)?;
+/// socket.send_to(b"hi", socket.local_addr()?)?;
+///
+/// let mut ancillary = AncillaryData::with_capacity(256);
+/// MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
+/// let (mut ecn, mut destination, mut ttl) = (None, None, None);
+/// for message in ancillary.control_messages().parse::<Udp>() {
+///     match message? {
+///         Udp::Tos(tos) => ecn = Some(tos.ecn()),
+///         Udp::Pktinfo(info) => destination = Some(info.addr()),
+///         Udp::Ttl(t) => ttl = Some(t.ttl()),
+///         Udp::Other(other) => println!("unexpected: {other:?}"),
+///     }
+/// }
+/// assert_eq!(destination, Some(std::net::Ipv4Addr::LOCALHOST));
+/// assert_eq!(ttl, Some(64));
+/// assert!(ecn.is_some());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A message of a variant's kind that does not convert (a wrong length, a truncated
+/// message) yields an `Err(PayloadError)` rather than falling through to `Other`. Variants
+/// of [`SHARED`](ControlMessagePayload::SHARED) types (`IpTos`, `IpTosSend`) take only
+/// their own lengths. `#[cmsg(crate = path)]` works as on the other derive. The derive
+/// refuses what cannot work, each at its token: a struct, a variant that is not
+/// `Name(Type)`, a catch-all that is not last, type parameters.
+pub use ancillary_derive::ControlMessages;
+
 /// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
 /// `macro_rules!` macro from another crate. Not public API.
 #[doc(hidden)]
@@ -247,6 +306,7 @@ pub mod __private {
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
     pub use crate::tailed::{read_tailed, Tailed};
+    pub use crate::variants::{variant, FromControlMessage};
     pub use core;
     pub use libc::c_int;
 

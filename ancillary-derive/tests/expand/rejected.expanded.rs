@@ -41,6 +41,16 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl<'__cmsg> ::ancillary::__private::FromControlMessage<'__cmsg> for IpTtl {
+        fn from_control_message(
+            _: ::ancillary::__private::ControlMessage<'__cmsg>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::ancillary::__private::PayloadError>,
+        > {
+            ::core::unreachable!()
+        }
+    }
+    #[automatically_derived]
     impl<
         '__cmsg,
     > ::core::convert::TryFrom<::ancillary::__private::ControlMessage<'__cmsg>>

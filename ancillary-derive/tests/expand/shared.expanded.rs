@@ -76,4 +76,15 @@ const _: () = {
     }
     #[automatically_derived]
     unsafe impl crate::__private::PayloadField for IpTos {}
+    #[automatically_derived]
+    impl<'a> crate::__private::FromControlMessage<'a> for IpTos {
+        #[inline]
+        fn from_control_message(
+            message: crate::__private::ControlMessage<'a>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, crate::__private::PayloadError>,
+        > {
+            crate::__private::variant::<Self>(message)
+        }
+    }
 };

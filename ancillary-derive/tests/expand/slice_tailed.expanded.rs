@@ -95,4 +95,15 @@ const _: () = {
             ::ancillary::__private::to_message::<Tagged>(value)
         }
     }
+    #[automatically_derived]
+    impl<'a> ::ancillary::__private::FromControlMessage<'a> for &'a Tagged {
+        #[inline]
+        fn from_control_message(
+            message: ::ancillary::__private::ControlMessage<'a>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::ancillary::__private::PayloadError>,
+        > {
+            ::ancillary::__private::variant::<Tagged>(message)
+        }
+    }
 };
