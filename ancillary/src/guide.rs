@@ -138,8 +138,9 @@
 //! # Defining your own message
 //!
 //! Any control message is a `#[repr(C)]` struct away. The derive checks at compile time that
-//! the payload has no padding and that every field can hold any bytes (as zerocopy's
-//! traits define it); you depend on nothing but `ancillary` (and `libc` for the constants).
+//! the payload has no padding and that every field can hold any bytes (each field's type is
+//! a [`PayloadField`](crate::PayloadField)); you depend on nothing but `ancillary` (and
+//! `libc` for the constants).
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
@@ -172,6 +173,76 @@
 //! then viewed in place as a `&T` (alignment checked) instead of copied. The generated
 //! code, the checks and the errors are described on the derive,
 //! [`ControlMessage`](derive@crate::ControlMessage).
+//!
+//! Fields can be more than integers: `libc`'s plain C structs (`libc::in6_addr`,
+//! `libc::sockaddr_in6`, `libc::timespec`, ...) and other derived messages are
+//! [`PayloadField`](crate::PayloadField)s too. A header followed by bytes is derived as
+//! the header alone with `#[cmsg(trailing_bytes)]`, and parses into a
+//! [`Tailed`](crate::Tailed).
+//!
+//! # UDP: ECN, addresses, GSO and GRO
+//!
+//! What a QUIC (or any high-rate UDP) endpoint needs per datagram is built in, in
+//! [`os::linux`](crate::os::linux) (and, where the kernels have them, `os::freebsd` and
+//! `os::macos`): the ECN bits ([`IpTos`](crate::os::linux::IpTos) received,
+//! [`IpTosSend`](crate::os::linux::IpTosSend) sent, [`Ipv6Tclass`](crate::os::linux::Ipv6Tclass)
+//! both ways), the destination address to answer from
+//! ([`InPktinfo`](crate::os::linux::InPktinfo), [`In6Pktinfo`](crate::os::linux::In6Pktinfo)),
+//! segmentation ([`UdpSegment`](crate::os::linux::UdpSegment),
+//! [`UdpGro`](crate::os::linux::UdpGro)), TTL, timestamps and drop counts. The socket
+//! options that turn them on are methods of
+//! [`SocketOptionsExt`](crate::os::linux::SocketOptionsExt), on every socket. A
+//! `#[derive(ControlMessages)]` enum sorts what arrives in one `match`
+//! ([`ControlMessages::parse`](crate::ControlMessages::parse)), and
+//! [`recv_mmsg`](crate::os::linux::recv_mmsg)/[`send_mmsg_to`](crate::os::linux::send_mmsg_to)
+//! batch the system calls. `examples/quic_echo.rs` puts it all together; BENCHMARKS.md
+//! compares it with quinn-udp.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use ancillary::os::linux::{Ecn, InPktinfo, IpTos, IpTosSend, SocketOptionsExt};
+//! use ancillary::{AncillaryData, ControlMessage, ControlMessages, MessageReceiver, MessageSender};
+//!
+//! #[derive(ControlMessages)]
+//! enum Meta<'a> {
+//!     Ecn(IpTos),
+//!     Dst(InPktinfo),
+//!     Other(ControlMessage<'a>),
+//! }
+//!
+//! # if std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() && cfg!(target_endian = "big") {
+//! #     println!("skipped: guide UDP doctest: qemu-user passes send-side control messages it does not convert (IP_TOS) to the little-endian host kernel unswapped from this big-endian guest");
+//! #     return Ok(());
+//! # }
+//! let server = UdpSocket::bind("0.0.0.0:0")?;
+//! server.set_recv_tos_v4(true)?;
+//! server.set_recv_pktinfo_v4(true)?;
+//! let client = UdpSocket::bind("127.0.0.1:0")?;
+//! client.send_to(b"ping", ("127.0.0.2", server.local_addr()?.port()))?;
+//!
+//! let mut ancillary = AncillaryData::with_capacity(128);
+//! let mut buf = [0u8; 1500];
+//! let (n, _, from) = MessageReceiver::new(&server, &mut buf).ancillary_data(&mut ancillary).recv_from()?;
+//! let (mut ecn, mut dst) = (Ecn::NotEct, None);
+//! for meta in ancillary.control_messages().parse::<Meta>() {
+//!     match meta? {
+//!         Meta::Ecn(tos) => ecn = tos.ecn(),
+//!         Meta::Dst(info) => dst = Some(info.addr()),
+//!         Meta::Other(_) => {}
+//!     }
+//! }
+//!
+//! // Answer from the address the client used, with the same ECN codepoint.
+//! let mut reply = AncillaryData::new();
+//! reply.add_control_message(&InPktinfo::from_source(dst.unwrap()));
+//! reply.add_control_message(&IpTosSend::from_ecn(ecn));
+//! MessageSender::new(&server, &buf[..n]).ancillary_data(&mut reply).send_to(&from)?;
+//! let (_, replied_from) = client.recv_from(&mut buf)?;
+//! assert_eq!(replied_from.ip(), std::net::Ipv4Addr::new(127, 0, 0, 2));
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Your own sockets
 //!
