@@ -183,20 +183,15 @@
 //! # UDP: ECN, addresses, GSO and GRO
 //!
 //! What a QUIC (or any high-rate UDP) endpoint needs per datagram is built in, in
-//! [`os::linux`](crate::os::linux) (and, where the kernels have them, `os::freebsd` and
-//! `os::macos`): the ECN bits ([`IpTos`](crate::os::linux::IpTos) received,
-//! [`IpTosSend`](crate::os::linux::IpTosSend) sent, [`Ipv6Tclass`](crate::os::linux::Ipv6Tclass)
-//! both ways), the destination address to answer from
-//! ([`InPktinfo`](crate::os::linux::InPktinfo), [`In6Pktinfo`](crate::os::linux::In6Pktinfo)),
-//! segmentation ([`UdpSegment`](crate::os::linux::UdpSegment),
-//! [`UdpGro`](crate::os::linux::UdpGro)), TTL, timestamps and drop counts. The socket
-//! options that turn them on are methods of
-//! [`SocketOptionsExt`](crate::os::linux::SocketOptionsExt), on every socket. A
+//! `ancillary::os::linux` (and, where the kernels have them, `os::freebsd` and
+//! `os::macos`): the ECN bits (`IpTos` received, `IpTosSend` sent, `Ipv6Tclass` both
+//! ways), the destination address to answer from (`InPktinfo`, `In6Pktinfo`),
+//! segmentation (`UdpSegment`, `UdpGro`), TTL, timestamps and drop counts. The socket
+//! options that turn them on are methods of `SocketOptionsExt`, on every socket. A
 //! `#[derive(ControlMessages)]` enum sorts what arrives in one `match`
-//! ([`ControlMessages::parse`](crate::ControlMessages::parse)), and
-//! [`recv_mmsg`](crate::os::linux::recv_mmsg)/[`send_mmsg_to`](crate::os::linux::send_mmsg_to)
-//! batch the system calls. `examples/quic_echo.rs` puts it all together; BENCHMARKS.md
-//! compares it with quinn-udp.
+//! ([`ControlMessages::parse`](crate::ControlMessages::parse)), and `recv_mmsg` and
+//! `send_mmsg_to` batch the system calls. `examples/quic_echo.rs` puts it all together;
+//! BENCHMARKS.md compares it with quinn-udp.
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {

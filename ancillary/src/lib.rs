@@ -6,7 +6,7 @@
 //!   payload bytes. Every kind of message, including ones defined by other crates, is data
 //!   of this shape, never a variant of a closed enum; typed messages are structs with
 //!   `#[derive(ControlMessage)]` ([`ScmRights`], [`ControlMessagePayload`]).
-//! * [`ControlMessages`] is a borrowed buffer of them that any bytes can be viewed as and
+//! * [`ControlMessages`](struct@ControlMessages) is a borrowed buffer of them that any bytes can be viewed as and
 //!   iterated safely; [`ControlMessagesBuf`] is the owned, append-only form.
 //! * [`AncillaryData`] adds file-descriptor ownership: descriptors to send are
 //!   [`BorrowedFd`](std::os::fd::BorrowedFd)s that must outlive the send, received ones
