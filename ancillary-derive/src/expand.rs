@@ -18,16 +18,14 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let level = payload.level;
     let ty = payload.ty;
 
-    let field_checks = payload
-        .fields
-        .iter()
-        .map(|field| field.ty)
-        .chain(payload.tail.map(|(_, elem)| elem))
-        .map(|ty| {
-            quote_spanned! {ty.span()=>
-                #private::assert_payload_field::<#ty>();
-            }
-        });
+    let field_checks = field_checks(
+        private,
+        payload
+            .fields
+            .iter()
+            .map(|field| field.ty)
+            .chain(payload.tail.map(|(_, elem)| elem)),
+    );
 
     let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
         None => sized(payload, private),
@@ -127,19 +125,19 @@ type Parts = (
     TokenStream,
 );
 
-/// A payload of fixed size: parsed by copying, at any alignment.
-fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
-    let ident = payload.ident;
-    let offsets = payload
-        .fields
+/// The layout assertions of a sized struct: each field starts where the one before it
+/// ends, and the struct ends where its last field does; and, for a message (`nonzero`), that
+/// it has at least one byte.
+fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
+    let offsets = fields
         .iter()
         .map(|field| {
             let member = &field.member;
             quote!(::core::mem::offset_of!(#ident, #member))
         })
         .collect::<Vec<_>>();
-    let (mut checks, end) = padding_checks(payload, &offsets);
-    let ends_at = match payload.fields.last() {
+    let (mut checks, end) = padding_checks(ident, fields, &offsets);
+    let ends_at = match fields.last() {
         Some(last) => format!("its last {}", Input::describe(&last.member)),
         None => "its (zero) fields".to_owned(),
     };
@@ -151,17 +149,69 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         ),
         Span::call_site(),
     );
-    let span = payload.fields.last().map_or(ident.span(), |f| f.span);
+    let span = fields.last().map_or(ident.span(), |f| f.span);
     checks.extend(quote_spanned! {span=>
         ::core::assert!(::core::mem::size_of::<#ident>() == #end, #message);
     });
-    let empty = LitStr::new(
-        &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
-        Span::call_site(),
-    );
-    checks.extend(quote_spanned! {ident.span()=>
-        ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
-    });
+    if nonzero {
+        let empty = LitStr::new(
+            &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
+            Span::call_site(),
+        );
+        checks.extend(quote_spanned! {ident.span()=>
+            ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
+        });
+    }
+    checks
+}
+
+/// `assert_payload_field::<F>()` for every field type, at the type's span.
+fn field_checks<'a>(
+    private: &'a TokenStream,
+    types: impl Iterator<Item = &'a Type> + 'a,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    types.map(move |ty| {
+        quote_spanned! {ty.span()=>
+            #private::assert_payload_field::<#ty>();
+        }
+    })
+}
+
+/// `#[derive(PayloadField)]`: the layout assertions and field bounds of a sized payload,
+/// and the impl they justify.
+pub(crate) fn expand_field(
+    ident: &Ident,
+    private: &TokenStream,
+    fields: &[&Field<'_>],
+) -> TokenStream {
+    let field_checks = field_checks(private, fields.iter().map(|field| field.ty));
+    let checks = sized_checks(ident, fields, false);
+    // SAFETY (of the `unsafe impl` below; see `expand` for why the argument lives here):
+    // `valid::validate_field` checked that the item is a non-generic struct with
+    // `#[repr(C)]` or `#[repr(transparent)]`, neither `packed` nor `align(N)`, without a
+    // slice field. The compiler must accept, in the same block, `assert_payload_field` for
+    // every field type (each is plain bytes: any bit pattern valid, no padding, no interior
+    // mutability) and the assertions that the fields follow one another with no gap and
+    // end where the struct ends: so the struct is plain bytes as a whole, `PayloadField`'s
+    // contract. A free `const` item is always evaluated.
+    quote! {
+        #[automatically_derived]
+        const _: () = {
+            const _: () = {
+                #(#field_checks)*
+                #checks
+            };
+
+            #[automatically_derived]
+            unsafe impl #private::PayloadField for #ident {}
+        };
+    }
+}
+
+/// A payload of fixed size: parsed by copying, at any alignment.
+fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
+    let ident = payload.ident;
+    let checks = sized_checks(ident, &payload.fields, true);
 
     if payload.trailing_bytes {
         return trailing_bytes(payload, private, checks);
@@ -290,7 +340,7 @@ fn slice_tailed(
         .iter()
         .map(|name| quote!(::core::mem::offset_of!(#mirror_ident, #name)))
         .collect::<Vec<_>>();
-    let (mut checks, end) = padding_checks(payload, &offsets);
+    let (mut checks, end) = padding_checks(ident, &payload.fields, &offsets);
     let tail_name = Input::describe(&tail.member);
     let elem_span = tail.span;
     let gap = LitStr::new(
@@ -424,12 +474,15 @@ fn conversions(
 
 /// Assertions that each sized field starts where the previous one ends; returns them and
 /// the expression for where the last sized field ends.
-fn padding_checks(payload: &Payload<'_>, offsets: &[TokenStream]) -> (TokenStream, TokenStream) {
-    let ident = payload.ident;
+fn padding_checks(
+    ident: &Ident,
+    fields: &[&Field<'_>],
+    offsets: &[TokenStream],
+) -> (TokenStream, TokenStream) {
     let mut checks = TokenStream::new();
     let mut end = quote!(0usize);
     let mut previous: Option<&Field<'_>> = None;
-    for (field, offset) in payload.fields.iter().zip(offsets) {
+    for (field, offset) in fields.iter().zip(offsets) {
         let this = Input::describe(&field.member);
         let message = match previous {
             None => format!("`{ident}` has padding before its first {this}"),

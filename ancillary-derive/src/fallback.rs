@@ -151,3 +151,18 @@ fn with_lifetime(generics: &Generics) -> Generics {
     let params = &generics.params;
     parse_quote!(<'__cmsg, #params>)
 }
+
+/// The fallback of `#[derive(PayloadField)]`: the errors and the impl (never used: the
+/// errors fail the build), so that payloads using the type as a field add no error.
+pub(crate) fn expand_field(input: &Input<'_>, errors: syn::Error) -> TokenStream {
+    let errors = errors.into_compile_error();
+    let ident = input.ident;
+    let private = input.attrs.private();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #errors
+
+        #[automatically_derived]
+        unsafe impl #impl_generics #private::PayloadField for #ident #ty_generics #where_clause {}
+    }
+}

@@ -42,6 +42,25 @@ pub fn derive_control_messages(input: TokenStream) -> TokenStream {
     variants::derive(&parse_macro_input!(input as DeriveInput)).into()
 }
 
+/// Implements `ancillary::PayloadField` for a `#[repr(C)]` struct of plain fields without
+/// padding, so that it can be a field of `#[derive(ControlMessage)]` payloads.
+///
+/// Documented on its re-export, `ancillary::PayloadField`.
+#[proc_macro_derive(PayloadField, attributes(cmsg))]
+pub fn derive_payload_field(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let cx = Ctxt::new();
+    let model = ast::Input::from_syn(&cx, &input);
+    let fields = valid::validate_field(&cx, &model);
+    match (cx.check(), fields) {
+        (Ok(()), Some(fields)) => {
+            expand::expand_field(model.ident, &model.attrs.private(), &fields).into()
+        }
+        (Err(errors), _) => fallback::expand_field(&model, errors).into(),
+        (Ok(()), None) => unreachable!("validation gave no fields but reported no error"),
+    }
+}
+
 /// The whole derive on a parsed input: the expansion, or every error plus the fallback.
 fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
     let cx = Ctxt::new();

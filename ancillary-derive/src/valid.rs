@@ -56,18 +56,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         }
     };
 
-    if !input.generics.params.is_empty() {
-        cx.error_spanned(
-            &input.generics.params,
-            "a control message payload cannot have generic parameters; it is plain bytes \
-             of one fixed layout, so remove the type, lifetime and const parameters",
-        );
-    } else if let Some(clause) = &input.generics.where_clause {
-        cx.error_spanned(
-            clause,
-            "a control message payload cannot have a `where` clause; remove it",
-        );
-    }
+    check_generics(cx, input);
 
     match &attrs.cmsg {
         None => cx.error(
@@ -216,4 +205,70 @@ fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
             Input::describe(&field.member)
         ),
     );
+}
+
+/// Generic parameters and `where` clauses: a payload is one fixed layout.
+fn check_generics(cx: &Ctxt, input: &Input<'_>) {
+    if !input.generics.params.is_empty() {
+        cx.error_spanned(
+            &input.generics.params,
+            "a control message payload cannot have generic parameters; it is plain bytes \
+             of one fixed layout, so remove the type, lifetime and const parameters",
+        );
+    } else if let Some(clause) = &input.generics.where_clause {
+        cx.error_spanned(
+            clause,
+            "a control message payload cannot have a `where` clause; remove it",
+        );
+    }
+}
+
+/// The rules of `#[derive(PayloadField)]`, a plain struct that is a field of payloads but
+/// no message itself: the rules of a sized payload, without a level or type. Returns its
+/// fields if nothing was reported.
+pub(crate) fn validate_field<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Vec<&'a Field<'a>>> {
+    let attrs = &input.attrs;
+    if attrs.level.is_some()
+        || attrs.ty.is_some()
+        || attrs.shared.is_some()
+        || attrs.trailing_bytes.is_some()
+    {
+        if let Some(cmsg) = &attrs.cmsg {
+            cx.error_spanned(
+                cmsg,
+                "`#[derive(PayloadField)]` takes only `#[cmsg(crate = ...)]`: a field type has \
+                 no level or type of its own; for a message, derive `ControlMessage` instead",
+            );
+        }
+    }
+    let fields = match &input.kind {
+        Kind::Struct(fields) => fields,
+        Kind::Enum(span) | Kind::Union(span) => {
+            cx.error(
+                *span,
+                "`PayloadField` is derived for a `#[repr(C)]` struct of plain fields; an enum or \
+                 union is not plain bytes",
+            );
+            return None;
+        }
+    };
+    check_generics(cx, input);
+    check_repr(cx, input);
+    for field in fields {
+        for attr in &field.cmsg_attrs {
+            cx.error_spanned(attr, "`#[cmsg]` does not apply to a field; remove it");
+        }
+        check_field_syntax(cx, field);
+        if field.slice_elem.is_some() {
+            cx.error_spanned(
+                field.ty,
+                format!(
+                    "{} is a slice: a field type has a fixed size; a slice can only end a \
+                     message (`#[derive(ControlMessage)]`)",
+                    Input::describe(&field.member)
+                ),
+            );
+        }
+    }
+    Some(fields.iter().collect())
 }

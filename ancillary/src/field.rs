@@ -60,11 +60,14 @@ use core::marker::PhantomData;
 /// 2. none of its bytes is padding, so all are initialised whenever the value is;
 /// 3. it has no interior mutability (`UnsafeCell`, atomics, `Cell`).
 ///
-/// These are zerocopy's `FromBytes`, `IntoBytes` and `Immutable`. For a type of your own
-/// that is `#[repr(C)]` and made of field types, the derive is the safe way: any sized
-/// `#[derive(ControlMessage)]` struct is a `PayloadField`. To make a `#[repr(C)]` struct
-/// that is not a message a field type, implement the trait by hand and prove the layout
-/// beside it, as this crate does for `libc`'s structs:
+/// These are zerocopy's `FromBytes`, `IntoBytes` and `Immutable` (zerocopy's traits cannot
+/// stand in for this one: a blanket implementation for them would collide with the ones
+/// for `libc`'s types, which only this crate can write). For a type of your own that is
+/// `#[repr(C)]` and made of field types, a derive is the safe way: any sized
+/// `#[derive(ControlMessage)]` struct is a `PayloadField`, and
+/// [`#[derive(PayloadField)]`](derive@crate::PayloadField) makes one of a struct that is
+/// no message. By hand, prove the layout beside the impl, as this crate does for `libc`'s
+/// structs:
 ///
 /// ```
 /// use core::mem::{offset_of, size_of};
@@ -95,8 +98,7 @@ use core::marker::PhantomData;
     note = "use integers (`libc::c_int`, `u32`, ...), arrays of them, `libc`'s plain C \
             structs (`libc::in_addr`, `libc::in6_addr`, ...), or another \
             `#[derive(ControlMessage)]` struct; for a `#[repr(C)]` struct of such fields \
-            without padding, implement the `unsafe` trait `ancillary::PayloadField` (its \
-            documentation shows how)"
+            without padding, add `#[derive(ancillary::PayloadField)]` to it"
 )]
 pub unsafe trait PayloadField {}
 

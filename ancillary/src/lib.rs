@@ -287,6 +287,54 @@ pub use ancillary_derive::ControlMessage;
 /// `Name(Type)`, a catch-all that is not last, type parameters.
 pub use ancillary_derive::ControlMessages;
 
+/// Derives [`PayloadField`](trait@PayloadField) for a `#[repr(C)]` struct of plain fields,
+/// so that it can be a field of `#[derive(ControlMessage)]` payloads without being a
+/// message itself.
+///
+/// `use ancillary::PayloadField;` brings both this derive and the trait. The checks are
+/// those of a sized payload, proven by the compiler beside the impl: `#[repr(C)]` (or
+/// `transparent`), every field a `PayloadField`, no padding between or after the fields;
+/// there is no `level` or `type` (only `#[cmsg(crate = path)]` is accepted).
+///
+/// ```
+/// use ancillary::{ControlMessage, ControlMessagePayload, PayloadField};
+///
+/// #[derive(PayloadField, Clone, Copy, Debug, PartialEq)]
+/// #[repr(C)]
+/// struct Range {
+///     start: u32,
+///     len: u32,
+/// }
+///
+/// #[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
+/// #[cmsg(level = 0x7ead, type = 1)]
+/// #[repr(C)]
+/// struct Ranges {
+///     first: Range,
+///     rest: [Range; 2],
+/// }
+///
+/// let ranges = Ranges { first: Range { start: 1, len: 2 }, rest: [Range { start: 3, len: 4 }; 2] };
+/// let message = ControlMessage::from(&ranges);
+/// assert_eq!(message.data().len(), 24);
+/// assert_eq!(Ranges::try_from(message).unwrap(), ranges);
+/// ```
+///
+/// A struct with padding does not compile, and the error names the field:
+///
+/// ```compile_fail,E0080
+/// use ancillary::PayloadField;
+///
+/// #[derive(PayloadField)]
+/// #[repr(C)]
+/// struct Padded {
+///     flag: u8,
+///     // error: `Padded` has padding between field `flag` and field `value`
+///     value: u32,
+/// }
+/// ```
+pub use ancillary_derive::PayloadField;
+
 /// Reached as `__private::cmsg_value!`; `#[macro_export]` is what lets a path name a
 /// `macro_rules!` macro from another crate. Not public API.
 #[doc(hidden)]

@@ -37,6 +37,22 @@ struct Outer {
     tag: u64,
 }
 
+/// A plain struct, no message: a field type through its own derive.
+#[derive(PayloadField, Clone, Copy, Debug, PartialEq)]
+#[repr(C)]
+struct Range {
+    start: u32,
+    len: u32,
+}
+
+#[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
+#[cmsg(level = 0x7ead, type = 7)]
+#[repr(C)]
+struct Ranges {
+    ranges: [Range; 3],
+    inner: Inner,
+}
+
 /// A header followed by any number of bytes.
 #[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
 #[cmsg(level = 0x7ead, type = 4, trailing_bytes)]
@@ -144,6 +160,22 @@ fn nested_messages_round_trip() {
     buf.push(&(&outer).into());
     assert_eq!(buf.find::<Outer>().unwrap().unwrap(), outer);
     assert_eq!(<Outer as ControlMessagePayload>::LAYOUT.prefix, 32);
+}
+
+#[test]
+fn derived_plain_structs_are_fields() {
+    is_field::<Range>();
+    let value = Ranges {
+        ranges: [
+            Range { start: 1, len: 2 },
+            Range { start: 3, len: 4 },
+            Range { start: 5, len: 6 },
+        ],
+        inner: Inner { a: 7, b: 8 },
+    };
+    let message = ControlMessage::from(&value);
+    assert_eq!(message.data().len(), 32);
+    assert_eq!(Ranges::try_from(message).unwrap(), value);
 }
 
 #[test]
