@@ -48,15 +48,19 @@ pub fn derive_control_messages(input: TokenStream) -> TokenStream {
 /// Documented on its re-export, `ancillary::PayloadField`.
 #[proc_macro_derive(PayloadField, attributes(cmsg))]
 pub fn derive_payload_field(input: TokenStream) -> TokenStream {
-    let input = parse_macro_input!(input as DeriveInput);
+    derive_field(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// `#[derive(PayloadField)]` on a parsed input: the impl, or every error plus the stub.
+fn derive_field(input: &DeriveInput) -> proc_macro2::TokenStream {
     let cx = Ctxt::new();
-    let model = ast::Input::from_syn(&cx, &input);
+    let model = ast::Input::from_syn(&cx, input);
     let fields = valid::validate_field(&cx, &model);
     match (cx.check(), fields) {
         (Ok(()), Some(fields)) => {
-            expand::expand_field(model.ident, &model.attrs.private(), &fields).into()
+            expand::expand_field(model.ident, &model.attrs.private(), &fields)
         }
-        (Err(errors), _) => fallback::expand_field(&model, errors).into(),
+        (Err(errors), _) => fallback::expand_field(&model, errors),
         (Ok(()), None) => unreachable!("validation gave no fields but reported no error"),
     }
 }
