@@ -33,7 +33,8 @@ pub(crate) fn int_byte(value: c_int) -> u8 {
 /// [`set_recv_tos_v4`](super::SocketOptionsExt::set_recv_tos_v4)), whose low two bits are
 /// the ECN codepoint.
 ///
-/// Linux delivers one byte but takes an `int` on send ([`IpTosSend`]): two layouts under
+/// Linux delivers one byte but takes an `int` on send ([`IpTosSend`]; recent kernels
+/// take one byte too, older ones only the `int`): two layouts under
 /// one level and type, so two types. Both are `#[cmsg(shared)]`, so
 /// [`find`](crate::ControlMessages::find) and [`of_type`](crate::ControlMessages::of_type)
 /// of one pass over a message of the other's length instead of failing on it.
@@ -99,8 +100,8 @@ impl IpTos {
 }
 
 /// `IP_TOS` to send: the TOS byte (and so the ECN codepoint) of one datagram, as the
-/// `int` every Linux version takes. Received TOS bytes are [`IpTos`]; see there for an
-/// example.
+/// `int` Linux takes (kernels too old to take `IP_TOS` on send at all fail the send with
+/// `EINVAL`). Received TOS bytes are [`IpTos`]; see there for an example.
 ///
 /// # References
 /// `ip(7)`, `IP_TOS`.
