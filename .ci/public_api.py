@@ -44,10 +44,16 @@ class Api:
             for child in v["items"]:
                 self.find_public(child, here, visiting | {str(id_)})
         elif kind == "use":
-            if v["id"] is None or v["is_glob"]:
+            if v["id"] is None:
                 return
             target = self.index.get(str(v["id"]))
             if target is None:
+                return
+            if v["is_glob"]:
+                # `pub use module::*`: the module's items, at this path.
+                if "module" in target["inner"]:
+                    for child in target["inner"]["module"]["items"]:
+                        self.find_public(child, path, visiting | {str(v["id"])})
                 return
             (tkind, _), = target["inner"].items()
             name_path = path + [v["name"]]
@@ -227,7 +233,13 @@ class Api:
                 self.item(child, full)
         elif kind == "use":
             if v["is_glob"]:
-                self.emit(f"pub use {path}::{v['source']}::*")
+                target = self.index.get(str(v["id"])) if v["id"] is not None else None
+                if target is not None and "module" in target["inner"]:
+                    for child in target["inner"]["module"]["items"]:
+                        self.item(child, path)
+                else:
+                    self.emit(f"pub use {path}::{v['source']}::*")
+                return
             target = self.index.get(str(v["id"])) if v["id"] is not None else None
             if target is None:
                 self.emit(f"pub use {path}::{v['name']} = {v['source']}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates BENCHMARKS.md (issue 6): criterion wall times, callgrind instruction counts
 # per operation and heap allocations per operation, for every implementation of every
-# scenario in tests/benches, plus bench/instr.svg.
+# scenario in tests/benches, plus bench/instr.svg; then the QUIC section against
+# quinn-udp (issue 15, bench/quic.sh).
 #
 # Usage: bench/run.sh [--no-criterion] [--quick] [--std]
 #   --no-criterion  skip the wall-clock run (the table then shows no times)
@@ -87,4 +88,6 @@ fi
 
 rustc_version=$(rustc "${toolchain[@]}" --version)
 python3 bench/report.py "$out/instr.tsv" "$out/criterion.tsv" bench/instr.svg "$rustc_version" > BENCHMARKS.md
+# The QUIC comparison with quinn-udp (issue 15), appended as its own section.
+N1=$N1 N2=$N2 bash bench/quic.sh
 echo "wrote BENCHMARKS.md and bench/instr.svg"

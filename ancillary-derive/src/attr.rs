@@ -11,8 +11,9 @@ use syn::{token, Attribute, Expr, Ident, LitInt, LitStr, Meta, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-/// The keys `#[cmsg]` accepts, in the order messages list them.
-const KEYS: [&str; 3] = ["level", "type", "crate"];
+/// The keys `#[cmsg]` accepts, in the order messages list them. `shared` and
+/// `trailing_bytes` are flags, the others take a value.
+const KEYS: [&str; 5] = ["level", "type", "crate", "shared", "trailing_bytes"];
 
 /// The parsed attributes of the derive input.
 #[derive(Default)]
@@ -24,6 +25,10 @@ pub(crate) struct Attrs {
     pub level: Option<TokenStream>,
     pub ty: Option<TokenStream>,
     pub krate: Option<Path>,
+    /// `shared`: another message type has the same level and type (its span).
+    pub shared: Option<Span>,
+    /// `trailing_bytes`: the struct is a header, and bytes follow it (its span).
+    pub trailing_bytes: Option<Span>,
     /// Keys whose absence an error already explains (a near miss such as `typ`, a key
     /// without its value, a list that could not be read to the end): not reported again
     /// as missing.
@@ -97,7 +102,7 @@ fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Res
             cx.error(
                 input.span(),
                 "expected a `cmsg` key: `level`, `type` or `crate`, each followed by `=` and \
-                 its value",
+                 its value, or the flag `shared` or `trailing_bytes`",
             );
             out.explained.extend(KEYS);
             skip_to_comma(input)?;
@@ -136,6 +141,22 @@ fn parse_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Resul
     let Some(known) = KEYS.into_iter().find(|k| *k == name) else {
         return unknown_key(cx, input, key, &name, out);
     };
+    if known == "shared" || known == "trailing_bytes" {
+        if input.peek(Token![=]) || input.peek(token::Paren) {
+            let value = skip_to_comma(input)?;
+            cx.error_spanned(
+                value,
+                format!("`{known}` is a flag and takes no value: write `#[cmsg(..., {known})]`"),
+            );
+        }
+        let slot = if known == "shared" {
+            &mut out.shared
+        } else {
+            &mut out.trailing_bytes
+        };
+        set(cx, slot, &key, key.span());
+        return Ok(());
+    }
     if !value_follows(cx, input, &key, known)? {
         out.explained.push(known);
         return Ok(());
@@ -252,7 +273,10 @@ fn unknown_key(
         .unwrap_or_default();
     cx.error_spanned(
         tokens,
-        format!("unknown `cmsg` key `{shown}`; expected `level`, `type` or `crate`{hint}"),
+        format!(
+            "unknown `cmsg` key `{shown}`; expected `level`, `type`, `crate`, `shared` or \
+             `trailing_bytes`{hint}"
+        ),
     );
     // Skip the value so that the keys after this one are still read.
     skip_to_comma(input)?;

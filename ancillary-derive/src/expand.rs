@@ -18,16 +18,14 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     let level = payload.level;
     let ty = payload.ty;
 
-    let field_checks = payload
-        .fields
-        .iter()
-        .map(|field| field.ty)
-        .chain(payload.tail.map(|(_, elem)| elem))
-        .map(|ty| {
-            quote_spanned! {ty.span()=>
-                #private::assert_payload_field::<#ty>();
-            }
-        });
+    let field_checks = field_checks(
+        private,
+        payload
+            .fields
+            .iter()
+            .map(|field| field.ty)
+            .chain(payload.tail.map(|(_, elem)| elem)),
+    );
 
     let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
         None => sized(payload, private),
@@ -36,6 +34,13 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
 
     let level = constant(private, level);
     let ty = constant(private, ty);
+    let shared = if payload.shared {
+        quote!(
+            const SHARED: ::core::primitive::bool = true;
+        )
+    } else {
+        TokenStream::new()
+    };
     let matches_doc = LitStr::new(
         &format!(
             "Whether `message` is a `{ident}`: its level and type are this type's, and its \
@@ -51,9 +56,9 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     // slice field (if any) is the last. Next to it, in the same `const _` block, the compiler
     // must accept:
     // * `assert_payload_field::<F>()` for every field type `F` (the element type for the
-    //   trailing slice), whose bound is zerocopy's `FromBytes + IntoBytes + Immutable`:
-    //   every byte pattern is valid, no byte is padding, no interior mutability (contract 1,
-    //   and half of 2);
+    //   trailing slice), whose bound is `PayloadField` (an `unsafe` trait whose contract is
+    //   zerocopy's `FromBytes + IntoBytes + Immutable`): every byte pattern is valid, no
+    //   byte is padding, no interior mutability (contract 1, and half of 2);
     // * `const` assertions that every field starts where the one before it ends, that the
     //   struct ends where its last field ends (sized), and that the trailing slice starts
     //   where the last sized field ends, with that offset and the element size multiples of
@@ -64,6 +69,8 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     //   same order and whose tail is `[E; 0]`: `repr(C)` places fields by the same algorithm
     //   in both, and the mirror's alignment is the same maximum. `cast_ptr` is a plain
     //   pointer cast carrying `elements` as the slice length (contract 3).
+    // The same facts make a sized payload a `PayloadField` as a whole (no invalid byte
+    // pattern, no padding, no interior mutability), so `sized` also emits that impl.
     quote! {
         #[automatically_derived]
         const _: () = {
@@ -93,6 +100,7 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
             unsafe impl #private::ControlMessagePayload for #ident {
                 const LEVEL: #private::c_int = #level;
                 const TYPE: #private::c_int = #ty;
+                #shared
                 #layout
                 #parsed
             }
@@ -117,19 +125,19 @@ type Parts = (
     TokenStream,
 );
 
-/// A payload of fixed size: parsed by copying, at any alignment.
-fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
-    let ident = payload.ident;
-    let offsets = payload
-        .fields
+/// The layout assertions of a sized struct: each field starts where the one before it
+/// ends, and the struct ends where its last field does; and, for a message (`nonzero`), that
+/// it has at least one byte.
+fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
+    let offsets = fields
         .iter()
         .map(|field| {
             let member = &field.member;
             quote!(::core::mem::offset_of!(#ident, #member))
         })
         .collect::<Vec<_>>();
-    let (mut checks, end) = padding_checks(payload, &offsets);
-    let ends_at = match payload.fields.last() {
+    let (mut checks, end) = padding_checks(ident, fields, &offsets);
+    let ends_at = match fields.last() {
         Some(last) => format!("its last {}", Input::describe(&last.member)),
         None => "its (zero) fields".to_owned(),
     };
@@ -141,18 +149,73 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
         ),
         Span::call_site(),
     );
-    let span = payload.fields.last().map_or(ident.span(), |f| f.span);
+    let span = fields.last().map_or(ident.span(), |f| f.span);
     checks.extend(quote_spanned! {span=>
         ::core::assert!(::core::mem::size_of::<#ident>() == #end, #message);
     });
-    let empty = LitStr::new(
-        &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
-        Span::call_site(),
-    );
-    checks.extend(quote_spanned! {ident.span()=>
-        ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
-    });
+    if nonzero {
+        let empty = LitStr::new(
+            &no_payload_bytes(ident, "is zero-sized (all its fields are)"),
+            Span::call_site(),
+        );
+        checks.extend(quote_spanned! {ident.span()=>
+            ::core::assert!(::core::mem::size_of::<#ident>() != 0, #empty);
+        });
+    }
+    checks
+}
 
+/// `assert_payload_field::<F>()` for every field type, at the type's span.
+fn field_checks<'a>(
+    private: &'a TokenStream,
+    types: impl Iterator<Item = &'a Type> + 'a,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    types.map(move |ty| {
+        quote_spanned! {ty.span()=>
+            #private::assert_payload_field::<#ty>();
+        }
+    })
+}
+
+/// `#[derive(PayloadField)]`: the layout assertions and field bounds of a sized payload,
+/// and the impl they justify.
+pub(crate) fn expand_field(
+    ident: &Ident,
+    private: &TokenStream,
+    fields: &[&Field<'_>],
+) -> TokenStream {
+    let field_checks = field_checks(private, fields.iter().map(|field| field.ty));
+    let checks = sized_checks(ident, fields, false);
+    // SAFETY (of the `unsafe impl` below; see `expand` for why the argument lives here):
+    // `valid::validate_field` checked that the item is a non-generic struct with
+    // `#[repr(C)]` or `#[repr(transparent)]`, neither `packed` nor `align(N)`, without a
+    // slice field. The compiler must accept, in the same block, `assert_payload_field` for
+    // every field type (each is plain bytes: any bit pattern valid, no padding, no interior
+    // mutability) and the assertions that the fields follow one another with no gap and
+    // end where the struct ends: so the struct is plain bytes as a whole, `PayloadField`'s
+    // contract. A free `const` item is always evaluated.
+    quote! {
+        #[automatically_derived]
+        const _: () = {
+            const _: () = {
+                #(#field_checks)*
+                #checks
+            };
+
+            #[automatically_derived]
+            unsafe impl #private::PayloadField for #ident {}
+        };
+    }
+}
+
+/// A payload of fixed size: parsed by copying, at any alignment.
+fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
+    let ident = payload.ident;
+    let checks = sized_checks(ident, &payload.fields, true);
+
+    if payload.trailing_bytes {
+        return trailing_bytes(payload, private, checks);
+    }
     let layout = quote! {
         const LAYOUT: #private::PayloadLayout = #private::PayloadLayout::sized::<Self>();
     };
@@ -177,7 +240,76 @@ fn sized(payload: &Payload<'_>, private: &TokenStream) -> Parts {
             ptr.cast::<Self>()
         }
     };
-    let conversions = conversions(ident, private, &quote!(#ident), &quote!(read_payload));
+    let mut conversions = conversions(ident, private, &quote!(#ident), &quote!(read_payload));
+    // A sized payload is plain bytes as a whole (the `ControlMessagePayload` contract, 1
+    // and 2), which is what `PayloadField` promises: the message can be a field of another.
+    conversions.extend(quote! {
+        #[automatically_derived]
+        unsafe impl #private::PayloadField for #ident {}
+
+        #[automatically_derived]
+        impl<'a> #private::FromControlMessage<'a> for #ident {
+            #[inline]
+            fn from_control_message(
+                message: #private::ControlMessage<'a>,
+            ) -> ::core::option::Option<
+                ::core::result::Result<Self, #private::PayloadError>,
+            > {
+                #private::variant::<Self>(message)
+            }
+        }
+    });
+    (TokenStream::new(), checks, layout, parsed, conversions)
+}
+
+/// A sized header that bytes follow (`#[cmsg(trailing_bytes)]`): parsed into a `Tailed`,
+/// the header copied at any alignment and the bytes borrowed, so no reference ever covers
+/// more than the payload. The header's own layout checks (`checks`) are those of a sized
+/// payload.
+fn trailing_bytes(payload: &Payload<'_>, private: &TokenStream, checks: TokenStream) -> Parts {
+    let ident = payload.ident;
+    let layout = quote! {
+        const LAYOUT: #private::PayloadLayout = #private::PayloadLayout {
+            prefix: ::core::mem::size_of::<Self>(),
+            elem: 1,
+            align: ::core::mem::align_of::<Self>(),
+        };
+    };
+    let parsed = quote! {
+        type Parsed<'a> = #private::Tailed<'a, Self> where Self: 'a;
+
+        #[inline]
+        fn parse<'a>(
+            message: #private::ControlMessage<'a>,
+        ) -> ::core::result::Result<#private::Tailed<'a, Self>, #private::PayloadError>
+        where
+            Self: 'a,
+        {
+            #private::read_tailed::<Self>(message)
+        }
+
+        #[inline]
+        fn cast_ptr(
+            ptr: *const ::core::primitive::u8,
+            _elements: ::core::primitive::usize,
+        ) -> *const Self {
+            ptr.cast::<Self>()
+        }
+    };
+    // `TryFrom<ControlMessage> for Tailed<Self>` would be an impl of a foreign trait for a
+    // foreign type; `parse` and `find` do it. `From<&Self>` sends the header alone.
+    let conversions = quote! {
+        #[automatically_derived]
+        impl<'a> ::core::convert::From<&'a #ident> for #private::ControlMessage<'a> {
+            #[inline]
+            fn from(value: &'a #ident) -> Self {
+                #private::to_message::<#ident>(value)
+            }
+        }
+
+        #[automatically_derived]
+        unsafe impl #private::PayloadField for #ident {}
+    };
     (TokenStream::new(), checks, layout, parsed, conversions)
 }
 
@@ -208,7 +340,7 @@ fn slice_tailed(
         .iter()
         .map(|name| quote!(::core::mem::offset_of!(#mirror_ident, #name)))
         .collect::<Vec<_>>();
-    let (mut checks, end) = padding_checks(payload, &offsets);
+    let (mut checks, end) = padding_checks(ident, &payload.fields, &offsets);
     let tail_name = Input::describe(&tail.member);
     let elem_span = tail.span;
     let gap = LitStr::new(
@@ -230,8 +362,11 @@ fn slice_tailed(
     let elem_align = LitStr::new(
         &format!(
             "the element size of the trailing slice of `{ident}` ({tail_name}) is not a \
-             multiple of the struct's alignment, so a value would end in padding; use an \
-             element type at least as aligned as the other fields"
+             multiple of the struct's alignment, so a `&{ident}` would claim padding past \
+             the end of the payload; use an element type at least as aligned as the other \
+             fields or, for a header followed by bytes, remove the slice field and add the \
+             flag `trailing_bytes` to `#[cmsg]` (the header is then copied, the bytes \
+             borrowed)"
         ),
         Span::call_site(),
     );
@@ -289,7 +424,20 @@ fn slice_tailed(
             ::core::ptr::slice_from_raw_parts(ptr.cast::<#elem>(), elements) as *const Self
         }
     };
-    let conversions = conversions(ident, private, &quote!(&'a #ident), &quote!(ref_payload));
+    let mut conversions = conversions(ident, private, &quote!(&'a #ident), &quote!(ref_payload));
+    conversions.extend(quote! {
+        #[automatically_derived]
+        impl<'a> #private::FromControlMessage<'a> for &'a #ident {
+            #[inline]
+            fn from_control_message(
+                message: #private::ControlMessage<'a>,
+            ) -> ::core::option::Option<
+                ::core::result::Result<Self, #private::PayloadError>,
+            > {
+                #private::variant::<#ident>(message)
+            }
+        }
+    });
     (mirror, checks, layout, parsed, conversions)
 }
 
@@ -326,12 +474,15 @@ fn conversions(
 
 /// Assertions that each sized field starts where the previous one ends; returns them and
 /// the expression for where the last sized field ends.
-fn padding_checks(payload: &Payload<'_>, offsets: &[TokenStream]) -> (TokenStream, TokenStream) {
-    let ident = payload.ident;
+fn padding_checks(
+    ident: &Ident,
+    fields: &[&Field<'_>],
+    offsets: &[TokenStream],
+) -> (TokenStream, TokenStream) {
     let mut checks = TokenStream::new();
     let mut end = quote!(0usize);
     let mut previous: Option<&Field<'_>> = None;
-    for (field, offset) in payload.fields.iter().zip(offsets) {
+    for (field, offset) in fields.iter().zip(offsets) {
         let this = Input::describe(&field.member);
         let message = match previous {
             None => format!("`{ident}` has padding before its first {this}"),

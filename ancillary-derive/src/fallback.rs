@@ -29,10 +29,60 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
         &input.kind,
         Kind::Struct(fields) if fields.last().is_some_and(|field| field.slice_elem.is_some())
     );
+    // A header with `trailing_bytes` is parsed into a `Tailed` and has no `TryFrom`.
+    let trailing = !slice_tailed && input.attrs.trailing_bytes.is_some();
     let (parsed, target, elem) = if slice_tailed {
         (quote!(&'__cmsg Self), quote!(&'__cmsg #this), quote!(1))
+    } else if trailing {
+        (
+            quote!(#private::Tailed<'__cmsg, Self>),
+            quote!(#this),
+            quote!(1),
+        )
     } else {
         (quote!(Self), quote!(#this), quote!(0))
+    };
+    let try_from = if trailing {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics_lt #private::FromControlMessage<'__cmsg>
+                for #target #where_clause
+            {
+                fn from_control_message(
+                    _: #private::ControlMessage<'__cmsg>,
+                ) -> ::core::option::Option<
+                    ::core::result::Result<Self, #private::PayloadError>,
+                > {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics_lt ::core::convert::TryFrom<#private::ControlMessage<'__cmsg>>
+                for #target #where_clause
+            {
+                type Error = #private::PayloadError;
+
+                fn try_from(
+                    _: #private::ControlMessage<'__cmsg>,
+                ) -> ::core::result::Result<Self, #private::PayloadError> {
+                    ::core::unreachable!()
+                }
+            }
+        }
+    };
+
+    // A sized payload is a `PayloadField` when accepted; so is its stub, so that a
+    // message using this one as a field adds no error of its own.
+    let payload_field = if slice_tailed {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            unsafe impl #impl_generics #private::PayloadField for #this #where_clause {}
+        }
     };
 
     quote! {
@@ -77,18 +127,9 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
                 }
             }
 
-            #[automatically_derived]
-            impl #impl_generics_lt ::core::convert::TryFrom<#private::ControlMessage<'__cmsg>>
-                for #target #where_clause
-            {
-                type Error = #private::PayloadError;
+            #try_from
 
-                fn try_from(
-                    _: #private::ControlMessage<'__cmsg>,
-                ) -> ::core::result::Result<Self, #private::PayloadError> {
-                    ::core::unreachable!()
-                }
-            }
+            #payload_field
 
             #[automatically_derived]
             impl #impl_generics_lt ::core::convert::From<&'__cmsg #this>
@@ -109,4 +150,19 @@ pub(crate) fn expand(input: &Input<'_>, errors: syn::Error) -> TokenStream {
 fn with_lifetime(generics: &Generics) -> Generics {
     let params = &generics.params;
     parse_quote!(<'__cmsg, #params>)
+}
+
+/// The fallback of `#[derive(PayloadField)]`: the errors and the impl (never used: the
+/// errors fail the build), so that payloads using the type as a field add no error.
+pub(crate) fn expand_field(input: &Input<'_>, errors: syn::Error) -> TokenStream {
+    let errors = errors.into_compile_error();
+    let ident = input.ident;
+    let private = input.attrs.private();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #errors
+
+        #[automatically_derived]
+        unsafe impl #impl_generics #private::PayloadField for #ident #ty_generics #where_clause {}
+    }
 }

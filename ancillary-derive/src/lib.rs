@@ -4,7 +4,8 @@
 //! documents it; this crate only holds the macro. The derive works in phases, one module
 //! each: `ast` models the input, `attr` parses `#[cmsg]` and `#[repr]` with their spans,
 //! `valid` checks the rules, `expand` generates the code, and `fallback` emits the errors
-//! plus stubs of everything users call when the input is rejected. The phases report every
+//! plus stubs of everything users call when the input is rejected. `variants` is the
+//! second derive, `ControlMessages` for enums, in one module of the same phases. The phases report every
 //! mistake they find to one `ctxt::Ctxt`, so a build shows all of them at once.
 
 mod ast;
@@ -15,6 +16,7 @@ mod fallback;
 #[cfg(test)]
 mod output_tests;
 mod valid;
+mod variants;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -28,6 +30,39 @@ use crate::ctxt::Ctxt;
 #[proc_macro_derive(ControlMessage, attributes(cmsg))]
 pub fn derive_control_message(input: TokenStream) -> TokenStream {
     derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Implements `ancillary::FromControlMessage` for an enum whose variants each hold one
+/// message type, so that `ControlMessages::parse::<Enum>()` turns every received message
+/// into a variant.
+///
+/// Documented on its re-export, `ancillary::ControlMessages`.
+#[proc_macro_derive(ControlMessages, attributes(cmsg))]
+pub fn derive_control_messages(input: TokenStream) -> TokenStream {
+    variants::derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// Implements `ancillary::PayloadField` for a `#[repr(C)]` struct of plain fields without
+/// padding, so that it can be a field of `#[derive(ControlMessage)]` payloads.
+///
+/// Documented on its re-export, `ancillary::PayloadField`.
+#[proc_macro_derive(PayloadField, attributes(cmsg))]
+pub fn derive_payload_field(input: TokenStream) -> TokenStream {
+    derive_field(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+/// `#[derive(PayloadField)]` on a parsed input: the impl, or every error plus the stub.
+fn derive_field(input: &DeriveInput) -> proc_macro2::TokenStream {
+    let cx = Ctxt::new();
+    let model = ast::Input::from_syn(&cx, input);
+    let fields = valid::validate_field(&cx, &model);
+    match (cx.check(), fields) {
+        (Ok(()), Some(fields)) => {
+            expand::expand_field(model.ident, &model.attrs.private(), &fields)
+        }
+        (Err(errors), _) => fallback::expand_field(&model, errors),
+        (Ok(()), None) => unreachable!("validation gave no fields but reported no error"),
+    }
 }
 
 /// The whole derive on a parsed input: the expansion, or every error plus the fallback.

@@ -1,4 +1,5 @@
-//! Pinned expansions: each `tests/expand/NAME.rs` holds a derive input, and
+//! Pinned expansions: each `tests/expand/NAME.rs` holds a derive input (for
+//! `#[derive(ControlMessage)]`, or the derive it names), and
 //! `tests/expand/NAME.expanded.rs` what the derive generates for it, pretty-printed. A
 //! change to the generated code is then a diff of these files, reviewed like any other.
 //!
@@ -29,7 +30,15 @@ fn expansions_match_the_pinned_files() {
         let source = fs::read_to_string(input).expect("a readable input");
         let derive_input = syn::parse_str(&source)
             .unwrap_or_else(|error| panic!("{}: not a derive input: {error}", input.display()));
-        let output = syn::parse2(crate::derive(&derive_input))
+        // The derive is the one the input names: `ControlMessage` unless it says otherwise.
+        let expansion = if source.contains("derive(ControlMessages)") {
+            crate::variants::derive(&derive_input)
+        } else if source.contains("derive(PayloadField)") {
+            crate::derive_field(&derive_input)
+        } else {
+            crate::derive(&derive_input)
+        };
+        let output = syn::parse2(expansion)
             .unwrap_or_else(|error| panic!("{}: output is not items: {error}", input.display()));
         let expanded = prettyplease::unparse(&output);
 

@@ -23,6 +23,10 @@ pub(crate) struct Payload<'a> {
     pub fields: Vec<&'a Field<'a>>,
     /// The trailing slice field and its element type, for a slice-tailed payload.
     pub tail: Option<(&'a Field<'a>, &'a Type)>,
+    /// `#[cmsg(shared)]`: another message type has the same level and type.
+    pub shared: bool,
+    /// `#[cmsg(trailing_bytes)]`: the (sized) struct is a header that bytes follow.
+    pub trailing_bytes: bool,
 }
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
@@ -52,18 +56,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         }
     };
 
-    if !input.generics.params.is_empty() {
-        cx.error_spanned(
-            &input.generics.params,
-            "a control message payload cannot have generic parameters; it is plain bytes \
-             of one fixed layout, so remove the type, lifetime and const parameters",
-        );
-    } else if let Some(clause) = &input.generics.where_clause {
-        cx.error_spanned(
-            clause,
-            "a control message payload cannot have a `where` clause; remove it",
-        );
-    }
+    check_generics(cx, input);
 
     match &attrs.cmsg {
         None => cx.error(
@@ -95,6 +88,18 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
 
     let mut sized = Vec::new();
     let mut tail = None;
+    if let (Some(span), Some(fields)) = (attrs.trailing_bytes, fields) {
+        if let Some(field) = fields.last().filter(|field| field.slice_elem.is_some()) {
+            cx.error(
+                span,
+                format!(
+                    "`trailing_bytes` is for a header struct without a slice field: the bytes \
+                     after the header are not a field; remove {} or the flag",
+                    Input::describe(&field.member)
+                ),
+            );
+        }
+    }
     if let Some(fields) = fields {
         if fields.is_empty() {
             cx.error(
@@ -133,6 +138,8 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         ty: attrs.ty.as_ref()?,
         fields: sized,
         tail,
+        shared: attrs.shared.is_some(),
+        trailing_bytes: attrs.trailing_bytes.is_some(),
     })
 }
 
@@ -198,4 +205,70 @@ fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
             Input::describe(&field.member)
         ),
     );
+}
+
+/// Generic parameters and `where` clauses: a payload is one fixed layout.
+fn check_generics(cx: &Ctxt, input: &Input<'_>) {
+    if !input.generics.params.is_empty() {
+        cx.error_spanned(
+            &input.generics.params,
+            "a control message payload cannot have generic parameters; it is plain bytes \
+             of one fixed layout, so remove the type, lifetime and const parameters",
+        );
+    } else if let Some(clause) = &input.generics.where_clause {
+        cx.error_spanned(
+            clause,
+            "a control message payload cannot have a `where` clause; remove it",
+        );
+    }
+}
+
+/// The rules of `#[derive(PayloadField)]`, a plain struct that is a field of payloads but
+/// no message itself: the rules of a sized payload, without a level or type. Returns its
+/// fields if nothing was reported.
+pub(crate) fn validate_field<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Vec<&'a Field<'a>>> {
+    let attrs = &input.attrs;
+    if attrs.level.is_some()
+        || attrs.ty.is_some()
+        || attrs.shared.is_some()
+        || attrs.trailing_bytes.is_some()
+    {
+        if let Some(cmsg) = &attrs.cmsg {
+            cx.error_spanned(
+                cmsg,
+                "`#[derive(PayloadField)]` takes only `#[cmsg(crate = ...)]`: a field type has \
+                 no level or type of its own; for a message, derive `ControlMessage` instead",
+            );
+        }
+    }
+    let fields = match &input.kind {
+        Kind::Struct(fields) => fields,
+        Kind::Enum(span) | Kind::Union(span) => {
+            cx.error(
+                *span,
+                "`PayloadField` is derived for a `#[repr(C)]` struct of plain fields; an enum or \
+                 union is not plain bytes",
+            );
+            return None;
+        }
+    };
+    check_generics(cx, input);
+    check_repr(cx, input);
+    for field in fields {
+        for attr in &field.cmsg_attrs {
+            cx.error_spanned(attr, "`#[cmsg]` does not apply to a field; remove it");
+        }
+        check_field_syntax(cx, field);
+        if field.slice_elem.is_some() {
+            cx.error_spanned(
+                field.ty,
+                format!(
+                    "{} is a slice: a field type has a fixed size; a slice can only end a \
+                     message (`#[derive(ControlMessage)]`)",
+                    Input::describe(&field.member)
+                ),
+            );
+        }
+    }
+    Some(fields.iter().collect())
 }

@@ -182,7 +182,9 @@ impl fmt::Debug for ControlMessagesIter<'_> {
 impl ControlMessages {
     /// The messages of type `T`, already converted; messages of other kinds are skipped,
     /// and messages of kind `T` that fail to convert (wrong length, truncated) yield an
-    /// error instead of being dropped silently.
+    /// error instead of being dropped silently. For a type that shares its level and type
+    /// with another layout ([`ControlMessagePayload::SHARED`]), a message whose length
+    /// fits not `T` (and that was not truncated) is of the other type, and skipped.
     ///
     /// ```
     /// use ancillary::{ControlMessage, ControlMessagesBuf};
@@ -229,7 +231,13 @@ impl<'a, T: ControlMessagePayload + ?Sized + 'a> Iterator for OfType<'a, T> {
     fn next(&mut self) -> Option<Self::Item> {
         self.messages
             .by_ref()
-            .find(|m| m.cmsg_level() == T::LEVEL && m.cmsg_type() == T::TYPE)
+            .find(|m| {
+                m.cmsg_level() == T::LEVEL
+                    && m.cmsg_type() == T::TYPE
+                    && (!T::SHARED
+                        || m.truncated()
+                        || T::LAYOUT.elements_for(m.data().len()).is_some())
+            })
             .map(T::parse)
     }
 }

@@ -142,16 +142,18 @@
 //! # Defining your own message
 //!
 //! Any control message is a `#[repr(C)]` struct away. The derive checks at compile time that
-//! the payload has no padding and that every field can hold any bytes (as zerocopy's
-//! traits define it); you depend on nothing but `ancillary` (and `libc` for the constants).
+//! the payload has no padding and that every field can hold any bytes (each field's type is
+//! a [`PayloadField`](crate::PayloadField)); you depend on nothing but `ancillary` (and
+//! `libc` for the constants).
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
 //! use std::net::UdpSocket;
-//! use std::os::fd::AsRawFd;
+//! use ancillary::os::linux::SocketOptionsExt;
 //! use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
 //!
 //! /// `IP_TTL`: the time-to-live of a received IPv4 packet (with `IP_RECVTTL` set).
+//! /// (Built in as `ancillary::os::linux::IpTtl`; any message is made the same way.)
 //! #[derive(ControlMessage, Clone, Copy, Debug)]
 //! #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
 //! #[repr(C)]
@@ -160,13 +162,7 @@
 //! }
 //!
 //! let receiver = UdpSocket::bind("127.0.0.1:0")?;
-//! let on: libc::c_int = 1;
-//! // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
-//! let rc = unsafe {
-//!     libc::setsockopt(receiver.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL,
-//!         (&raw const on).cast(), size_of::<libc::c_int>() as libc::socklen_t)
-//! };
-//! assert_eq!(rc, 0);
+//! receiver.set_recv_ttl_v4(true)?; // IP_RECVTTL, without `unsafe`
 //! UdpSocket::bind("127.0.0.1:0")?.send_to(b"hop", receiver.local_addr()?)?;
 //!
 //! let mut ancillary = AncillaryData::with_capacity(IpTtl::SPACE);
@@ -181,6 +177,71 @@
 //! then viewed in place as a `&T` (alignment checked) instead of copied. The generated
 //! code, the checks and the errors are described on the derive,
 //! [`ControlMessage`](derive@crate::ControlMessage).
+//!
+//! Fields can be more than integers: `libc`'s plain C structs (`libc::in6_addr`,
+//! `libc::sockaddr_in6`, `libc::timespec`, ...) and other derived messages are
+//! [`PayloadField`](crate::PayloadField)s too. A header followed by bytes is derived as
+//! the header alone with `#[cmsg(trailing_bytes)]`, and parses into a
+//! [`Tailed`](crate::Tailed).
+//!
+//! # UDP: ECN, addresses, GSO and GRO
+//!
+//! What a QUIC (or any high-rate UDP) endpoint needs per datagram is built in, in
+//! `ancillary::os::linux` (and, where the kernels have them, `os::freebsd` and
+//! `os::macos`): the ECN bits (`IpTos` received, `IpTosSend` sent, `Ipv6Tclass` both
+//! ways), the destination address to answer from (`InPktinfo`, `In6Pktinfo`),
+//! segmentation (`UdpSegment`, `UdpGro`), TTL, timestamps and drop counts. The socket
+//! options that turn them on are methods of `SocketOptionsExt`, on every socket. A
+//! `#[derive(ControlMessages)]` enum sorts what arrives in one `match`
+//! ([`ControlMessages::parse`](crate::ControlMessages::parse)), and `recv_mmsg` and
+//! `send_mmsg_to` batch the system calls. `examples/quic_echo.rs` puts it all together;
+//! BENCHMARKS.md compares it with quinn-udp.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use ancillary::os::linux::{Ecn, InPktinfo, IpTos, IpTosSend, SocketOptionsExt};
+//! use ancillary::{AncillaryData, ControlMessage, ControlMessages, MessageReceiver, MessageSender};
+//!
+//! #[derive(ControlMessages)]
+//! enum Meta<'a> {
+//!     Ecn(IpTos),
+//!     Dst(InPktinfo),
+//!     Other(ControlMessage<'a>),
+//! }
+//!
+//! # if std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() && cfg!(target_endian = "big") {
+//! #     println!("skipped: guide UDP doctest: qemu-user passes send-side control messages it does not convert (IP_TOS) to the little-endian host kernel unswapped from this big-endian guest");
+//! #     return Ok(());
+//! # }
+//! let server = UdpSocket::bind("0.0.0.0:0")?;
+//! server.set_recv_tos_v4(true)?;
+//! server.set_recv_pktinfo_v4(true)?;
+//! let client = UdpSocket::bind("127.0.0.1:0")?;
+//! client.send_to(b"ping", ("127.0.0.2", server.local_addr()?.port()))?;
+//!
+//! let mut ancillary = AncillaryData::with_capacity(128);
+//! let mut buf = [0u8; 1500];
+//! let (n, _, from) = MessageReceiver::new(&server, &mut buf).ancillary_data(&mut ancillary).recv_from()?;
+//! let (mut ecn, mut dst) = (Ecn::NotEct, None);
+//! for meta in ancillary.control_messages().parse::<Meta>() {
+//!     match meta? {
+//!         Meta::Ecn(tos) => ecn = tos.ecn(),
+//!         Meta::Dst(info) => dst = Some(info.addr()),
+//!         Meta::Other(_) => {}
+//!     }
+//! }
+//!
+//! // Answer from the address the client used, with the same ECN codepoint.
+//! let mut reply = AncillaryData::new();
+//! reply.add_control_message(&InPktinfo::from_source(dst.unwrap()));
+//! reply.add_control_message(&IpTosSend::from_ecn(ecn));
+//! MessageSender::new(&server, &buf[..n]).ancillary_data(&mut reply).send_to(&from)?;
+//! let (_, replied_from) = client.recv_from(&mut buf)?;
+//! assert_eq!(replied_from.ip(), std::net::Ipv4Addr::new(127, 0, 0, 2));
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Your own sockets
 //!

@@ -6,7 +6,7 @@
 //!   payload bytes. Every kind of message, including ones defined by other crates, is data
 //!   of this shape, never a variant of a closed enum; typed messages are structs with
 //!   `#[derive(ControlMessage)]` ([`ScmRights`], [`ControlMessagePayload`]).
-//! * [`ControlMessages`] is a borrowed buffer of them that any bytes can be viewed as and
+//! * [`ControlMessages`](struct@ControlMessages) is a borrowed buffer of them that any bytes can be viewed as and
 //!   iterated safely; [`ControlMessagesBuf`] is the owned, append-only form.
 //! * [`AncillaryData`] adds file-descriptor ownership: descriptors to send are
 //!   [`BorrowedFd`](std::os::fd::BorrowedFd)s that must outlive the send, received ones
@@ -125,6 +125,7 @@ mod builder;
 mod cloexec;
 mod error;
 mod fds;
+mod field;
 pub mod guide;
 mod message;
 mod control_messages;
@@ -141,9 +142,11 @@ pub mod socket2;
 mod ancillary_storage;
 mod region;
 mod sys;
+mod tailed;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
+mod variants;
 
 pub use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 pub use crate::ancillary_data::AncillaryData;
@@ -151,6 +154,7 @@ pub use crate::control_messages_buf::ControlMessagesBuf;
 pub use crate::builder::{MessageReceiver, MessageSender};
 pub use crate::error::CapacityError;
 pub use crate::fds::OwnedFds;
+pub use crate::field::PayloadField;
 pub use crate::message::ControlMessage;
 pub use crate::control_messages::{ControlMessages, ControlMessagesIter, OfType};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
@@ -160,6 +164,8 @@ pub use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 pub use crate::ancillary_storage::AncillaryStorage;
 pub use crate::socket::{recv_message, recv_message_from, send_message, send_message_to};
+pub use crate::tailed::Tailed;
+pub use crate::variants::{FromControlMessage, Parse};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///
@@ -171,9 +177,10 @@ pub use crate::socket::{recv_message, recv_message_from, send_message, send_mess
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use std::net::UdpSocket;
-/// use std::os::fd::AsRawFd;
+/// use ancillary::os::linux::SocketOptionsExt;
 /// use ancillary::{AncillaryData, ControlMessage, ControlMessagePayload, MessageReceiver};
 ///
+/// // (`ancillary::os::linux::IpTtl` is this message, built in; here it is made anew.)
 /// #[derive(ControlMessage, Clone, Copy, Debug)]
 /// #[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]
 /// #[repr(C)]
@@ -182,18 +189,7 @@ pub use crate::socket::{recv_message, recv_message_from, send_message, send_mess
 /// }
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
-/// let on: libc::c_int = 1;
-/// // SAFETY: a valid socket, and `on` is a `c_int` of the given size.
-/// let rc = unsafe {
-///     libc::setsockopt(
-///         socket.as_raw_fd(),
-///         libc::IPPROTO_IP,
-///         libc::IP_RECVTTL,
-///         (&raw const on).cast(),
-///         size_of::<libc::c_int>() as libc::socklen_t,
-///     )
-/// };
-/// assert_eq!(rc, 0);
+/// socket.set_recv_ttl_v4(true)?; // IP_RECVTTL
 /// socket.send_to(b"hi", socket.local_addr()?)?;
 ///
 /// // Room for one `IpTtl`, known at compile time.
@@ -212,7 +208,13 @@ pub use crate::socket::{recv_message, recv_message_from, send_message, send_mess
 /// `level` and `type` take any constant expression of type `c_int`. `#[cmsg(crate =
 /// path)]` sets the path to this crate, for crates that use it under another name (the
 /// default is `::ancillary`). The last field may be a slice (`[u8]`, `[c_int]`) for
-/// messages of variable length.
+/// messages of variable length, if its element size and the fields before it are
+/// multiples of the struct's alignment (so that a `&T` of any length ends where the
+/// payload does). For a header followed by bytes (`{ u32 id; char label[]; }`), where that
+/// does not hold, derive the header alone and add the flag `trailing_bytes`: parsing then
+/// yields a [`Tailed`] (the header copied, the bytes borrowed). The flag `shared` marks a
+/// type whose level and type another layout shares
+/// ([`ControlMessagePayload::SHARED`]).
 ///
 /// # What it expands to
 ///
@@ -225,11 +227,14 @@ pub use crate::socket::{recv_message, recv_message_from, send_message, send_mess
 ///   slice-tailed type `T`: `TryFrom<ControlMessage<'a>> for &'a T`, a view in place whose
 ///   alignment is checked); the error is a [`PayloadError`];
 /// * `From<&'a IpTtl> for ControlMessage<'a>`, so
-///   `ancillary.add_control_message(&ttl)` works.
+///   `ancillary.add_control_message(&ttl)` works;
+/// * for a sized payload, `unsafe impl PayloadField for IpTtl`, so that the message can be
+///   a field of another.
 ///
 /// The `unsafe impl` is sound because the compiler checks, in the same block, everything
 /// its safety contract asks: every field type (the element type of a trailing slice)
-/// must implement zerocopy's `FromBytes + IntoBytes + Immutable`, and `const` assertions
+/// must implement [`PayloadField`] (plain bytes: any bit pattern valid, no padding, no
+/// interior mutability), and `const` assertions
 /// prove that each field starts where the previous one ends, that nothing follows the last
 /// one, and, for a slice-tailed type, that the sizes before and in the slice are multiples
 /// of the alignment. Syntax checks add the rest: `#[repr(C)]` or `#[repr(transparent)]`,
@@ -254,46 +259,130 @@ pub use crate::socket::{recv_message, recv_message_from, send_message, send_mess
 /// is refused too (for a message whose payload really is empty, use
 /// `ControlMessage::new(level, type, &[])`).
 ///
-/// Field types are plain bytes: integers (`libc::c_int`, `u32`, the `libc` aliases such as
-/// `pid_t`), arrays of them (`[u8; 4]` for an IPv4 address in network order), and other
-/// types that implement zerocopy's traits. Where the C struct has padding, write it out as
-/// a field (`_pad: [u8; 2]`).
+/// Field types are [`PayloadField`]s: integers (`libc::c_int`, `u32`, the `libc` aliases
+/// such as `pid_t`), arrays of them, `libc`'s plain C structs (`libc::in_addr`,
+/// `libc::in6_addr`, `libc::timespec`, `libc::sockaddr_in6`, ... the list is on the trait),
+/// and other sized `#[derive(ControlMessage)]` structs. Where a C struct has padding, write
+/// it out as a field (`_pad: [u8; 2]`).
 pub use ancillary_derive::ControlMessage;
+
+/// Derives [`FromControlMessage`] for an enum with one variant per kind of message, so that
+/// a receive loop is one `match`: [`ControlMessages::parse`] turns each received message
+/// into the first variant that takes it, without allocating.
+///
+/// `use ancillary::ControlMessages;` brings both this derive and the
+/// [`ControlMessages`](struct@ControlMessages) buffer type (different namespaces). Each
+/// variant holds one type: a message type made with `#[derive(ControlMessage)]` (`T` if it
+/// is sized, `&'a T` if it ends in a slice, [`Tailed<'a, T>`](Tailed) with
+/// `trailing_bytes`), another such enum, or, last, [`ControlMessage<'a>`](struct@ControlMessage)
+/// for every message the others do not take (without it, those are skipped).
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::UdpSocket;
+/// use ancillary::os::linux::{InPktinfo, IpTos, IpTtl, SocketOptionsExt};
+/// use ancillary::{AncillaryData, ControlMessage, ControlMessages, MessageReceiver};
+///
+/// #[derive(ControlMessages, Debug)]
+/// enum Udp<'a> {
+///     Tos(IpTos),
+///     Pktinfo(InPktinfo),
+///     Ttl(IpTtl),
+///     Other(ControlMessage<'a>),
+/// }
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// socket.set_recv_tos_v4(true)?;
+/// socket.set_recv_pktinfo_v4(true)?;
+/// socket.set_recv_ttl_v4(true)?;
+/// socket.send_to(b"hi", socket.local_addr()?)?;
+///
+/// let mut ancillary = AncillaryData::with_capacity(256);
+/// MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
+/// let (mut ecn, mut destination, mut ttl) = (None, None, None);
+/// for message in ancillary.control_messages().parse::<Udp>() {
+///     match message? {
+///         Udp::Tos(tos) => ecn = Some(tos.ecn()),
+///         Udp::Pktinfo(info) => destination = Some(info.addr()),
+///         Udp::Ttl(t) => ttl = Some(t.ttl()),
+///         Udp::Other(other) => println!("unexpected: {other:?}"),
+///     }
+/// }
+/// assert_eq!(destination, Some(std::net::Ipv4Addr::LOCALHOST));
+/// assert_eq!(ttl, Some(64));
+/// assert!(ecn.is_some());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A message of a variant's kind that does not convert (a wrong length, a truncated
+/// message) yields an `Err(PayloadError)` rather than falling through to `Other`. Variants
+/// of [`SHARED`](ControlMessagePayload::SHARED) types (`IpTos`, `IpTosSend`) take only
+/// their own lengths. `#[cmsg(crate = path)]` works as on the other derive. The derive
+/// refuses what cannot work, each at its token: a struct, a variant that is not
+/// `Name(Type)`, a catch-all that is not last, type parameters.
+pub use ancillary_derive::ControlMessages;
+
+/// Derives [`PayloadField`](trait@PayloadField) for a `#[repr(C)]` struct of plain fields,
+/// so that it can be a field of `#[derive(ControlMessage)]` payloads without being a
+/// message itself.
+///
+/// `use ancillary::PayloadField;` brings both this derive and the trait. The checks are
+/// those of a sized payload, proven by the compiler beside the impl: `#[repr(C)]` (or
+/// `transparent`), every field a `PayloadField`, no padding between or after the fields;
+/// there is no `level` or `type` (only `#[cmsg(crate = path)]` is accepted).
+///
+/// ```
+/// use ancillary::{ControlMessage, ControlMessagePayload, PayloadField};
+///
+/// #[derive(PayloadField, Clone, Copy, Debug, PartialEq)]
+/// #[repr(C)]
+/// struct Range {
+///     start: u32,
+///     len: u32,
+/// }
+///
+/// #[derive(ControlMessage, Clone, Copy, Debug, PartialEq)]
+/// #[cmsg(level = 0x7ead, type = 1)]
+/// #[repr(C)]
+/// struct Ranges {
+///     first: Range,
+///     rest: [Range; 2],
+/// }
+///
+/// let ranges = Ranges { first: Range { start: 1, len: 2 }, rest: [Range { start: 3, len: 4 }; 2] };
+/// let message = ControlMessage::from(&ranges);
+/// assert_eq!(message.data().len(), 24);
+/// assert_eq!(Ranges::try_from(message).unwrap(), ranges);
+/// ```
+///
+/// A struct with padding does not compile, and the error names the field:
+///
+/// ```compile_fail,E0080
+/// use ancillary::PayloadField;
+///
+/// #[derive(PayloadField)]
+/// #[repr(C)]
+/// struct Padded {
+///     flag: u8,
+///     // error: `Padded` has padding between field `flag` and field `value`
+///     value: u32,
+/// }
+/// ```
+pub use ancillary_derive::PayloadField;
 
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::field::PayloadField;
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
+    pub use crate::tailed::{read_tailed, Tailed};
+    pub use crate::variants::{variant, FromControlMessage};
     pub use core;
     pub use libc::c_int;
-    pub use zerocopy;
-
-    /// The types a field of a `#[derive(ControlMessage)]` payload may have: plain bytes,
-    /// as zerocopy defines them. The derive requires it of every field type (of the element
-    /// type for a trailing slice), at the field's span, so a bad field is named in the
-    /// error together with the fix.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` cannot be a field of a control message payload",
-        label = "this field's type is not plain bytes",
-        note = "every field of a `#[derive(ControlMessage)]` payload must be plain bytes: any \
-                bit pattern is a valid value (so no `bool`, `char`, enum, reference, pointer \
-                or `NonZero*`), no padding inside, no interior mutability (zerocopy's \
-                `FromBytes + IntoBytes + Immutable`)",
-        note = "use integers (`libc::c_int`, `u32`, ...) or arrays of them (`[u8; 4]` for \
-                an IPv4 address) instead"
-    )]
-    pub trait PayloadField:
-        zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
-    {
-    }
-
-    impl<T> PayloadField for T where
-        T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable
-    {
-    }
 
     /// `cmsg_value!(tokens)` is the expression `tokens`. The derive wraps each `level` and
     /// `type` value in it: the compiler parses the value here, alone, so the derive accepts

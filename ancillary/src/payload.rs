@@ -107,7 +107,10 @@ impl PayloadLayout {
 ///    `LAYOUT.prefix` and `LAYOUT.elem` are multiples of `LAYOUT.align`.
 /// 3. [`LAYOUT`](Self::LAYOUT) is the layout of `Self`, and [`cast_ptr`](Self::cast_ptr)
 ///    returns its argument's address as a `*const Self` whose value covers
-///    `LAYOUT.len_for(elements)` bytes.
+///    `LAYOUT.len_for(elements)` bytes. The one exception is a sized `Self` whose payload
+///    is followed by bytes (`#[cmsg(trailing_bytes)]`): there `LAYOUT.prefix` is
+///    `size_of::<Self>()`, `LAYOUT.elem` is 1 and `LAYOUT.align` is `align_of::<Self>()`,
+///    and the pointer covers `size_of::<Self>()` bytes, never more than the payload.
 pub unsafe trait ControlMessagePayload {
     /// `cmsg_level` of this message.
     const LEVEL: c_int;
@@ -115,6 +118,18 @@ pub unsafe trait ControlMessagePayload {
     const TYPE: c_int;
     /// The layout of the payload type.
     const LAYOUT: PayloadLayout;
+    /// Whether another message type has this level and type with a payload of another
+    /// length: `IP_TOS` arrives as one byte but is sent as an `int` on Linux, so the two
+    /// layouts are two types. [`ControlMessages::of_type`](crate::ControlMessages::of_type)
+    /// and [`ControlMessages::find`](crate::ControlMessages::find) then pass over a message
+    /// of this level and type whose length this type does not accept, as one of the other
+    /// type, instead of yielding [`PayloadError::Length`] for it (a truncated one is still
+    /// an error: it may have been of this type). Explicit
+    /// conversions (`try_from`, [`parse`](Self::parse)) still fail on it.
+    ///
+    /// `false` unless the derive is given `#[cmsg(shared)]`.
+    const SHARED: bool = false;
+
     /// Buffer bytes one message of this type takes (`CMSG_SPACE`), for the smallest
     /// payload (no trailing elements); see [`space_for`](Self::space_for).
     const SPACE: usize = crate::cmsg::cmsg_space(Self::LAYOUT.prefix);

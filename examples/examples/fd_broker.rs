@@ -47,7 +47,7 @@ mod broker {
     use std::path::Path;
     use std::process::{Command, Stdio};
 
-    use ancillary::os::linux::ScmCredentials;
+    use ancillary::os::linux::{ScmCredentials, SocketOptionsExt};
     use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, MessageSender};
 
     /// Only clients running as this user get descriptors.
@@ -77,7 +77,7 @@ mod broker {
         }
 
         let socket = UnixDatagram::bind(&socket_path)?;
-        socket2::SockRef::from(&socket).set_passcred(true)?;
+        socket.set_passcred(true)?;
         println!(
             "server: pid {} serving {}",
             std::process::id(),

@@ -38,7 +38,7 @@ mod linux {
     fn fixture() -> Fixture {
         let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
         let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-        tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+        ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&receiver, true).unwrap();
         let to = receiver.local_addr().unwrap();
         let controls = (0..BATCH)
             .map(|i| {

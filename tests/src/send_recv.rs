@@ -2,7 +2,7 @@
 //! options set by hand.
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
 
 use ancillary::{
@@ -63,33 +63,6 @@ pub fn deliver(fds: &[BorrowedFd<'_>], room: usize) -> (AncillaryData<'static>, 
 /// If `setsockopt` fails.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub fn set_passcred(socket: impl AsFd) {
-    set_int_option(socket, libc::SOL_SOCKET, libc::SO_PASSCRED, 1);
-}
-
-/// Sets a socket option whose value is one `c_int` (`SO_PASSCRED`, `IP_RECVTTL`, ...).
-///
-/// # Panics
-/// If `setsockopt` fails.
-pub fn set_int_option(
-    socket: impl AsFd,
-    level: libc::c_int,
-    name: libc::c_int,
-    value: libc::c_int,
-) {
-    // SAFETY: the option reads one `c_int` from `value`, which lives across the call.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_fd().as_raw_fd(),
-            level,
-            name,
-            std::ptr::from_ref(&value).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(
-        rc,
-        0,
-        "setsockopt({level}, {name}): {}",
-        io::Error::last_os_error()
-    );
+    use ancillary::os::linux::SocketOptionsExt;
+    socket.set_passcred(true).expect("setsockopt(SO_PASSCRED)");
 }

@@ -49,6 +49,30 @@ mod no_prelude {
     #[repr(transparent)]
     pub struct Fds(pub [::libc::c_int]);
 
+    /// A plain field type, through its derive.
+    #[derive(::ancillary::PayloadField, ::core::clone::Clone, ::core::marker::Copy)]
+    #[repr(C)]
+    pub struct Plain {
+        pub a: ::core::primitive::u32,
+        pub b: [::core::primitive::u16; 2],
+    }
+
+    /// Through the renamed crate.
+    #[derive(::anc::PayloadField, ::core::clone::Clone, ::core::marker::Copy)]
+    #[cmsg(crate = ::anc)]
+    #[repr(transparent)]
+    pub struct PlainRenamed(pub Plain);
+
+    /// The flags, a C struct field and a nested message.
+    #[derive(::ancillary::ControlMessage, ::core::clone::Clone, ::core::marker::Copy)]
+    #[cmsg(level = 0x7ead, type = 9, trailing_bytes, shared)]
+    #[repr(C)]
+    pub struct Header {
+        pub addr: ::libc::in_addr,
+        pub ttl: IpTtl,
+        pub plain: PlainRenamed,
+    }
+
     /// Through the renamed crate, as a path and as a string (as serde spells it).
     #[derive(::anc::ControlMessage)]
     #[cmsg(crate = ::anc, level = ::libc::IPPROTO_IP, type = ::libc::IP_TOS)]

@@ -7,7 +7,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::UnixDatagram;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ancillary::os::linux::{ScmCredentials, ScmSecurity, SCM_SECURITY};
+use ancillary::os::linux::{ScmCredentials, ScmSecurity, SocketOptionsExt, SCM_SECURITY};
 use ancillary::{
     AncillaryData, ControlMessage, ControlMessagePayload, ControlMessages, ControlMessagesBuf,
     MessageReceiver, MessageSender, PayloadError, ScmRights,
@@ -83,30 +83,12 @@ const _: () = {
     assert!(size_of::<In6Pktinfo>() == size_of::<libc::in6_pktinfo>());
 };
 
-fn set_int_option(socket: impl AsFd, level: libc::c_int, name: libc::c_int) {
-    if let Err(err) = try_set_int_option(socket, level, name) {
-        panic!("setsockopt({level}, {name}): {err}");
-    }
-}
-
-fn try_set_int_option(socket: impl AsFd, level: libc::c_int, name: libc::c_int) -> io::Result<()> {
-    let on: libc::c_int = 1;
-    // SAFETY: the option reads one `c_int` from `on`, which lives across the call.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_fd().as_raw_fd(),
-            level,
-            name,
-            std::ptr::from_ref(&on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
+/// A socket option that turns a message on, set without `unsafe` through
+/// `SocketOptionsExt`.
+type Opt = fn(&UdpSocket, bool) -> io::Result<()>;
+const RECV_TTL: Opt = <UdpSocket as SocketOptionsExt>::set_recv_ttl_v4;
+const PKTINFO: Opt = <UdpSocket as SocketOptionsExt>::set_recv_pktinfo_v4;
+const TIMESTAMPNS: Opt = <UdpSocket as SocketOptionsExt>::set_timestamp_ns;
 
 /// Under qemu-user only: whether `setsockopt(SO_TIMESTAMPNS)` fails (qemu-user has no
 /// translation for it and answers `ENOPROTOOPT`); prints the skip if so. Natively it is
@@ -116,7 +98,7 @@ fn qemu_lacks_so_timestampns() -> bool {
         return false;
     }
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    match try_set_int_option(&socket, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS) {
+    match socket.set_timestamp_ns(true) {
         Ok(()) => false,
         Err(err) => {
             tests::skipped(
@@ -129,10 +111,10 @@ fn qemu_lacks_so_timestampns() -> bool {
 }
 
 /// A receiver on 127.0.0.1 with the given `IPPROTO_IP`/`SOL_SOCKET` options enabled.
-fn udp_receiver(options: &[(libc::c_int, libc::c_int)]) -> UdpSocket {
+fn udp_receiver(options: &[Opt]) -> UdpSocket {
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    for &(level, name) in options {
-        set_int_option(&socket, level, name);
+    for set in options {
+        set(&socket, true).unwrap();
     }
     socket
 }
@@ -151,11 +133,7 @@ fn receive(socket: &UdpSocket, room: usize) -> (Vec<u8>, AncillaryData<'static>,
 
 /// Sends `payload` over IPv4 loopback to a receiver with `options` enabled, and returns
 /// the control data it got with the datagram (room for `room` bytes).
-fn loopback_datagram(
-    options: &[(libc::c_int, libc::c_int)],
-    payload: &[u8],
-    room: usize,
-) -> AncillaryData<'static> {
+fn loopback_datagram(options: &[Opt], payload: &[u8], room: usize) -> AncillaryData<'static> {
     let receiver = udp_receiver(options);
     let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     sender
@@ -168,11 +146,7 @@ fn loopback_datagram(
 
 #[test]
 fn ip_ttl_received_with_ip_recvttl_is_64() {
-    let ancillary = loopback_datagram(
-        &[(libc::IPPROTO_IP, libc::IP_RECVTTL)],
-        b"ttl",
-        IpTtl::SPACE,
-    );
+    let ancillary = loopback_datagram(&[RECV_TTL], b"ttl", IpTtl::SPACE);
     let ttl = ancillary
         .control_messages()
         .find::<IpTtl>()
@@ -187,7 +161,7 @@ fn ip_ttl_sent_as_a_control_message_reaches_the_peer() {
         tests::skipped("the whole test", tests::QEMU_CROSS_ENDIAN_CMSG);
         return;
     }
-    let receiver = udp_receiver(&[(libc::IPPROTO_IP, libc::IP_RECVTTL)]);
+    let receiver = udp_receiver(&[RECV_TTL]);
     let sender = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let mut ancillary = AncillaryData::new();
     ancillary.add_control_message(&IpTtl { ttl: 7 });
@@ -207,11 +181,7 @@ fn ip_ttl_sent_as_a_control_message_reaches_the_peer() {
 
 #[test]
 fn ip_pktinfo_received_names_the_destination() {
-    let ancillary = loopback_datagram(
-        &[(libc::IPPROTO_IP, libc::IP_PKTINFO)],
-        b"where",
-        InPktinfo::SPACE,
-    );
+    let ancillary = loopback_datagram(&[PKTINFO], b"where", InPktinfo::SPACE);
     let info: InPktinfo = ancillary
         .control_messages()
         .find::<InPktinfo>()
@@ -249,11 +219,7 @@ fn so_timestampns_is_close_to_now() {
     if qemu_lacks_so_timestampns() {
         return;
     }
-    let ancillary = loopback_datagram(
-        &[(libc::SOL_SOCKET, libc::SO_TIMESTAMPNS)],
-        b"when",
-        TimestampNs::SPACE,
-    );
+    let ancillary = loopback_datagram(&[TIMESTAMPNS], b"when", TimestampNs::SPACE);
     let stamp = ancillary
         .control_messages()
         .find::<TimestampNs>()
@@ -306,8 +272,8 @@ fn ipv6_hop_limit_and_pktinfo_on_loopback() {
             return;
         }
     };
-    set_int_option(&receiver, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT);
-    set_int_option(&receiver, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO);
+    receiver.set_recv_hoplimit_v6(true).unwrap();
+    receiver.set_recv_pktinfo_v6(true).unwrap();
     let sender = UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).unwrap();
     sender
         .send_to(b"six", receiver.local_addr().unwrap())
@@ -327,11 +293,7 @@ fn typed_iteration_over_received_messages() {
     if qemu_lacks_so_timestampns() {
         return;
     }
-    let options = [
-        (libc::IPPROTO_IP, libc::IP_RECVTTL),
-        (libc::IPPROTO_IP, libc::IP_PKTINFO),
-        (libc::SOL_SOCKET, libc::SO_TIMESTAMPNS),
-    ];
+    let options = [RECV_TTL, PKTINFO, TIMESTAMPNS];
     let room = IpTtl::SPACE + InPktinfo::SPACE + TimestampNs::SPACE;
     let ancillary = loopback_datagram(&options, b"all", room);
     let messages = ancillary.control_messages();

@@ -5,33 +5,15 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use ancillary::os::linux::{IpRecvErr, Ipv6RecvErr, RecvOptionsExt, RecvResultExt};
+use ancillary::os::linux::{
+    IpRecvErr, Ipv6RecvErr, RecvOptionsExt, RecvResultExt, SocketOptionsExt,
+};
 use ancillary::{
     AncillaryData, ControlMessagePayload, MessageReceiver, PayloadError, RecvOptions, RecvResult,
 };
 use tests::{skipped, under_qemu, under_qemu_i386, QEMU_I386_RECVERR_OFFENDER, QEMU_LOSES_CTRUNC};
-
-fn set_int(socket: &UdpSocket, level: libc::c_int, name: libc::c_int) -> io::Result<()> {
-    let on: libc::c_int = 1;
-    // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            level,
-            name,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
 
 /// Sends to a port nobody listens on and reads the error queue until the error is there.
 fn provoke_and_read(
@@ -64,7 +46,7 @@ fn provoke_and_read(
 #[test]
 fn ipv4_port_unreachable_arrives_as_econnrefused() {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    set_int(&socket, libc::IPPROTO_IP, libc::IP_RECVERR).unwrap();
+    socket.set_recv_err_v4(true).unwrap();
     let closed = UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -105,7 +87,7 @@ fn ipv6_port_unreachable_arrives_as_econnrefused() {
         println!("skipped: no IPv6 loopback (::1) on this machine");
         return;
     };
-    set_int(&socket, libc::IPPROTO_IPV6, libc::IPV6_RECVERR).unwrap();
+    socket.set_recv_err_v6(true).unwrap();
     let closed = UdpSocket::bind("[::1]:0").unwrap().local_addr().unwrap();
 
     let mut ancillary = AncillaryData::with_capacity(Ipv6RecvErr::SPACE);
@@ -133,7 +115,7 @@ fn ipv6_port_unreachable_arrives_as_econnrefused() {
 #[test]
 fn a_too_small_buffer_truncates_instead_of_misparsing() {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    set_int(&socket, libc::IPPROTO_IP, libc::IP_RECVERR).unwrap();
+    socket.set_recv_err_v4(true).unwrap();
     let closed = UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -61,8 +61,8 @@ fn udp_batch_with_per_datagram_ttl_and_tos() {
     let _guard = fd_lock();
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-    tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
-    tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTOS, 1);
+    ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&receiver, true).unwrap();
+    ancillary::os::linux::SocketOptionsExt::set_recv_tos_v4(&receiver, true).unwrap();
     let to = receiver.local_addr().unwrap();
 
     const N: usize = 8;
@@ -129,7 +129,7 @@ fn connected_udp_send_mmsg_vectored() {
     let _guard = fd_lock();
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-    tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+    ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&receiver, true).unwrap();
     sender.connect(receiver.local_addr().unwrap()).unwrap();
 
     // Under qemu-user for a big-endian target the host kernel refuses these control

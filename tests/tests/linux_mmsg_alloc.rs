@@ -60,7 +60,7 @@ const UNIX: usize = 8;
 fn udp_batches() -> usize {
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-    tests::set_int_option(&receiver, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+    ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&receiver, true).unwrap();
     let to = [receiver.local_addr().unwrap(); UDP];
     let ttls: [[u8; 4]; UDP] = std::array::from_fn(|i| (i as libc::c_int + 1).to_ne_bytes());
     let controls: [AncillaryData<'static>; UDP] = std::array::from_fn(|i| {

@@ -7,30 +7,14 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::UnixStream;
 
-use ancillary::os::linux::SO_PASSPIDFD;
+use ancillary::os::linux::SocketOptionsExt;
 use ancillary::{AncillaryData, MessageReceiver, MessageSender};
 
 /// Turns on `SO_PASSPIDFD`, or explains why the test cannot run here.
 fn pass_pidfd(socket: &UnixStream) -> Result<(), String> {
-    let on: libc::c_int = 1;
-    // SAFETY: `on` is a valid c_int for the duration of the call and its size is given.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            libc::SOL_SOCKET,
-            SO_PASSPIDFD,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "SO_PASSPIDFD is not supported here (kernel older than 6.5, or qemu-user): {}",
-            io::Error::last_os_error()
-        ))
-    }
+    socket.set_passpidfd(true).map_err(|err| {
+        format!("SO_PASSPIDFD is not supported here (kernel older than 6.5, or qemu-user): {err}")
+    })
 }
 
 /// A connected pair whose second end has `SO_PASSPIDFD` on, or `None` (saying why it is

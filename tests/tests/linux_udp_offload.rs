@@ -2,11 +2,9 @@
 //! through the derived typed messages, on loopback.
 #![cfg(target_os = "linux")]
 
-use std::io;
 use std::net::UdpSocket;
-use std::os::fd::AsRawFd;
 
-use ancillary::os::linux::{UdpGro, UdpSegment};
+use ancillary::os::linux::{SocketOptionsExt, UdpGro, UdpSegment};
 use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, MessageSender};
 
 fn pair() -> (UdpSocket, UdpSocket) {
@@ -63,21 +61,10 @@ fn udp_segment_splits_one_send_into_datagrams() {
 #[test]
 fn udp_gro_reports_the_segment_size_of_coalesced_datagrams() {
     let (sender, receiver) = pair();
-    let on: libc::c_int = 1;
-    // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
-    let rc = unsafe {
-        libc::setsockopt(
-            receiver.as_raw_fd(),
-            libc::SOL_UDP,
-            libc::UDP_GRO,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
+    if let Err(err) = receiver.set_udp_gro(true) {
         return tests::skipped(
             "the whole test",
-            &format!("UDP_GRO not supported here: {}", io::Error::last_os_error()),
+            &format!("UDP_GRO not supported here: {err}"),
         );
     }
     if let Err(reason) = send_segmented(&sender) {

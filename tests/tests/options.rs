@@ -4,7 +4,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr as UnixAddr, UnixDatagram, UnixStream};
 
@@ -191,18 +191,7 @@ fn connected_udp_carries_a_raw_ip_ttl_message() {
     let b = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     a.connect(b.local_addr().unwrap()).unwrap();
     a.set_ttl(42).unwrap();
-    let on: libc::c_int = 1;
-    // SAFETY: IP_RECVTTL reads one `c_int` from `on`, which lives across the call.
-    let rc = unsafe {
-        libc::setsockopt(
-            b.as_raw_fd(),
-            libc::IPPROTO_IP,
-            libc::IP_RECVTTL,
-            std::ptr::from_ref(&on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0);
+    ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&b, true).unwrap();
     MessageSender::new(&a, b"ttl").send().unwrap();
 
     let mut ancillary = AncillaryData::with_capacity(ancillary::cmsg_space(4));

@@ -92,7 +92,7 @@ fn udp_send_to_recv_from_with_sockaddr() {
     let b_addr = bind(&b);
 
     // With a control message: IP_TTL on the send side, IP_RECVTTL on the receive side.
-    tests::set_int_option(&b, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+    ancillary::os::linux::SocketOptionsExt::set_recv_ttl_v4(&b, true).unwrap();
     let ttl: libc::c_int = 17;
     let mut ancillary = AncillaryData::new();
     // Under qemu-user for a big-endian target the host kernel refuses it (EINVAL): send

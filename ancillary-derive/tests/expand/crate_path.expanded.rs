@@ -77,4 +77,17 @@ const _: () = {
             ::renamed_ancillary::__private::to_message::<Tos>(value)
         }
     }
+    #[automatically_derived]
+    unsafe impl ::renamed_ancillary::__private::PayloadField for Tos {}
+    #[automatically_derived]
+    impl<'a> ::renamed_ancillary::__private::FromControlMessage<'a> for Tos {
+        #[inline]
+        fn from_control_message(
+            message: ::renamed_ancillary::__private::ControlMessage<'a>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::renamed_ancillary::__private::PayloadError>,
+        > {
+            ::renamed_ancillary::__private::variant::<Self>(message)
+        }
+    }
 };

@@ -1,5 +1,5 @@
 ::core::compile_error! {
-    "unknown `cmsg` key `typ`; expected `level`, `type` or `crate` (did you mean `type`?)"
+    "unknown `cmsg` key `typ`; expected `level`, `type`, `crate`, `shared` or `trailing_bytes` (did you mean `type`?)"
 }
 ::core::compile_error! {
     "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): without it Rust may reorder the fields; add `#[repr(C)]` to the struct"
@@ -41,6 +41,16 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl<'__cmsg> ::ancillary::__private::FromControlMessage<'__cmsg> for IpTtl {
+        fn from_control_message(
+            _: ::ancillary::__private::ControlMessage<'__cmsg>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::ancillary::__private::PayloadError>,
+        > {
+            ::core::unreachable!()
+        }
+    }
+    #[automatically_derived]
     impl<
         '__cmsg,
     > ::core::convert::TryFrom<::ancillary::__private::ControlMessage<'__cmsg>>
@@ -52,6 +62,8 @@ const _: () = {
             ::core::unreachable!()
         }
     }
+    #[automatically_derived]
+    unsafe impl ::ancillary::__private::PayloadField for IpTtl {}
     #[automatically_derived]
     impl<'__cmsg> ::core::convert::From<&'__cmsg IpTtl>
     for ::ancillary::__private::ControlMessage<'__cmsg> {

@@ -89,4 +89,17 @@ const _: () = {
             ::ancillary::__private::to_message::<InPktinfo>(value)
         }
     }
+    #[automatically_derived]
+    unsafe impl ::ancillary::__private::PayloadField for InPktinfo {}
+    #[automatically_derived]
+    impl<'a> ::ancillary::__private::FromControlMessage<'a> for InPktinfo {
+        #[inline]
+        fn from_control_message(
+            message: ::ancillary::__private::ControlMessage<'a>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::ancillary::__private::PayloadError>,
+        > {
+            ::ancillary::__private::variant::<Self>(message)
+        }
+    }
 };

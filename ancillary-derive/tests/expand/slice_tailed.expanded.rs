@@ -31,7 +31,7 @@ const _: () = {
         ::core::assert!(
             ::ancillary::__private::is_multiple_of(::core::mem::size_of:: < u32 > (),
             ::core::mem::align_of:: < __TaggedPrefix > (),),
-            "the element size of the trailing slice of `Tagged` (field `values`) is not a multiple of the struct's alignment, so a value would end in padding; use an element type at least as aligned as the other fields"
+            "the element size of the trailing slice of `Tagged` (field `values`) is not a multiple of the struct's alignment, so a `&Tagged` would claim padding past the end of the payload; use an element type at least as aligned as the other fields or, for a header followed by bytes, remove the slice field and add the flag `trailing_bytes` to `#[cmsg]` (the header is then copied, the bytes borrowed)"
         );
     };
     #[automatically_derived]
@@ -93,6 +93,17 @@ const _: () = {
         #[inline]
         fn from(value: &'a Tagged) -> Self {
             ::ancillary::__private::to_message::<Tagged>(value)
+        }
+    }
+    #[automatically_derived]
+    impl<'a> ::ancillary::__private::FromControlMessage<'a> for &'a Tagged {
+        #[inline]
+        fn from_control_message(
+            message: ::ancillary::__private::ControlMessage<'a>,
+        ) -> ::core::option::Option<
+            ::core::result::Result<Self, ::ancillary::__private::PayloadError>,
+        > {
+            ::ancillary::__private::variant::<Tagged>(message)
         }
     }
 };

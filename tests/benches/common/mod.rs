@@ -212,18 +212,7 @@ impl Fixture {
 
         // Receive SCM_RIGHTS + SCM_CREDENTIALS once, from the kernel, with raw libc.
         let (s, r) = socketpair();
-        let one: c_int = 1;
-        // SAFETY: SO_PASSCRED takes a c_int option value, passed by pointer and length.
-        let rc = unsafe {
-            libc::setsockopt(
-                r.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_PASSCRED,
-                (&raw const one).cast(),
-                size_of::<c_int>() as libc::socklen_t,
-            )
-        };
-        assert_eq!(rc, 0, "SO_PASSCRED");
+        ancillary::os::linux::SocketOptionsExt::set_passcred(&r, true).expect("SO_PASSCRED");
         let mut out = ancillary::AncillaryData::new();
         out.add_file_descriptors(&send_fds[..2]);
         MessageSender::new(&s, b"d")

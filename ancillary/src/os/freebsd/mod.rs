@@ -1,4 +1,6 @@
-//! FreeBSD extensions: flags and control messages.
+//! FreeBSD extensions: flags, control messages (credentials, and the UDP messages: ECN,
+//! destination and source addresses, TTL, the IPv6 messages of RFC 3542) and the socket
+//! options that turn them on ([`SocketOptionsExt`]).
 
 mod options;
 pub use self::options::*;
@@ -11,3 +13,10 @@ pub use self::sockcred::{SockCred, SockCred2};
 
 #[cfg(test)]
 mod tests;
+
+#[path = "../bsd_inet.rs"]
+mod inet;
+pub use self::inet::{
+    Ecn, In6Pktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, Ipv6HopLimit, Ipv6Tclass,
+    SocketOptionsExt,
+};

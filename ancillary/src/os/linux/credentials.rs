@@ -12,24 +12,12 @@ use crate::ControlMessage;
 ///
 /// ```
 /// # fn main() -> std::io::Result<()> {
-/// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixDatagram;
-/// use ancillary::os::linux::ScmCredentials;
+/// use ancillary::os::linux::{ScmCredentials, SocketOptionsExt};
 /// use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, MessageSender};
 ///
 /// let (left, right) = UnixDatagram::pair()?;
-/// let on: libc::c_int = 1;
-/// // SAFETY: a valid socket, and `on` is a `c_int` of the given size.
-/// let rc = unsafe {
-///     libc::setsockopt(
-///         right.as_raw_fd(),
-///         libc::SOL_SOCKET,
-///         libc::SO_PASSCRED,
-///         (&raw const on).cast(),
-///         size_of::<libc::c_int>() as libc::socklen_t,
-///     )
-/// };
-/// assert_eq!(rc, 0);
+/// right.set_passcred(true)?; // SO_PASSCRED
 ///
 /// let mut ancillary = AncillaryData::new();
 /// ancillary.add_control_message(&ScmCredentials::current());

@@ -56,7 +56,8 @@ macro_rules! extended_err_accessors {
 /// An `IP_RECVERR` message: a queued error of an IPv4 socket, as `struct sock_extended_err`
 /// followed by the address of the node that reported it (`SO_EE_OFFENDER`).
 ///
-/// Set the `IP_RECVERR` socket option, then receive with
+/// Set the `IP_RECVERR` socket option
+/// ([`set_recv_err_v4`](crate::os::linux::SocketOptionsExt::set_recv_err_v4)), then receive with
 /// [`RecvOptionsExt::err_queue`](crate::os::linux::RecvOptionsExt::err_queue); the result's
 /// [`RecvResultExt::err_queue`](crate::os::linux::RecvResultExt::err_queue) is then set and
 /// the error is in the control messages:
@@ -64,18 +65,11 @@ macro_rules! extended_err_accessors {
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use std::net::UdpSocket;
-/// use std::os::fd::AsRawFd;
-/// use ancillary::os::linux::{IpRecvErr, RecvOptionsExt, RecvResultExt};
+/// use ancillary::os::linux::{IpRecvErr, RecvOptionsExt, RecvResultExt, SocketOptionsExt};
 /// use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, RecvOptions};
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
-/// let on: libc::c_int = 1;
-/// // SAFETY: a valid socket, and `on` is a `c_int` of the given size.
-/// let rc = unsafe {
-///     libc::setsockopt(socket.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVERR,
-///         (&raw const on).cast(), size_of::<libc::c_int>() as libc::socklen_t)
-/// };
-/// assert_eq!(rc, 0);
+/// socket.set_recv_err_v4(true)?; // IP_RECVERR
 /// // A port nobody listens on: the kernel answers with ICMP port unreachable.
 /// let closed = UdpSocket::bind("127.0.0.1:0")?.local_addr()?;
 /// socket.send_to(b"anyone?", closed)?;

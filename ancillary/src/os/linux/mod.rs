@@ -6,6 +6,11 @@
 //!   [`IpRecvErr`]/[`Ipv6RecvErr`] (`IP_RECVERR`/`IPV6_RECVERR`), [`UdpSegment`] and
 //!   [`UdpGro`] (UDP GSO/GRO), and the pidfd of `SCM_PIDFD` through
 //!   [`AncillaryData::take_pidfd`](crate::AncillaryData::take_pidfd) ([`SO_PASSPIDFD`]).
+//! * What a UDP (QUIC) endpoint needs per datagram: ECN ([`IpTos`], [`IpTosSend`],
+//!   [`Ipv6Tclass`], [`Ecn`]), addresses ([`InPktinfo`], [`In6Pktinfo`],
+//!   [`IpOrigDstAddr`], [`Ipv6OrigDstAddr`]), [`IpTtl`], [`Ipv6HopLimit`], time
+//!   ([`TimestampNs`], [`Timestamping`], [`TxTime`]) and drops ([`RxqOvfl`]).
+//! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
 //!   [`recv_mmsg`]).
 //!
@@ -51,3 +56,24 @@ pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};
 
 mod udp;
 pub use self::udp::{UdpGro, UdpSegment};
+
+#[path = "../ecn.rs"]
+mod ecn;
+pub use self::ecn::Ecn;
+
+mod sockopt;
+pub use self::sockopt::SocketOptionsExt;
+
+mod ip;
+pub use self::ip::{InPktinfo, IpOrigDstAddr, IpTos, IpTosSend, IpTtl};
+
+mod ipv6;
+pub use self::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6OrigDstAddr, Ipv6Tclass};
+
+#[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
+mod timestamp;
+#[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
+pub use self::timestamp::{TimestampNs, Timestamping, TxTime};
+
+mod rxq;
+pub use self::rxq::RxqOvfl;

@@ -1,4 +1,6 @@
-//! macOS (and iOS) extensions: flags and control messages.
+//! macOS (and iOS) extensions: flags, control messages (the UDP messages: ECN, destination
+//! and source addresses, TTL, the IPv6 messages of RFC 3542) and the socket options that
+//! turn them on ([`SocketOptionsExt`]).
 //!
 //! Two things XNU does differently change what a receiver can rely on (the guide's
 //! [Platforms](crate::guide#platforms) has the details):
@@ -21,3 +23,10 @@ pub use self::creds::{ScmCreds, CMGROUP_MAX};
 
 #[cfg(test)]
 mod tests;
+
+#[path = "../bsd_inet.rs"]
+mod inet;
+pub use self::inet::{
+    Ecn, In6Pktinfo, InPktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, Ipv6HopLimit, Ipv6Tclass,
+    SocketOptionsExt,
+};

@@ -1,0 +1,462 @@
+//! The UDP messages of FreeBSD and Apple platforms, which share the BSD socket layer: the
+//! IPv4 receive messages of `ip(4)` (`IP_RECVDSTADDR`, `IP_RECVTOS`, `IP_RECVTTL`), the
+//! IPv6 messages of RFC 3542 (`IPV6_PKTINFO`, `IPV6_TCLASS`, `IPV6_HOPLIMIT`), and the
+//! socket options that turn them on. Each platform module includes this file; what only
+//! one of them has is behind `cfg` here.
+
+use core::ffi::c_int;
+use core::fmt;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::os::fd::AsFd;
+
+#[path = "ecn.rs"]
+mod ecn;
+pub use self::ecn::Ecn;
+
+#[path = "setsockopt.rs"]
+mod setsockopt;
+use self::setsockopt::set_flag;
+
+use crate::ControlMessage;
+
+fn ipv4(addr: libc::in_addr) -> Ipv4Addr {
+    Ipv4Addr::from(addr.s_addr.to_ne_bytes())
+}
+
+fn in_addr(ip: Ipv4Addr) -> libc::in_addr {
+    libc::in_addr {
+        s_addr: u32::from_ne_bytes(ip.octets()),
+    }
+}
+
+fn int_byte(value: c_int) -> u8 {
+    u8::try_from(value).unwrap_or(u8::MAX)
+}
+
+/// `IP_RECVDSTADDR` (`struct in_addr`): the destination address of a received IPv4
+/// datagram, with [`set_recv_dstaddr_v4`](SocketOptionsExt::set_recv_dstaddr_v4): the
+/// address to answer from on a socket bound to `0.0.0.0`.
+///
+/// # References
+/// FreeBSD `ip(4)`, `IP_RECVDSTADDR`.
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IP, type = libc::IP_RECVDSTADDR)]
+#[repr(transparent)]
+#[doc(alias = "IP_RECVDSTADDR")]
+pub struct IpRecvDstAddr(libc::in_addr);
+
+impl IpRecvDstAddr {
+    /// The destination address.
+    #[must_use]
+    pub fn addr(&self) -> Ipv4Addr {
+        ipv4(self.0)
+    }
+}
+
+/// `IP_SENDSRCADDR` (`struct in_addr`, FreeBSD): the source address to send one IPv4
+/// datagram from, on a socket bound to `0.0.0.0` (the value is `IP_RECVDSTADDR`'s, so a
+/// received [`IpRecvDstAddr`] and this message have the same level and type).
+///
+/// # References
+/// FreeBSD `ip(4)`, `IP_SENDSRCADDR`.
+#[cfg(target_os = "freebsd")]
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IP, type = libc::IP_SENDSRCADDR)]
+#[repr(transparent)]
+#[doc(alias = "IP_SENDSRCADDR")]
+pub struct IpSendSrcAddr(libc::in_addr);
+
+#[cfg(target_os = "freebsd")]
+impl IpSendSrcAddr {
+    /// Send from `source`.
+    #[must_use]
+    pub fn new(source: Ipv4Addr) -> IpSendSrcAddr {
+        IpSendSrcAddr(in_addr(source))
+    }
+
+    /// The source address.
+    #[must_use]
+    pub fn addr(&self) -> Ipv4Addr {
+        ipv4(self.0)
+    }
+}
+
+#[cfg(target_os = "freebsd")]
+impl fmt::Debug for IpSendSrcAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IpSendSrcAddr").field(&self.addr()).finish()
+    }
+}
+
+/// `IP_RECVTOS` (one byte): the TOS byte of a received IPv4 datagram, with
+/// [`set_recv_tos_v4`](SocketOptionsExt::set_recv_tos_v4); its low two bits are the ECN
+/// codepoint. The message's type is `IP_RECVTOS` itself (Linux uses `IP_TOS`).
+///
+/// # References
+/// FreeBSD `ip(4)`, `IP_RECVTOS`.
+#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IP, type = libc::IP_RECVTOS)]
+#[repr(C)]
+#[doc(alias = "IP_RECVTOS")]
+pub struct IpRecvTos {
+    tos: u8,
+}
+
+impl IpRecvTos {
+    /// The TOS byte.
+    #[must_use]
+    pub const fn tos(&self) -> u8 {
+        self.tos
+    }
+
+    /// Its ECN codepoint (the two low bits).
+    #[must_use]
+    pub const fn ecn(&self) -> Ecn {
+        Ecn::from_bits(self.tos)
+    }
+}
+
+/// `IP_RECVTTL` (one byte): the TTL of a received IPv4 datagram, with
+/// [`set_recv_ttl_v4`](SocketOptionsExt::set_recv_ttl_v4).
+///
+/// # References
+/// FreeBSD `ip(4)`, `IP_RECVTTL`.
+#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IP, type = libc::IP_RECVTTL)]
+#[repr(C)]
+#[doc(alias = "IP_RECVTTL")]
+pub struct IpRecvTtl {
+    ttl: u8,
+}
+
+impl IpRecvTtl {
+    /// The TTL.
+    #[must_use]
+    pub const fn ttl(&self) -> u8 {
+        self.ttl
+    }
+}
+
+/// `IP_PKTINFO` (`struct in_pktinfo`, Apple platforms): the destination address and
+/// arrival interface of a received IPv4 datagram (with
+/// [`set_recv_pktinfo_v4`](SocketOptionsExt::set_recv_pktinfo_v4)), or the source address
+/// and interface to send one with.
+///
+/// # References
+/// XNU `bsd/netinet/in.h`, `struct in_pktinfo`.
+#[cfg(not(target_os = "freebsd"))]
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IP, type = libc::IP_PKTINFO)]
+#[repr(transparent)]
+#[doc(alias = "IP_PKTINFO")]
+#[doc(alias = "in_pktinfo")]
+pub struct InPktinfo(libc::in_pktinfo);
+
+#[cfg(not(target_os = "freebsd"))]
+impl InPktinfo {
+    /// To send: the source address `spec_dst`, and the interface `ifindex` (0: the one
+    /// routing picks).
+    #[must_use]
+    pub fn new(ifindex: u32, spec_dst: Ipv4Addr) -> InPktinfo {
+        InPktinfo(libc::in_pktinfo {
+            ipi_ifindex: ifindex,
+            ipi_spec_dst: in_addr(spec_dst),
+            ipi_addr: in_addr(Ipv4Addr::UNSPECIFIED),
+        })
+    }
+
+    /// The interface index (`ipi_ifindex`).
+    #[must_use]
+    pub const fn ifindex(&self) -> u32 {
+        self.0.ipi_ifindex
+    }
+
+    /// The local address (`ipi_spec_dst`).
+    #[must_use]
+    pub fn spec_dst(&self) -> Ipv4Addr {
+        ipv4(self.0.ipi_spec_dst)
+    }
+
+    /// Received: the destination address in the datagram's header (`ipi_addr`).
+    #[must_use]
+    pub fn addr(&self) -> Ipv4Addr {
+        ipv4(self.0.ipi_addr)
+    }
+}
+
+#[cfg(not(target_os = "freebsd"))]
+impl fmt::Debug for InPktinfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InPktinfo")
+            .field("ifindex", &self.ifindex())
+            .field("spec_dst", &self.spec_dst())
+            .field("addr", &self.addr())
+            .finish()
+    }
+}
+
+/// `IPV6_TCLASS` (`int`): the traffic class of a received IPv6 datagram (with
+/// [`set_recv_tclass_v6`](SocketOptionsExt::set_recv_tclass_v6)), or the one to send a
+/// datagram with; its low two bits are the ECN codepoint.
+///
+/// # References
+/// RFC 3542, section 6.5.
+#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_TCLASS)]
+#[repr(C)]
+#[doc(alias = "IPV6_TCLASS")]
+#[doc(alias = "IPV6_RECVTCLASS")]
+pub struct Ipv6Tclass {
+    tclass: c_int,
+}
+
+impl Ipv6Tclass {
+    /// A datagram with this traffic class.
+    #[must_use]
+    pub const fn new(tclass: u8) -> Ipv6Tclass {
+        Ipv6Tclass {
+            tclass: tclass as c_int,
+        }
+    }
+
+    /// A datagram with this ECN codepoint and DSCP 0.
+    #[must_use]
+    pub const fn from_ecn(ecn: Ecn) -> Ipv6Tclass {
+        Ipv6Tclass::new(ecn.bits())
+    }
+
+    /// The traffic class.
+    #[must_use]
+    pub fn tclass(&self) -> u8 {
+        int_byte(self.tclass)
+    }
+
+    /// Its ECN codepoint (the two low bits).
+    #[must_use]
+    pub fn ecn(&self) -> Ecn {
+        Ecn::from_bits(self.tclass())
+    }
+}
+
+/// `IPV6_HOPLIMIT` (`int`): the hop limit of a received IPv6 datagram (with
+/// [`set_recv_hoplimit_v6`](SocketOptionsExt::set_recv_hoplimit_v6)), or the one to send
+/// a datagram with.
+///
+/// # References
+/// RFC 3542, section 6.3.
+#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_HOPLIMIT)]
+#[repr(C)]
+#[doc(alias = "IPV6_HOPLIMIT")]
+pub struct Ipv6HopLimit {
+    hop_limit: c_int,
+}
+
+impl Ipv6HopLimit {
+    /// A datagram with this hop limit.
+    #[must_use]
+    pub const fn new(hop_limit: u8) -> Ipv6HopLimit {
+        Ipv6HopLimit {
+            hop_limit: hop_limit as c_int,
+        }
+    }
+
+    /// The hop limit.
+    #[must_use]
+    pub fn hop_limit(&self) -> u8 {
+        int_byte(self.hop_limit)
+    }
+}
+
+/// `IPV6_PKTINFO` (`struct in6_pktinfo`): the destination address and arrival interface
+/// of a received IPv6 datagram (with
+/// [`set_recv_pktinfo_v6`](SocketOptionsExt::set_recv_pktinfo_v6)), or the source address
+/// and interface to send one with.
+///
+/// # References
+/// RFC 3542, section 6.1.
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_PKTINFO)]
+#[repr(transparent)]
+#[doc(alias = "IPV6_PKTINFO")]
+#[doc(alias = "in6_pktinfo")]
+pub struct In6Pktinfo(libc::in6_pktinfo);
+
+impl In6Pktinfo {
+    /// To send: the source address `addr` and the interface `ifindex` (0: the one routing
+    /// picks).
+    #[must_use]
+    pub const fn new(addr: Ipv6Addr, ifindex: u32) -> In6Pktinfo {
+        In6Pktinfo(libc::in6_pktinfo {
+            ipi6_addr: libc::in6_addr {
+                s6_addr: addr.octets(),
+            },
+            ipi6_ifindex: ifindex,
+        })
+    }
+
+    /// The address: received, the destination; sent, the source.
+    #[must_use]
+    pub fn addr(&self) -> Ipv6Addr {
+        Ipv6Addr::from(self.0.ipi6_addr.s6_addr)
+    }
+
+    /// The interface index.
+    #[must_use]
+    pub const fn ifindex(&self) -> u32 {
+        self.0.ipi6_ifindex
+    }
+}
+
+impl fmt::Debug for IpRecvDstAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IpRecvDstAddr").field(&self.addr()).finish()
+    }
+}
+
+impl fmt::Debug for In6Pktinfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("In6Pktinfo")
+            .field("addr", &self.addr())
+            .field("ifindex", &self.ifindex())
+            .finish()
+    }
+}
+
+/// Socket options that turn on the messages of this module, as methods on every socket
+/// (anything [`AsFd`]), without `unsafe`. The names follow socket2's where it has the
+/// same option.
+///
+/// # References
+/// FreeBSD `ip(4)` and `ip6(4)`; RFC 3542.
+pub trait SocketOptionsExt: AsFd {
+    /// `IP_RECVDSTADDR`: every IPv4 datagram carries its destination address,
+    /// [`IpRecvDstAddr`].
+    #[doc(alias = "IP_RECVDSTADDR")]
+    fn set_recv_dstaddr_v4(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVDSTADDR, on)
+    }
+
+    /// `IP_RECVTOS`: every IPv4 datagram carries its TOS byte, [`IpRecvTos`].
+    #[doc(alias = "IP_RECVTOS")]
+    fn set_recv_tos_v4(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVTOS, on)
+    }
+
+    /// `IP_RECVTTL`: every IPv4 datagram carries its TTL, [`IpRecvTtl`].
+    #[doc(alias = "IP_RECVTTL")]
+    fn set_recv_ttl_v4(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL, on)
+    }
+
+    /// `IP_PKTINFO` (Apple platforms): every IPv4 datagram carries its destination and
+    /// interface, [`InPktinfo`].
+    #[cfg(not(target_os = "freebsd"))]
+    #[doc(alias = "IP_PKTINFO")]
+    fn set_recv_pktinfo_v4(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_PKTINFO, on)
+    }
+
+    /// `IPV6_RECVTCLASS`: every IPv6 datagram carries its traffic class, [`Ipv6Tclass`].
+    #[doc(alias = "IPV6_RECVTCLASS")]
+    fn set_recv_tclass_v6(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, on)
+    }
+
+    /// `IPV6_RECVPKTINFO`: every IPv6 datagram carries its destination and interface,
+    /// [`In6Pktinfo`].
+    #[doc(alias = "IPV6_RECVPKTINFO")]
+    fn set_recv_pktinfo_v6(&self, on: bool) -> io::Result<()> {
+        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, on)
+    }
+
+    /// `IPV6_RECVHOPLIMIT`: every IPv6 datagram carries its hop limit, [`Ipv6HopLimit`].
+    #[doc(alias = "IPV6_RECVHOPLIMIT")]
+    fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
+        set_flag(
+            self.as_fd(),
+            libc::IPPROTO_IPV6,
+            libc::IPV6_RECVHOPLIMIT,
+            on,
+        )
+    }
+}
+
+impl<T: AsFd + ?Sized> SocketOptionsExt for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ControlMessagesBuf, PayloadError};
+
+    /// A received buffer as the kernel would write it, from raw messages.
+    fn buffer(messages: &[(c_int, c_int, &[u8])]) -> ControlMessagesBuf<'static> {
+        let mut buf = ControlMessagesBuf::new();
+        for &(level, ty, data) in messages {
+            buf.push(&ControlMessage::new(level, ty, data));
+        }
+        buf
+    }
+
+    #[test]
+    fn ipv4_receive_messages_parse_from_kernel_bytes() {
+        let buf = buffer(&[
+            (libc::IPPROTO_IP, libc::IP_RECVDSTADDR, &[127, 0, 0, 9]),
+            (libc::IPPROTO_IP, libc::IP_RECVTOS, &[0b1010_0011]),
+            (libc::IPPROTO_IP, libc::IP_RECVTTL, &[63]),
+        ]);
+        let dst = buf.find::<IpRecvDstAddr>().unwrap().unwrap();
+        assert_eq!(dst.addr(), Ipv4Addr::new(127, 0, 0, 9));
+        let tos = buf.find::<IpRecvTos>().unwrap().unwrap();
+        assert_eq!((tos.tos(), tos.ecn()), (0b1010_0011, Ecn::Ce));
+        assert_eq!(buf.find::<IpRecvTtl>().unwrap().unwrap().ttl(), 63);
+    }
+
+    #[test]
+    fn ipv6_messages_round_trip() {
+        let addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, 4);
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&(&In6Pktinfo::new(addr, 7)).into());
+        buf.push(&(&Ipv6Tclass::from_ecn(Ecn::Ect1)).into());
+        buf.push(&(&Ipv6HopLimit::new(255)).into());
+        let info = buf.find::<In6Pktinfo>().unwrap().unwrap();
+        assert_eq!((info.addr(), info.ifindex()), (addr, 7));
+        assert_eq!(buf.find::<Ipv6Tclass>().unwrap().unwrap().ecn(), Ecn::Ect1);
+        assert_eq!(
+            buf.find::<Ipv6HopLimit>().unwrap().unwrap().hop_limit(),
+            255
+        );
+    }
+
+    #[test]
+    fn wrong_length_is_an_error_not_a_value() {
+        let buf = buffer(&[(libc::IPPROTO_IPV6, libc::IPV6_TCLASS, &[1])]);
+        assert!(matches!(
+            buf.find::<Ipv6Tclass>(),
+            Some(Err(PayloadError::Length { found: 1, .. }))
+        ));
+    }
+
+    #[cfg(target_os = "freebsd")]
+    #[test]
+    fn send_source_address_is_an_in_addr() {
+        let source = IpSendSrcAddr::new(Ipv4Addr::new(10, 0, 0, 1));
+        let message = ControlMessage::from(&source);
+        assert_eq!(message.data(), &[10, 0, 0, 1]);
+        assert_eq!(message.cmsg_type(), libc::IP_SENDSRCADDR);
+    }
+
+    #[cfg(not(target_os = "freebsd"))]
+    #[test]
+    fn apple_in_pktinfo_round_trips() {
+        let info = InPktinfo::new(2, Ipv4Addr::new(192, 0, 2, 1));
+        let message = ControlMessage::from(&info);
+        assert_eq!(&message.data()[4..8], &[192, 0, 2, 1]);
+        let back = InPktinfo::try_from(message).unwrap();
+        assert_eq!(
+            (back.ifindex(), back.spec_dst()),
+            (2, Ipv4Addr::new(192, 0, 2, 1))
+        );
+    }
+}

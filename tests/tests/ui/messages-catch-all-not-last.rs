@@ -1,0 +1,10 @@
+use ancillary::os::linux::IpTos;
+use ancillary::{ControlMessage, ControlMessages};
+
+#[derive(ControlMessages)]
+enum Udp<'a> {
+    Other(ControlMessage<'a>),
+    Tos(IpTos),
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use ancillary::PayloadField;
+
+#[derive(PayloadField)]
+struct Plain {
+    value: u32,
+    other: u32,
+}
+
+fn main() {}
