@@ -107,8 +107,15 @@ mod tests {
 
     #[test]
     fn saturates_instead_of_panicking() {
-        assert_eq!(cmsg_space(usize::MAX) % CMSG_ALIGN_UNIT, 0);
+        // The largest aligned `usize`.
+        let top = usize::MAX - (CMSG_ALIGN_UNIT - 1);
+        assert_eq!(top % CMSG_ALIGN_UNIT, 0);
+        assert_eq!(cmsg_align(usize::MAX), top);
+        assert_eq!(cmsg_align(usize::MAX - 1), top);
+        assert_eq!(cmsg_align(top), top);
+        assert_eq!(cmsg_align(top - 1), top);
+        assert_eq!(cmsg_space(usize::MAX), top);
+        assert_eq!(cmsg_space(top - HEADER_LEN), top);
         assert_eq!(cmsg_len(usize::MAX), usize::MAX);
-        assert!(cmsg_align(usize::MAX - 1) >= usize::MAX - CMSG_ALIGN_UNIT);
     }
 }

@@ -12,8 +12,10 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions};
-use tests::{allocations_in, distinct_fds, file_id, other_thread_allocations};
+use ancillary::{
+    AncillaryData, ControlMessage, ControlMessagesBuf, MessageReceiver, MessageSender, RecvOptions,
+};
+use tests::{allocations_in, distinct_fds, file_id, heap_bytes_kept_by, other_thread_allocations};
 
 #[global_allocator]
 static GLOBAL: tests::CountingAlloc = tests::CountingAlloc;
@@ -122,6 +124,27 @@ fn round_trips_with_fds_do_not_allocate() {
         vec_round, 2,
         "with_capacity and take_owned_fds allocate once each"
     );
+
+    // Heap storage is given back: buffers that grew, received or stayed empty keep no
+    // byte of the heap once dropped.
+    let kept = heap_bytes_kept_by(|| {
+        let mut grown = AncillaryData::with_capacity(room);
+        grown.add_file_descriptors(&[fds[0].as_fd()]);
+        grown.control_messages_mut().reserve(4096);
+        let mut pushed = ControlMessagesBuf::new();
+        pushed.push(&ControlMessage::new(1, 2, &[3; 100]));
+        let mut received = AncillaryData::with_capacity(room);
+        MessageSender::new(&a, b"k")
+            .ancillary_data(&mut grown)
+            .send()
+            .unwrap();
+        MessageReceiver::new(&b, &mut [0; 1])
+            .ancillary_data(&mut received)
+            .recv()
+            .unwrap();
+        drop((grown, pushed, received, AncillaryData::new()));
+    });
+    assert_eq!(kept, 0, "bytes of dropped storage were not freed");
 
     println!(
         "allocations over {ROUNDS} round trips: heap storage {heap}, stack storage {stack}, \
