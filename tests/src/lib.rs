@@ -297,6 +297,7 @@ pub const QEMU_I386_RECVERR_OFFENDER: &str = "qemu-i386 leaves the offender addr
 /// measure with [`allocations_in`] (or [`heap_bytes_kept_by`]). Only the measuring thread's
 /// allocations are counted as its own; allocations of other threads meanwhile (libtest's
 /// main thread does some bookkeeping) are counted apart, in [`other_thread_allocations`].
+/// It can also fail large allocations on one thread: [`with_allocations_refused_from`].
 #[derive(Debug)]
 pub struct CountingAlloc;
 
@@ -310,6 +311,26 @@ thread_local! {
     /// Whether this thread is the one being measured. `const`-initialised and without a
     /// destructor, so reading it never allocates.
     static MEASURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Allocations of this many bytes or more fail on this thread (see
+    /// [`with_allocations_refused_from`]).
+    static REFUSE_FROM: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Whether an allocation of `size` bytes on this thread is to fail.
+fn refused(size: usize) -> bool {
+    REFUSE_FROM
+        .try_with(std::cell::Cell::get)
+        .is_ok_and(|limit| size >= limit)
+}
+
+/// Runs `f` with every allocation of `bytes` or more on this thread failing (the allocator
+/// returns null, as it does when memory is exhausted), in a binary that installed
+/// [`CountingAlloc`]. Other threads allocate as usual.
+pub fn with_allocations_refused_from<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
+    REFUSE_FROM.with(|limit| limit.set(bytes));
+    let result = f();
+    REFUSE_FROM.with(|limit| limit.set(usize::MAX));
+    result
 }
 
 fn count_allocation(bytes: isize) {
@@ -333,21 +354,33 @@ fn count_free(bytes: usize) {
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees are ours; counting touches only atomics and a thread-local `Cell`.
+// `System`'s guarantees are ours, or (a refused size) returns null, which `GlobalAlloc`
+// allows to mean failure, leaving a `realloc`'s old block untouched; counting touches only
+// atomics and thread-local `Cell`s.
 unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if refused(layout.size()) {
+            return std::ptr::null_mut();
+        }
         count_allocation(layout.size() as isize);
         // SAFETY: forwarded with the caller's guarantees about `layout`.
         unsafe { std::alloc::System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if refused(layout.size()) {
+            return std::ptr::null_mut();
+        }
         count_allocation(layout.size() as isize);
         // SAFETY: as above.
         unsafe { std::alloc::System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // A failed `realloc` leaves the old block as it was, as `GlobalAlloc` allows.
+        if refused(new_size) {
+            return std::ptr::null_mut();
+        }
         count_allocation(new_size as isize - layout.size() as isize);
         // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
         unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
