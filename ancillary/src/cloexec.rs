@@ -42,3 +42,43 @@ fn set_cloexec_all(data: &[u8]) {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+    use std::os::unix::net::UnixStream;
+
+    fn is_cloexec(fd: RawFd) -> bool {
+        // SAFETY: F_GETFD only reads the descriptor flags of an open descriptor.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        assert!(flags >= 0, "F_GETFD: {}", std::io::Error::last_os_error());
+        flags & libc::FD_CLOEXEC != 0
+    }
+
+    /// The fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on any platform:
+    /// it sets `FD_CLOEXEC` where it is missing, keeps it where it is set, and skips the
+    /// negative numbers no kernel sends.
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
+    fn set_cloexec_all_sets_the_flag_on_every_descriptor() {
+        // std makes its sockets close-on-exec; `dup` makes a copy without the flag.
+        let (with_flag, _peer) = UnixStream::pair().unwrap();
+        assert!(is_cloexec(with_flag.as_raw_fd()));
+        // SAFETY: `dup` of an open descriptor returns a new descriptor or -1; the new
+        // one is owned by nobody else, so `OwnedFd` takes it.
+        let without = unsafe {
+            let raw = libc::dup(with_flag.as_raw_fd());
+            assert!(raw >= 0, "dup: {}", std::io::Error::last_os_error());
+            OwnedFd::from_raw_fd(raw)
+        };
+        assert!(!is_cloexec(without.as_raw_fd()));
+
+        let payload: Vec<u8> = [without.as_raw_fd(), -1, with_flag.as_raw_fd()]
+            .iter()
+            .flat_map(|fd| fd.to_ne_bytes())
+            .collect();
+        set_cloexec_all(&payload);
+        assert!(is_cloexec(without.as_raw_fd()), "the flag was set");
+        assert!(is_cloexec(with_flag.as_raw_fd()), "the flag was kept");
+    }
+}

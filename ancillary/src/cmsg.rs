@@ -108,12 +108,30 @@ pub(crate) const fn cmsg_len_field_size() -> usize {
     size_of_field::<libc::cmsghdr, _>(|h| h.cmsg_len)
 }
 
-/// The largest payload a `cmsg_len` can describe (its field's maximum, less the header).
-pub(crate) const CMSG_PAYLOAD_MAX: usize = if cmsg_len_field_size() >= size_of::<usize>() {
-    usize::MAX - HEADER_LEN
-} else {
-    (1usize << (8 * cmsg_len_field_size())) - 1 - HEADER_LEN
-};
+/// The largest value a `cmsg_len` field of `field_size` bytes holds, as a `usize`: the
+/// field is a `size_t` on glibc and bionic and a 32-bit `socklen_t` on musl, Apple and the
+/// BSDs (a function of the size, so that tests on any target check both forms).
+pub(crate) const fn max_cmsg_len(field_size: usize) -> usize {
+    if field_size >= size_of::<usize>() {
+        usize::MAX
+    } else {
+        (1usize << (8 * field_size)) - 1
+    }
+}
+
+/// Where a message with a `payload`-byte payload placed at `at` ends, padding included; or
+/// `None` if its `cmsg_len` would exceed `max_len` (see [`max_cmsg_len`]) or the end would
+/// not be a representable buffer length.
+#[inline]
+pub(crate) fn message_end(at: usize, payload: usize, max_len: usize) -> Option<usize> {
+    if payload <= max_len - HEADER_LEN {
+        at.checked_add(cmsg_space(payload))
+            .filter(|&end| end != usize::MAX)
+    } else {
+        None
+    }
+}
+
 
 /// The fields of a `cmsghdr`, copied out of a byte buffer.
 #[derive(Clone, Copy, Debug)]
@@ -190,8 +208,72 @@ mod tests {
 
     #[test]
     fn saturates_instead_of_panicking() {
-        assert_eq!(cmsg_space(usize::MAX) % CMSG_ALIGN_UNIT, 0);
+        // The largest aligned `usize`.
+        let top = usize::MAX - (CMSG_ALIGN_UNIT - 1);
+        assert_eq!(top % CMSG_ALIGN_UNIT, 0);
+        assert_eq!(cmsg_align(usize::MAX), top);
+        assert_eq!(cmsg_align(usize::MAX - 1), top);
+        assert_eq!(cmsg_align(top), top);
+        assert_eq!(cmsg_align(top - 1), top);
+        assert_eq!(cmsg_space(usize::MAX), top);
+        assert_eq!(cmsg_space(top - HEADER_LEN), top);
         assert_eq!(cmsg_len(usize::MAX), usize::MAX);
-        assert!(cmsg_align(usize::MAX - 1) >= usize::MAX - CMSG_ALIGN_UNIT);
+    }
+
+    #[test]
+    fn largest_cmsg_len_of_each_field_size() {
+        // A 32-bit `socklen_t` field (musl, Apple, the BSDs), a 64-bit `size_t` (glibc).
+        assert_eq!(max_cmsg_len(4), u32::MAX as usize);
+        assert_eq!(max_cmsg_len(2), 0xFFFF);
+        assert_eq!(max_cmsg_len(8), usize::MAX);
+        assert_eq!(max_cmsg_len(size_of::<usize>()), usize::MAX);
+    }
+
+    #[test]
+    fn message_end_is_the_aligned_end_of_the_message() {
+        assert_eq!(message_end(0, 0, usize::MAX), Some(HEADER_LEN));
+        assert_eq!(message_end(8, 5, usize::MAX), Some(8 + cmsg_space(5)));
+        // An end of `usize::MAX` or past it is no buffer length.
+        let last = usize::MAX - HEADER_LEN;
+        assert_eq!(message_end(last, 0, usize::MAX), None);
+        assert_eq!(message_end(last - 1, 0, usize::MAX), Some(usize::MAX - 1));
+        assert_eq!(message_end(usize::MAX - 3, 0, usize::MAX), None);
+    }
+
+    /// The check that only 64-bit targets with a 32-bit `cmsg_len` (musl, Apple, FreeBSD)
+    /// need, run on every 64-bit target: a payload whose `cmsg_len` exceeds `u32::MAX` is
+    /// refused, the largest one that fits is not.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn message_end_refuses_a_cmsg_len_the_field_cannot_hold() {
+        let max = max_cmsg_len(4);
+        let largest = max - HEADER_LEN;
+        assert_eq!(cmsg_len(largest), max);
+        assert_eq!(message_end(0, largest, max), Some(cmsg_space(largest)));
+        assert_eq!(message_end(0, largest + 1, max), None);
+        assert_eq!(message_end(0, 1 << 30, max), Some(cmsg_space(1 << 30)));
+        // With a 64-bit field the same payloads are fine.
+        assert_eq!(
+            message_end(0, largest + 1, usize::MAX),
+            Some(cmsg_space(largest + 1))
+        );
+    }
+
+    /// A header for a payload of 4 GiB or more keeps every bit of its length where the
+    /// `cmsg_len` field is 64-bit (glibc), and the low 32 bits where it is 32-bit.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn header_writes_the_whole_cmsg_len_field() {
+        let payload = (1usize << 32) + 3;
+        let header = encode_header(7, 9, payload);
+        let read = read_header(&header).unwrap();
+        assert_eq!(
+            read.len,
+            cmsg_len(payload) & max_cmsg_len(cmsg_len_field_size())
+        );
+        if cmsg_len_field_size() == 8 {
+            assert_eq!(read.len, (1 << 32) + HEADER_LEN + 3);
+        }
+        assert_eq!((read.level, read.ty), (7, 9));
     }
 }

@@ -17,7 +17,7 @@ use crate::fds::{Owned, OwnedFds};
 use crate::message::ControlMessage;
 use crate::control_messages::ControlMessages;
 use crate::fds::FdKind;
-use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, encode_header, CMSG_PAYLOAD_MAX, HEADER_LEN};
+use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, cmsg_len_field_size, encode_header, max_cmsg_len, message_end, HEADER_LEN};
 use crate::region::{Cursor, GrowError, Storage};
 
 /// An owned buffer of control messages.
@@ -336,13 +336,8 @@ impl<'s> ControlMessagesBuf<'s> {
     /// message (padding included) ends.
     #[inline]
     fn reserve_message(&mut self, at: usize, payload: usize) -> Result<usize, CapacityError> {
-        let end = if payload <= CMSG_PAYLOAD_MAX {
-            at.checked_add(cmsg_space(payload))
-                .filter(|&end| end != usize::MAX)
-        } else {
-            None
-        };
-        let Some(end) = end else {
+        let max_len = const { max_cmsg_len(cmsg_len_field_size()) };
+        let Some(end) = message_end(at, payload, max_len) else {
             return Err(CapacityError::new(usize::MAX, self.capacity()));
         };
         match self.storage.grow_to(end, false) {
@@ -619,4 +614,5 @@ mod tests {
         assert_eq!(buf.count_fds(FdKind::Rights), 0);
         assert_eq!(buf.drain_fds(FdKind::Rights).len(), 0);
     }
+
 }

@@ -481,4 +481,30 @@ mod tests {
         }));
         assert!(short.is_err(), "a write must fill its range");
     }
+
+    #[test]
+    fn zeros_of_any_length_fill_exactly_their_bytes() {
+        let mut storage = Storage::with_capacity(64);
+        for count in [0, 1, 3, 4, 7, 8, 9, 12, 20] {
+            storage.write_with(0, 64, |c| c.put(&[0xAA; 64]));
+            storage.write_with(2, count + 1, |c| {
+                c.zeros(count);
+                c.put(&[5]);
+            });
+            let bytes = storage.bytes(count + 4);
+            assert_eq!(&bytes[..2], &[0xAA; 2], "{count}: before the range");
+            assert!(bytes[2..2 + count].iter().all(|&b| b == 0), "{count} zeros");
+            assert_eq!(bytes[2 + count], 5, "{count}: the byte after the zeros");
+            assert_eq!(bytes[3 + count], 0xAA, "{count}: after the range");
+        }
+    }
+
+    #[test]
+    fn exact_growth_does_not_over_allocate() {
+        let mut storage = Storage::with_capacity(16);
+        assert_eq!(storage.capacity(), 16);
+        storage.grow_to(116, true).unwrap();
+        // Whole chunks of 8 bytes: 116 rounds up to 120, and no further.
+        assert_eq!(storage.capacity(), 120);
+    }
 }

@@ -9,7 +9,10 @@ mod qemu;
 mod send_recv;
 mod temp;
 
-pub use crate::alloc::{allocations_in, other_thread_allocations, CountingAlloc};
+pub use crate::alloc::{
+    allocations_in, heap_bytes_kept_by, other_thread_allocations, with_allocations_refused_from,
+    CountingAlloc,
+};
 pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;

@@ -197,11 +197,15 @@ fn drain_fds_hands_out_every_fd_in_order() {
     let _lock = fd_lock();
     let fds = distinct_fds(4);
     let (mut ancillary, _) = deliver(&borrow_all(&fds), 4);
+    let debug = format!("{ancillary:?}");
+    assert!(debug.contains("owns_fds: true"), "{debug}");
     let mut drain = ancillary.drain_fds();
     assert_eq!(drain.len(), 4);
     assert_eq!(drain.size_hint(), (4, Some(4)));
+    assert_eq!(format!("{drain:?}"), "OwnedFds { remaining: 4 }");
     let first = drain.next().unwrap();
     assert_eq!(drain.len(), 3);
+    assert_eq!(format!("{drain:?}"), "OwnedFds { remaining: 3 }");
     let rest: Vec<OwnedFd> = drain.collect();
     assert_eq!(file_id(first.as_fd()), file_id(fds[0].as_fd()));
     assert_eq!(file_ids(&rest), file_ids(&fds[1..]));

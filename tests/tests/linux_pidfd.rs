@@ -155,3 +155,21 @@ fn taking_the_rights_fds_again_neither_loses_nor_leaks_the_pidfd() {
         );
     }
 }
+
+#[test]
+fn taking_the_pidfd_first_leaves_the_rights_fds_owned() {
+    let _guard = tests::fd_lock();
+    let Some((a, b)) = pidfd_pair() else { return };
+    let file = std::fs::File::open("Cargo.toml").unwrap();
+    let before = tests::open_fd_count();
+    let mut recv = pass_file(&a, &b, &file);
+    // The walk for the pidfd sees the SCM_RIGHTS message too: that must not make the
+    // buffer give up the descriptor in it.
+    assert!(recv.take_pidfd().is_some());
+    let fds = recv
+        .take_owned_fds()
+        .expect("the SCM_RIGHTS descriptor is still owned");
+    assert_eq!(tests::file_ids(&fds), [tests::file_id(file.as_fd())]);
+    drop((fds, recv));
+    assert_eq!(tests::open_fd_count(), before, "nothing leaked");
+}

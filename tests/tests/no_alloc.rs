@@ -1,6 +1,7 @@
 //! No heap allocation per message once the buffers exist, on heap and on caller (stack)
 //! storage: 1,000 send+receive round trips with descriptors, counted by a global
-//! allocator.
+//! allocator. The same allocator also checks that dropped storage gives back every byte,
+//! and that growth the allocator refuses is reported, never an abort.
 //!
 //! This binary has exactly one test, so nothing else of ours allocates while it counts.
 //! Allocations are counted per thread: those of the test's thread are asserted to be 0;
@@ -8,12 +9,19 @@
 //! bookkeeping (a few allocations) right after it spawns the test thread, which can
 //! overlap the start of the first measurement.
 
+use std::io;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions};
-use tests::{allocations_in, distinct_fds, file_id, other_thread_allocations};
+use ancillary::{
+    cmsg_space, AncillaryData, ControlMessage, ControlMessagesBuf, MessageReceiver, MessageSender,
+    RecvOptions,
+};
+use tests::{
+    allocations_in, distinct_fds, file_id, heap_bytes_kept_by, other_thread_allocations,
+    with_allocations_refused_from,
+};
 
 #[global_allocator]
 static GLOBAL: tests::CountingAlloc = tests::CountingAlloc;
@@ -58,6 +66,32 @@ fn round_trip<'fd>(
     }
 }
 
+/// Heap storage that the allocator refuses to grow: nothing is added, and the failure is
+/// remembered until `clear`, even when a later add succeeds and leaves the buffer exactly
+/// as long as the failed one needed.
+fn refused_growth_fails_the_next_send(socket: &UnixStream) {
+    const BIG: usize = 1 << 20;
+    let payload = vec![7u8; BIG];
+    let message = ControlMessage::new(1, 2, &payload);
+    let mut data = AncillaryData::new();
+    let err = with_allocations_refused_from(BIG, || {
+        data.add_control_message(message);
+        data.try_add_control_message(message).unwrap_err()
+    });
+    assert_eq!(err.needed(), cmsg_space(BIG));
+    assert!(data.control_messages().is_empty(), "nothing was added");
+
+    data.add_control_message(message);
+    assert_eq!(data.control_messages().len(), cmsg_space(BIG));
+    let refused = MessageSender::new(socket, b"r")
+        .ancillary_data(&mut data)
+        .send()
+        .unwrap_err();
+    assert_eq!(refused.kind(), io::ErrorKind::InvalidInput, "{refused}");
+    data.clear();
+    assert!(data.start_sendmsg().unwrap().is_none());
+}
+
 #[test]
 fn round_trips_with_fds_do_not_allocate() {
     // Setup: allocating is fine here.
@@ -65,6 +99,7 @@ fn round_trips_with_fds_do_not_allocate() {
     let ids = [file_id(fds[0].as_fd()), file_id(fds[1].as_fd())];
     let (a, b) = UnixStream::pair().unwrap();
     let room = AncillaryData::space_for_fds(2);
+    refused_growth_fails_the_next_send(&a);
 
     // Heap storage.
     let mut send = AncillaryData::with_capacity(room);
@@ -122,6 +157,27 @@ fn round_trips_with_fds_do_not_allocate() {
         vec_round, 2,
         "with_capacity and take_owned_fds allocate once each"
     );
+
+    // Heap storage is given back: buffers that grew, received or stayed empty keep no
+    // byte of the heap once dropped.
+    let kept = heap_bytes_kept_by(|| {
+        let mut grown = AncillaryData::with_capacity(room);
+        grown.add_file_descriptors(&[fds[0].as_fd()]);
+        grown.control_messages_mut().reserve(4096);
+        let mut pushed = ControlMessagesBuf::new();
+        pushed.push(&ControlMessage::new(1, 2, &[3; 100]));
+        let mut received = AncillaryData::with_capacity(room);
+        MessageSender::new(&a, b"k")
+            .ancillary_data(&mut grown)
+            .send()
+            .unwrap();
+        MessageReceiver::new(&b, &mut [0; 1])
+            .ancillary_data(&mut received)
+            .recv()
+            .unwrap();
+        drop((grown, pushed, received, AncillaryData::new()));
+    });
+    assert_eq!(kept, 0, "bytes of dropped storage were not freed");
 
     println!(
         "allocations over {ROUNDS} round trips: heap storage {heap}, stack storage {stack}, \

@@ -382,3 +382,128 @@ fn options_and_results_are_copy() {
     assert_eq!(MessageReceiver::new(&b, &mut buf).recv().unwrap().0, 1);
     assert!(MessageReceiver::new(&b, &mut buf).recv().is_err());
 }
+
+#[test]
+fn each_option_sets_and_clears_its_own_flag() {
+    let _lock = fd_lock();
+    let send = *SendOptions::new()
+        .end_of_record(true)
+        .out_of_band(true)
+        .no_signal(true);
+    assert_eq!(
+        send.as_send_flags(),
+        libc::MSG_EOR | libc::MSG_OOB | libc::MSG_NOSIGNAL
+    );
+    let cleared = *SendOptions::new()
+        .end_of_record(true)
+        .out_of_band(true)
+        .no_signal(true)
+        .out_of_band(false)
+        .end_of_record(false);
+    assert_eq!(cleared.as_send_flags(), libc::MSG_NOSIGNAL);
+    let custom = *SendOptions::new()
+        .custom_flags(libc::MSG_DONTWAIT)
+        .custom_flags(libc::MSG_MORE);
+    assert_eq!(custom.as_send_flags(), libc::MSG_DONTWAIT | libc::MSG_MORE);
+
+    let always = RecvOptions::new().as_recv_flags();
+    assert_ne!(always & libc::MSG_CMSG_CLOEXEC, 0);
+    let recv = *RecvOptions::new()
+        .out_of_band(true)
+        .peek(true)
+        .wait_all(true)
+        .custom_flags(libc::MSG_DONTWAIT);
+    assert_eq!(
+        recv.as_recv_flags(),
+        always | libc::MSG_OOB | libc::MSG_PEEK | libc::MSG_WAITALL | libc::MSG_DONTWAIT
+    );
+    let cleared = *RecvOptions::new()
+        .out_of_band(true)
+        .peek(true)
+        .wait_all(true)
+        .out_of_band(false)
+        .wait_all(false);
+    assert_eq!(cleared.as_recv_flags(), always | libc::MSG_PEEK);
+}
+
+#[test]
+fn recv_results_decode_msg_flags() {
+    let _lock = fd_lock();
+    let none = RecvResult::new(0);
+    assert!(!none.end_of_record() && !none.out_of_band());
+    assert!(!none.normal_data_truncated() && !none.control_data_truncated());
+    let eor = RecvResult::new(libc::MSG_EOR);
+    assert!(eor.end_of_record() && !eor.out_of_band() && !eor.control_data_truncated());
+    let oob = RecvResult::new(libc::MSG_OOB | libc::MSG_TRUNC);
+    assert!(oob.out_of_band() && oob.normal_data_truncated() && !oob.end_of_record());
+    assert!(oob.custom_flags(libc::MSG_OOB | libc::MSG_TRUNC));
+    assert!(!oob.custom_flags(libc::MSG_OOB | libc::MSG_EOR));
+    assert_eq!(oob.as_recv_result_flags(), libc::MSG_OOB | libc::MSG_TRUNC);
+}
+
+/// TCP urgent data: sent with `out_of_band`, read apart from the stream with the receive
+/// option of the same name, and flagged `MSG_OOB` by the kernel.
+#[test]
+fn out_of_band_data_over_tcp() {
+    let _lock = fd_lock();
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let a = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (b, _) = listener.accept().unwrap();
+    MessageSender::new(&a, b"ab").send().unwrap();
+    MessageSender::new(&a, b"!")
+        .options(*SendOptions::new().out_of_band(true))
+        .send()
+        .unwrap();
+
+    // Normal data stops at the urgent mark, and is not flagged.
+    let mut buf = [0u8; 2];
+    let (n, result) = MessageReceiver::new(&b, &mut buf).recv().unwrap();
+    assert_eq!(&buf[..n], b"ab");
+    assert!(!result.out_of_band());
+
+    // The urgent byte may still be on its way: until it is there, the kernel answers
+    // EINVAL (no urgent data yet) or EAGAIN.
+    b.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 1];
+    let mut tries = 0;
+    let (n, result) = loop {
+        match MessageReceiver::new(&b, &mut byte)
+            .options(*RecvOptions::new().out_of_band(true))
+            .recv()
+        {
+            Ok(received) => break received,
+            Err(err) if tries < 200 => {
+                assert!(
+                    err.kind() == io::ErrorKind::WouldBlock
+                        || err.raw_os_error() == Some(libc::EINVAL),
+                    "{err}"
+                );
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(err) => panic!("no urgent byte after {tries} tries: {err}"),
+        }
+    };
+    assert_eq!((n, byte), (1, *b"!"));
+    assert!(result.out_of_band(), "the kernel flags urgent data MSG_OOB");
+}
+
+#[test]
+fn wait_all_waits_until_the_buffer_is_full() {
+    let _lock = fd_lock();
+    let (a, b) = UnixStream::pair().unwrap();
+    let sender = std::thread::spawn(move || {
+        MessageSender::new(&a, b"ab").send().unwrap();
+        // Without MSG_WAITALL the receive would return the first 2 bytes meanwhile.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        MessageSender::new(&a, b"cd").send().unwrap();
+        a
+    });
+    let mut buf = [0u8; 4];
+    let (n, _) = MessageReceiver::new(&b, &mut buf)
+        .options(*RecvOptions::new().wait_all(true))
+        .recv()
+        .unwrap();
+    assert_eq!((n, &buf), (4, b"abcd"));
+    drop(sender.join().unwrap());
+}

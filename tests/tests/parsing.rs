@@ -9,8 +9,9 @@ use std::mem::{offset_of, MaybeUninit};
 use std::os::fd::AsFd;
 
 use ancillary::{
-    cmsg_align, cmsg_len, cmsg_space, AncillaryData, ControlMessage, ControlMessages,
-    ControlMessagesBuf, HEADER_LEN,
+    cmsg_align, cmsg_len, cmsg_space, AncillaryData, AncillaryStorage, ControlMessage,
+    ControlMessagePayload, ControlMessages, ControlMessagesBuf, PayloadLayout, ScmRights,
+    HEADER_LEN,
 };
 
 fn libc_cmsg_len(payload: usize) -> usize {
@@ -407,4 +408,171 @@ fn no_control_data_means_no_msg_control() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     fixed.clear();
     assert!(fixed.start_sendmsg().unwrap().is_none());
+}
+
+#[test]
+fn the_iterator_bounds_the_number_of_messages() {
+    // Every message takes at least a header, so `n` empty messages are the most that
+    // `n` headers' worth of bytes can hold; the bound may allow one more (on targets whose
+    // `cmsghdr` is shorter than `HEADER_LEN`, a last one may be cut short).
+    for n in [0, 1, 2, 7] {
+        let bytes = vec![message(1, 2, &[]); n].concat();
+        let iter = ControlMessages::from_bytes(&bytes).iter();
+        let (low, high) = iter.size_hint();
+        let high = high.expect("an upper bound");
+        assert_eq!(low, 0);
+        assert_eq!(iter.count(), n);
+        assert!(
+            (n..=n + 1).contains(&high),
+            "{n} messages, upper bound {high}"
+        );
+    }
+}
+
+#[test]
+fn control_messages_as_ref_is_its_bytes() {
+    let bytes = [message(1, 2, b"abc"), message(3, 4, b"")].concat();
+    let messages = ControlMessages::from_bytes(&bytes);
+    assert_eq!(AsRef::<[u8]>::as_ref(messages), &bytes[..]);
+    let mut buf = ControlMessagesBuf::new();
+    buf.push(&ControlMessage::new(5, 6, &[7; 5]));
+    let view: &ControlMessages = buf.as_ref();
+    assert_eq!(AsRef::<[u8]>::as_ref(view), buf.as_bytes());
+}
+
+// ----- typed payloads --------------------------------------------------------------------
+
+#[test]
+fn payload_layouts_describe_sized_and_slice_tailed_types() {
+    let sized = PayloadLayout::sized::<[u32; 3]>();
+    assert_eq!(
+        sized,
+        PayloadLayout {
+            prefix: 12,
+            elem: 0,
+            align: 4
+        }
+    );
+    assert!(!sized.is_slice_tailed());
+    assert_eq!(sized.elements_for(12), Some(0));
+    assert_eq!(sized.elements_for(16), None);
+    assert_eq!(sized.len_for(5), 12);
+
+    let rights = ScmRights::LAYOUT;
+    assert!(rights.is_slice_tailed());
+    assert_eq!(rights.elem, size_of::<libc::c_int>());
+
+    // A 4-byte prefix then 12-byte elements (say `u32` then `[[u32; 3]]`): the prefix is
+    // not a multiple of the element, so the count must be taken after the prefix.
+    let tailed = PayloadLayout {
+        prefix: 4,
+        elem: 12,
+        align: 4,
+    };
+    assert!(tailed.is_slice_tailed());
+    assert_eq!(tailed.elements_for(4), Some(0));
+    assert_eq!(tailed.elements_for(16), Some(1));
+    assert_eq!(tailed.elements_for(28), Some(2));
+    for bad in [0, 3, 8, 12, 20, 24] {
+        assert_eq!(tailed.elements_for(bad), None, "{bad} bytes");
+    }
+    assert_eq!(tailed.len_for(0), 4);
+    assert_eq!(tailed.len_for(2), 28);
+    assert_eq!(tailed.len_for(usize::MAX), usize::MAX, "saturates");
+}
+
+/// An `SCM_RIGHTS` message of `fds`, parsed as a `&ScmRights` from a buffer (whose
+/// payload is aligned for `c_int`).
+fn with_rights<R>(fds: &[libc::c_int], f: impl FnOnce(&ScmRights) -> R) -> R {
+    let payload: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+    let mut buf = ControlMessagesBuf::new();
+    buf.push(&ControlMessage::new(
+        libc::SOL_SOCKET,
+        libc::SCM_RIGHTS,
+        &payload,
+    ));
+    let rights: &ScmRights = buf.find::<ScmRights>().unwrap().unwrap();
+    f(rights)
+}
+
+#[test]
+fn scm_rights_views_the_descriptor_numbers() {
+    with_rights(&[3, 9, 4], |rights| {
+        assert_eq!(rights.fds(), [3, 9, 4]);
+        assert_eq!(rights.len(), 3);
+        assert!(!rights.is_empty());
+        assert_eq!(rights.into_iter().copied().collect::<Vec<_>>(), [3, 9, 4]);
+        assert_eq!(format!("{rights:?}"), "ScmRights([3, 9, 4])");
+    });
+    with_rights(&[], |rights| {
+        assert!(rights.is_empty());
+        assert_eq!(rights.len(), 0);
+        assert_eq!(rights.into_iter().count(), 0);
+    });
+}
+
+// ----- Debug output ----------------------------------------------------------------------
+
+#[test]
+fn debug_shows_the_messages_and_their_fields() {
+    let one = ControlMessage::new(1, 2, &[3, 4]);
+    assert_eq!(
+        format!("{one:?}"),
+        "ControlMessage { cmsg_level: 1, cmsg_type: 2, data: [3, 4], truncated: false }"
+    );
+
+    let bytes = [message(1, 2, &[3, 4]), message(5, 6, &[])].concat();
+    let messages = ControlMessages::from_bytes(&bytes);
+    assert_eq!(
+        format!("{messages:?}"),
+        "[ControlMessage { cmsg_level: 1, cmsg_type: 2, data: [3, 4], truncated: false }, \
+         ControlMessage { cmsg_level: 5, cmsg_type: 6, data: [], truncated: false }]"
+    );
+
+    let mut iter = messages.iter();
+    assert_eq!(
+        format!("{iter:?}"),
+        format!("ControlMessagesIter {{ remaining_bytes: {} }}", bytes.len())
+    );
+    iter.next();
+    assert_eq!(
+        format!("{iter:?}"),
+        format!(
+            "ControlMessagesIter {{ remaining_bytes: {} }}",
+            cmsg_space(0)
+        )
+    );
+
+    let of_type = messages.of_type::<ScmRights>();
+    let debug = format!("{of_type:?}");
+    assert!(
+        debug.starts_with("OfType { type: \"") && debug.contains("ScmRights"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn debug_shows_the_storage_and_what_the_buffer_holds() {
+    let storage = AncillaryStorage::<40>::new();
+    assert_eq!(format!("{storage:?}"), "AncillaryStorage { len: 40 }");
+
+    let empty = AncillaryData::new();
+    assert_eq!(
+        format!("{empty:?}"),
+        "AncillaryData { messages: ControlMessagesBuf { storage: Storage { kind: \"heap\", \
+         capacity: 0 }, len: 0, messages: [], received: 0, owns_fds: false } }"
+    );
+
+    let mut storage = AncillaryStorage::<{ cmsg_space(1) }>::new();
+    let mut fixed = ControlMessagesBuf::with_storage(storage.as_mut());
+    fixed.push(&ControlMessage::new(1, 2, &[3]));
+    assert_eq!(
+        format!("{fixed:?}"),
+        format!(
+            "ControlMessagesBuf {{ storage: Storage {{ kind: \"fixed\", capacity: {space} }}, \
+             len: {space}, messages: [ControlMessage {{ cmsg_level: 1, cmsg_type: 2, \
+             data: [3], truncated: false }}], received: 0, owns_fds: false }}",
+            space = cmsg_space(1)
+        )
+    );
 }

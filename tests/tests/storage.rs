@@ -7,10 +7,10 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
 use ancillary::{
-    cmsg_space, AncillaryData, CapacityError, ControlMessage, ControlMessagesBuf, MessageSender,
-    RecvOptions,
+    cmsg_align, cmsg_len, cmsg_space, AncillaryData, CapacityError, ControlMessage,
+    ControlMessagesBuf, MessageSender, RecvOptions,
 };
-use tests::{borrow_all, distinct_fds, file_ids, recv_into};
+use tests::{borrow_all, distinct_fds, file_ids, recv_into, send_fds, under_qemu};
 
 const ROOM: usize = AncillaryData::space_for_fds(3);
 
@@ -124,6 +124,40 @@ fn try_add_to_a_full_fixed_buffer_is_a_capacity_error() {
     recv_into(&b, &mut [0; 1], &mut received, RecvOptions::new()).unwrap();
     let got: [OwnedFd; 2] = received.take_exact_fds().unwrap();
     assert_eq!(file_ids(&got), file_ids(&fds[..2]));
+}
+
+#[test]
+fn descriptors_added_after_a_short_receive_start_at_the_aligned_end() {
+    // A caller buffer of `cmsg_len(4)` bytes: room for one descriptor but not for the
+    // padding after it, so the kernel's control length is not a multiple of the alignment
+    // on 64-bit targets (20 bytes). Whatever is added next must start aligned after it.
+    let fds = distinct_fds(1);
+    let (a, b) = UnixStream::pair().unwrap();
+    send_fds(&a, b"x", &borrow_all(&fds)).unwrap();
+    let mut backing = [MaybeUninit::uninit(); 64];
+    let base = backing.as_ptr().align_offset(8);
+    let room = cmsg_len(size_of::<libc::c_int>());
+    let mut ancillary = AncillaryData::with_storage(&mut backing[base..base + room]);
+    recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).unwrap();
+    let received = ancillary.control_messages().len();
+    if !under_qemu() {
+        assert_eq!(
+            received, room,
+            "the kernel fills the buffer, without padding"
+        );
+    }
+
+    let err = ancillary
+        .try_add_file_descriptors(&[fds[0].as_fd()])
+        .unwrap_err();
+    assert_eq!(
+        err.needed(),
+        cmsg_align(received) + AncillaryData::space_for_fds(1)
+    );
+    assert_eq!(err.capacity(), room);
+    // The failed add changed nothing: the received descriptor is still there to take.
+    let [fd] = ancillary.take_exact_fds().unwrap();
+    assert_eq!(file_ids(&[fd]), file_ids(&fds));
 }
 
 #[test]
