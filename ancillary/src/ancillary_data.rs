@@ -7,13 +7,13 @@ use core::mem::{size_of, MaybeUninit};
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd};
 
+use crate::cmsg::cmsg_space;
+use crate::control_messages::ControlMessages;
 use crate::control_messages_buf::ControlMessagesBuf;
 use crate::error::CapacityError;
+use crate::fds::FdKind;
 use crate::fds::OwnedFds;
 use crate::message::ControlMessage;
-use crate::control_messages::ControlMessages;
-use crate::fds::FdKind;
-use crate::cmsg::cmsg_space;
 
 /// The control messages of one send or receive, and the file descriptors in them.
 ///

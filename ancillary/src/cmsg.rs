@@ -132,7 +132,6 @@ pub(crate) fn message_end(at: usize, payload: usize, max_len: usize) -> Option<u
     }
 }
 
-
 /// The fields of a `cmsghdr`, copied out of a byte buffer.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Header {

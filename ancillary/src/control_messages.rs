@@ -9,9 +9,9 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::mem::size_of;
 
+use crate::cmsg::{cmsg_align, read_header, HEADER_LEN};
 use crate::message::ControlMessage;
 use crate::payload::{ControlMessagePayload, PayloadError};
-use crate::cmsg::{cmsg_align, read_header, HEADER_LEN};
 
 /// A buffer of control messages, as `sendmsg` takes them and `recvmsg` returns them.
 ///

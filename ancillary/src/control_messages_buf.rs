@@ -12,12 +12,15 @@ use core::ops::{Deref, DerefMut};
 use std::collections::TryReserveError;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
+use crate::cmsg::{
+    cmsg_align, cmsg_len, cmsg_len_field_size, cmsg_space, encode_header, max_cmsg_len,
+    message_end, HEADER_LEN,
+};
+use crate::control_messages::ControlMessages;
 use crate::error::CapacityError;
+use crate::fds::FdKind;
 use crate::fds::{Owned, OwnedFds};
 use crate::message::ControlMessage;
-use crate::control_messages::ControlMessages;
-use crate::fds::FdKind;
-use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, cmsg_len_field_size, encode_header, max_cmsg_len, message_end, HEADER_LEN};
 use crate::region::{Cursor, GrowError, Storage};
 
 /// An owned buffer of control messages.
@@ -395,7 +398,6 @@ impl<'s> ControlMessagesBuf<'s> {
         unsafe { self.storage.bytes_unchecked(len) }
     }
 
-
     /// Whether descriptors of `kind` from the last receive are still owned here.
     #[inline]
     pub(crate) fn owns(&self, kind: FdKind) -> bool {
@@ -614,5 +616,4 @@ mod tests {
         assert_eq!(buf.count_fds(FdKind::Rights), 0);
         assert_eq!(buf.drain_fds(FdKind::Rights).len(), 0);
     }
-
 }

@@ -11,8 +11,8 @@ use core::mem::size_of;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use crate::cmsg::read_header;
-use crate::control_messages::{ControlMessages, ControlMessagesIter};
 use crate::cmsg::{cmsg_align, HEADER_LEN};
+use crate::control_messages::{ControlMessages, ControlMessagesIter};
 
 /// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
 /// (no kernel sends them, and `-1` is not a valid `OwnedFd`).

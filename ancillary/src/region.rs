@@ -18,8 +18,8 @@ use std::collections::TryReserveError;
 use core::ffi::c_int;
 use std::os::fd::BorrowedFd;
 
-use crate::platform::CMSG_ALIGN_UNIT;
 use crate::cmsg::{cmsg_space, BUFFER_ALIGN, HEADER_LEN};
+use crate::platform::CMSG_ALIGN_UNIT;
 
 /// The unit of heap storage: 8 bytes aligned to 8, enough for every target's
 /// [`BUFFER_ALIGN`] (checked below).

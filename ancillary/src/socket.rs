@@ -8,9 +8,9 @@ use std::net::{TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
+use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
-use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
 use crate::sys;
 
 /// Sockets that can send data with control messages (`sendmsg` without an address).

@@ -39,7 +39,6 @@ use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 
-
 /// `SockAddr` of any family: `socket2` keeps a `sockaddr_storage` and its length.
 ///
 /// A received address is kept as the kernel wrote it. Where the sender has none (an

@@ -9,8 +9,8 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 
 use crate::addr::RawSocketAddr;
 use crate::ancillary_data::AncillaryData;
-use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::cmsg::size_of_field;
+use crate::options::{RecvOptions, RecvResult, SendOptions};
 
 /// An all-zero `msghdr`: null pointers and zero lengths.
 #[inline]

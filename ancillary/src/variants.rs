@@ -6,8 +6,8 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
-use crate::message::ControlMessage;
 use crate::control_messages::{ControlMessages, ControlMessagesIter};
+use crate::message::ControlMessage;
 use crate::payload::{ControlMessagePayload, PayloadError};
 use crate::tailed::Tailed;
 

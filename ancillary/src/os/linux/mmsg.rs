@@ -73,8 +73,8 @@ use std::os::fd::BorrowedFd;
 use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
-use crate::sys;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::sys;
 
 /// The most messages one [`send_mmsg`], [`send_mmsg_to`] or [`recv_mmsg`] call handles:
 /// the `mmsghdr` array lives on the stack of the call. Later messages of a longer slice
