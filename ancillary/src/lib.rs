@@ -126,6 +126,9 @@ mod cloexec;
 mod error;
 mod fds;
 pub mod guide;
+#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
+pub mod io_uring;
 mod message;
 mod control_messages;
 mod options;

@@ -8,12 +8,16 @@ mod fds;
 mod qemu;
 mod send_recv;
 mod temp;
+#[cfg(target_os = "linux")]
+mod uring;
 
 pub use crate::alloc::{allocations_in, other_thread_allocations, CountingAlloc};
 pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;
 pub use crate::temp::{file_with, TempDir};
+#[cfg(target_os = "linux")]
+pub use crate::uring::*;
 
 /// The README's Rust examples, compiled and run as doctests, so that the first code a
 /// newcomer copies keeps working.
