@@ -773,8 +773,10 @@ impl<'b> RecvMsgOut<'b> {
         self.payload
     }
 
-    /// The datagram's whole length as the kernel reported it: larger than
-    /// [`payload`](Self::payload)'s when the buffer was too small (with `MSG_TRUNC`).
+    /// The payload's length as the kernel reported it: the bytes it copied, or, when the
+    /// receive's options include `MSG_TRUNC` (through
+    /// [`RecvOptions::custom_flags`]), the datagram's whole length, larger than
+    /// [`payload`](Self::payload)'s when the buffer was too small.
     #[must_use]
     pub fn payload_len(&self) -> usize {
         self.payload_len as usize
