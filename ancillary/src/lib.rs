@@ -69,6 +69,9 @@
 //!   ([`ancillary::tokio`](crate::tokio)).
 //! * `socket2`: the send and receive traits for `socket2::Socket`, and `SocketAddress` for
 //!   its `SockAddr`.
+//! * `io-uring` (Linux): `sendmsg`/`recvmsg` submission entries that own their memory,
+//!   and a parser of multishot `recvmsg` buffers (`ancillary::io_uring`, see the
+//!   [guide](crate::guide#io_uring)).
 //!
 //! Where this crate departs from the RFC's text, and why, is in the
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
