@@ -52,6 +52,15 @@ use crate::control_messages::ControlMessages;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::sys;
 
+/// The parts the operations own are `Send`: the `unsafe impl Send`s below rest on this.
+const _: () = {
+    const fn is_send<T: Send>() {}
+    is_send::<Vec<Vec<u8>>>();
+    is_send::<Vec<OwnedFd>>();
+    is_send::<AncillaryData<'static>>();
+    is_send::<Option<RawSocketAddr>>();
+};
+
 // ----- single-shot receive -------------------------------------------------------------------
 
 /// A `recvmsg` to submit to an io_uring: the buffers and control storage it receives into.

@@ -202,6 +202,29 @@ fn truncated_payload_and_control_data() {
     drop(buffers);
 }
 
+#[test]
+fn msg_trunc_in_the_options_reports_the_whole_datagram_length() {
+    let Some(mut ring) = ring_or_skip(16) else {
+        return;
+    };
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let multi = RecvMsgMulti::new(0, 0)
+        .unwrap()
+        .options(*ancillary::RecvOptions::new().custom_flags(libc::MSG_TRUNC));
+    let buffers = Buffers::provide(&mut ring, 2, multi.buffer_len(4));
+    let entry = multi.entry(b.as_fd(), GROUP).user_data(MULTI);
+    // SAFETY: the header is leaked; the buffers outlive the ring.
+    unsafe { submit(&mut ring, &[entry]) };
+    a.send(&[3; 100]).unwrap();
+    let done = multishot_results(&mut ring, 1);
+    let out = multi.parse(buffers.of(&done[0])).unwrap();
+    assert_eq!(out.payload(), &[3; 4]);
+    assert_eq!(out.payload_len(), 100);
+    assert!(out.flags().normal_data_truncated());
+    drop(ring);
+    drop(buffers);
+}
+
 /// A `io_uring_recvmsg_out` header followed by `rest`.
 fn image(header: [u32; 4], rest: &[u8]) -> Vec<u8> {
     let mut bytes: Vec<u8> = header.iter().flat_map(|v| v.to_ne_bytes()).collect();
