@@ -704,10 +704,16 @@ fn recvmsg_out(input: &[u8]) {
     let (name_room, control_room) = (usize::from(*name_room), usize::from(*control_room) * 2);
     let fixed = RECVMSG_OUT_LEN + name_room + control_room;
     let Ok(out) = RecvMsgOut::parse(buffer, name_room, control_room) else {
-        assert!(buffer.len() < fixed, "a buffer that holds the fields was refused");
+        assert!(
+            buffer.len() < fixed,
+            "a buffer that holds the fields was refused"
+        );
         return;
     };
-    assert!(buffer.len() >= fixed, "a buffer too short for its fields was accepted");
+    assert!(
+        buffer.len() >= fixed,
+        "a buffer too short for its fields was accepted"
+    );
     let claim = |at: usize| {
         let field: [u8; 4] = buffer[at..at + 4].try_into().expect("4 bytes");
         u32::from_ne_bytes(field) as usize
@@ -724,7 +730,10 @@ fn recvmsg_out(input: &[u8]) {
     assert_eq!(payload.start, fixed);
     assert_eq!(payload.len(), (buffer.len() - fixed).min(claim(8)));
     assert_eq!(out.payload_len(), claim(8));
-    assert_eq!(out.flags().as_recv_result_flags() as u32 as usize, claim(12));
+    assert_eq!(
+        out.flags().as_recv_result_flags() as u32 as usize,
+        claim(12)
+    );
     let _ = out.address();
     // The control data, at the offset the kernel would have put it: any alignment.
     assert_eq!(out.control_messages().as_bytes(), out.control_bytes());
