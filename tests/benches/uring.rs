@@ -27,7 +27,8 @@ mod linux {
     use ancillary::io_uring::RecvMsgMulti;
     use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg};
     use ancillary::{AncillaryData, ControlMessage, MessageReceiver, RecvOptions, SendOptions};
-    use criterion::Criterion;
+    use criterion::measurement::WallTime;
+    use criterion::{BenchmarkGroup, Criterion};
     use io_uring::{cqueue, opcode, IoUring};
 
     const BATCH: usize = 32;
@@ -85,6 +86,24 @@ mod linux {
         assert_eq!(sent.unwrap(), BATCH);
     }
 
+    /// Runs `f` under criterion, or, with `URING_BENCH_ONLY=<name>` set, only the case of
+    /// that name `URING_BENCH_ITERS` times (default 1000) without criterion: for counting
+    /// system calls (`strace -c -f`) or instructions (`perf stat -e instructions:u`) of
+    /// two runs whose difference cancels the set-up.
+    fn bench(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: &mut dyn FnMut()) {
+        if let Ok(only) = std::env::var("URING_BENCH_ONLY") {
+            if only == name {
+                let iters = std::env::var("URING_BENCH_ITERS")
+                    .map_or(1000, |v| v.parse().expect("URING_BENCH_ITERS: a number"));
+                for _ in 0..iters {
+                    f();
+                }
+            }
+            return;
+        }
+        group.bench_function(name, |b| b.iter(&mut *f));
+    }
+
     pub fn benches(criterion: &mut Criterion) {
         let mut group = criterion.benchmark_group("udp_recv_32_datagrams_each_with_ttl");
         let payload = [7u8; PAYLOAD];
@@ -128,19 +147,19 @@ mod linux {
                 arm(&mut ring);
                 ring.submit().unwrap();
                 let mut received = AncillaryData::with_capacity(64);
+                let mut used: Vec<u16> = Vec::with_capacity(usize::from(BUFFERS));
                 let mut multishot = |check: bool| {
                     send_batch(&f, &mut out);
                     let mut got = 0;
+                    let mut rearm = false;
                     while got < BATCH {
                         ring.submit_and_wait(1).unwrap();
-                        let cqes: Vec<cqueue::Entry> = ring.completion().collect();
-                        for cqe in cqes {
+                        for cqe in ring.completion() {
                             if cqe.user_data() != MULTI {
                                 continue;
                             }
-                            if !cqueue::more(cqe.flags()) {
-                                arm(&mut ring); // ended (say, ENOBUFS): arm it again
-                            }
+                            // Ended (say, ENOBUFS): armed again below.
+                            rearm |= !cqueue::more(cqe.flags());
                             if cqe.result() < 0 {
                                 assert_eq!(-cqe.result(), libc::ENOBUFS, "multishot error");
                                 continue;
@@ -156,13 +175,30 @@ mod linux {
                                 assert_eq!(ttl(&received), Some(got as i32 + 1));
                             }
                             got += 1;
-                            provide(&mut ring, bid, 1);
+                            used.push(bid);
+                        }
+                        if rearm {
+                            arm(&mut ring);
+                            rearm = false;
                         }
                     }
+                    // The used buffers go back in runs of consecutive ids: usually one
+                    // entry for the whole batch.
+                    used.sort_unstable();
+                    let mut run = 0;
+                    while run < used.len() {
+                        let mut end = run + 1;
+                        while end < used.len() && used[end] == used[end - 1] + 1 {
+                            end += 1;
+                        }
+                        provide(&mut ring, used[run], (end - run) as u16);
+                        run = end;
+                    }
+                    used.clear();
                     ring.submit().unwrap();
                 };
                 multishot(true);
-                group.bench_function("io_uring_multishot", |b| b.iter(|| multishot(false)));
+                bench(&mut group, "io_uring_multishot", &mut || multishot(false));
                 drop(ring);
                 drop(storage);
             }
@@ -199,7 +235,7 @@ mod linux {
                 Some(i as i32 + 1)
             );
         }
-        group.bench_function("recv_mmsg", |b| b.iter(|| batched(&mut inbound)));
+        bench(&mut group, "recv_mmsg", &mut || batched(&mut inbound));
 
         // One `recvmsg` per datagram.
         let f = fixture();
@@ -223,7 +259,7 @@ mod linux {
             }
         };
         one_by_one(true);
-        group.bench_function("recvmsg_x32", |b| b.iter(|| one_by_one(false)));
+        bench(&mut group, "recvmsg_x32", &mut || one_by_one(false));
         group.finish();
     }
 }
