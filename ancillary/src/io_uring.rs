@@ -532,6 +532,30 @@ pub const RECVMSG_OUT_LEN: usize = 16;
 ///
 /// The kernel reads the `msghdr` this value points the entry at; dropping the value leaks
 /// that header (56 bytes), since the kernel may read it until the request is issued.
+///
+/// # Example
+///
+/// Parsing a buffer as the kernel lays it out (here written by hand: a 4-byte address, no
+/// control data, a 5-byte payload):
+///
+/// ```
+/// use ancillary::io_uring::{RecvMsgMulti, RECVMSG_OUT_LEN};
+///
+/// let multi = RecvMsgMulti::new(4, 0)?;
+/// assert_eq!(multi.buffer_len(5), RECVMSG_OUT_LEN + 4 + 5);
+/// // io_uring_recvmsg_out: namelen, controllen, payloadlen, flags.
+/// let mut buffer: Vec<u8> = [4u32, 0, 5, 0].iter().flat_map(|v| v.to_ne_bytes()).collect();
+/// buffer.extend_from_slice(&[1, 2, 3, 4]);
+/// buffer.extend_from_slice(b"hello");
+/// let out = multi.parse(&buffer)?;
+/// assert_eq!(out.name(), &[1, 2, 3, 4]);
+/// assert_eq!(out.payload(), b"hello");
+/// assert!(out.control_messages().is_empty());
+/// assert!(!out.flags().normal_data_truncated());
+/// // Cut short: an error, never a panic or a read past the end.
+/// assert!(multi.parse(&buffer[..10]).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct RecvMsgMulti {
     /// From `Box::leak`; the kernel reads it, this value never writes it after `new`.
     msg: NonNull<libc::msghdr>,
