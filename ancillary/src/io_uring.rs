@@ -115,7 +115,7 @@ impl RecvMsg {
     /// `InvalidInput` if there are more buffers or control bytes than a `msghdr` describes.
     pub fn prepare(self) -> io::Result<RecvMsgOp> {
         let iovecs = Vec::with_capacity(self.bufs.len());
-        let mut state = Box::new(RecvState {
+        let state = Box::new(RecvState {
             msg: sys::uring_msghdr(),
             iovecs,
             bufs: self.bufs,
@@ -123,6 +123,13 @@ impl RecvMsg {
             name: self.address.then(RawSocketAddr::new),
             flags: self.options.as_recv_flags() | libc::MSG_CMSG_CLOEXEC,
         });
+        // Leaked first, so that the pointers below derive from the allocation's final,
+        // unmoved place; the operation owns it from here on.
+        let op = RecvMsgOp {
+            state: NonNull::from(Box::leak(state)),
+        };
+        // SAFETY: the allocation is live and owned by `op`, which is not used while this
+        // borrow lasts; no entry for it exists yet.
         let RecvState {
             msg,
             iovecs,
@@ -130,7 +137,7 @@ impl RecvMsg {
             ancillary,
             name,
             ..
-        } = &mut *state;
+        } = unsafe { &mut *op.state.as_ptr() };
         iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
@@ -141,10 +148,12 @@ impl RecvMsg {
         let control = ancillary
             .start_recvmsg()
             .map(|region| (region.as_mut_ptr(), region.len()));
-        sys::fill_uring(msg, iovecs, control, name)?;
-        Ok(RecvMsgOp {
-            state: NonNull::from(Box::leak(state)),
-        })
+        if let Err(err) = sys::fill_uring(msg, iovecs, control, name) {
+            // SAFETY: never submitted (no entry was built), with a negative result.
+            drop(unsafe { op.complete(-libc::EINVAL) });
+            return Err(err);
+        }
+        Ok(op)
     }
 }
 
@@ -374,7 +383,7 @@ impl SendMsg {
         }
         // Checks for an overflow before anything is moved.
         self.ancillary.start_sendmsg()?;
-        let mut state = Box::new(SendState {
+        let state = Box::new(SendState {
             msg: sys::uring_msghdr(),
             iovecs: Vec::with_capacity(self.bufs.len()),
             bufs: self.bufs,
@@ -383,6 +392,12 @@ impl SendMsg {
             address: self.address,
             flags: self.options.as_send_flags(),
         });
+        // Leaked first, as in `RecvMsg::prepare`.
+        let op = SendMsgOp {
+            state: NonNull::from(Box::leak(state)),
+        };
+        // SAFETY: the allocation is live and owned by `op`, which is not used while this
+        // borrow lasts; no entry for it exists yet.
         let SendState {
             msg,
             iovecs,
@@ -390,7 +405,7 @@ impl SendMsg {
             ancillary,
             address,
             ..
-        } = &mut *state;
+        } = unsafe { &mut *op.state.as_ptr() };
         iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
@@ -400,14 +415,19 @@ impl SendMsg {
             (a.name_buffer().0, len)
         });
         // The kernel only reads the control bytes (the `msghdr` field is a `*mut`); they
-        // stay in the allocation, unchanged, until the completion.
+        // stay in the allocation, unchanged, until the completion. (No error: checked
+        // above, and nothing was added since.)
         let control = ancillary
-            .start_sendmsg()?
+            .start_sendmsg()
+            .ok()
+            .flatten()
             .map(|bytes| (bytes.as_ptr().cast_mut(), bytes.len()));
-        sys::fill_uring(msg, iovecs, control, name)?;
-        Ok(SendMsgOp {
-            state: NonNull::from(Box::leak(state)),
-        })
+        if let Err(err) = sys::fill_uring(msg, iovecs, control, name) {
+            // SAFETY: never submitted (no entry was built), with a negative result.
+            drop(unsafe { op.complete(-libc::EINVAL) });
+            return Err(err);
+        }
+        Ok(op)
     }
 }
 
