@@ -1,5 +1,5 @@
 //! Multishot io_uring `recvmsg` (`ancillary::io_uring::RecvMsgMulti`) against the real
-//! kernel: UDP with ECN (`IP_TOS`) and `IP_PKTINFO`, descriptor passing, truncation, and
+//! kernel: UDP with ECN (`IP_TOS`), `IP_PKTINFO` and `UDP_GRO`, descriptor passing, truncation, and
 //! hostile byte images for the parser.
 #![cfg(target_os = "linux")]
 
@@ -8,7 +8,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 
 use ancillary::io_uring::{RecvMsgMulti, RecvMsgOut, RECVMSG_OUT_LEN};
-use ancillary::{AncillaryData, ScmRights, SendMessage};
+use ancillary::{AncillaryData, ControlMessagePayload, ScmRights, SendMessage};
 use io_uring::{cqueue, opcode, IoUring};
 use tests::{fd_lock, open_fd_count, ring_or_skip, set_int_option, submit, wait_for, Completion};
 
@@ -97,6 +97,80 @@ fn udp_with_ecn_and_pktinfo() {
         // The same messages, adopted by the AncillaryData.
         assert_eq!(ancillary.control_messages().iter().count(), 2);
         assert_eq!(ancillary.take_owned_fds().map(|v| v.len()), Some(0));
+    }
+    drop(ring);
+    drop(buffers);
+}
+
+#[test]
+fn udp_gro_through_multishot_receive() {
+    use ancillary::os::linux::{UdpGro, UdpSegment};
+    use ancillary::MessageSender;
+
+    let Some(mut ring) = ring_or_skip(16) else {
+        return;
+    };
+    let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.connect(receiver.local_addr().unwrap()).unwrap();
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
+    let rc = unsafe {
+        libc::setsockopt(
+            receiver.as_raw_fd(),
+            libc::SOL_UDP,
+            libc::UDP_GRO,
+            (&raw const on).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        let err = std::io::Error::last_os_error();
+        return tests::skipped("the whole test", &format!("UDP_GRO not supported: {err}"));
+    }
+    let multi = RecvMsgMulti::new(0, UdpGro::SPACE).unwrap();
+    let buffers = Buffers::provide(&mut ring, 8, multi.buffer_len(16_384));
+    let entry = multi.entry(receiver.as_fd(), GROUP).user_data(MULTI);
+    // SAFETY: the header is leaked; the buffers outlive the ring.
+    unsafe { submit(&mut ring, &[entry]) };
+
+    // 10 segments of 1000 bytes (the last 500) in one send.
+    let payload: Vec<u8> = (0..9500u32).map(|i| (i / 1000) as u8).collect();
+    let mut ancillary = AncillaryData::with_capacity(UdpSegment::SPACE);
+    ancillary.add_control_message(&UdpSegment::new(1000));
+    match MessageSender::new(&sender, &payload)
+        .ancillary_data(&mut ancillary)
+        .send()
+    {
+        Ok(n) => assert_eq!(n, 9500),
+        Err(err) => {
+            return tests::skipped("the whole test", &format!("UDP_SEGMENT refused: {err}"));
+        }
+    }
+    let (mut total, mut coalesced) = (0, 0);
+    let mut received = AncillaryData::new();
+    while total < 9500 {
+        let done = multishot_results(&mut ring, 1);
+        // SAFETY: filled by the kernel for this completion, taken once.
+        let out = unsafe { multi.take(buffers.of(&done[0]), &mut received) }.unwrap();
+        assert!(!out.flags().normal_data_truncated());
+        match out.control_messages().find::<UdpGro>() {
+            Some(gro) => {
+                assert_eq!(gro.unwrap().segment_size(), 1000);
+                assert!(out.payload().len() > 1000);
+                coalesced += 1;
+            }
+            None => assert!(out.payload().len() <= 1000),
+        }
+        assert_eq!(out.payload(), &payload[total..total + out.payload().len()]);
+        total += out.payload().len();
+    }
+    assert_eq!(total, 9500);
+    if coalesced == 0 {
+        tests::skipped(
+            "the UDP_GRO check",
+            "the kernel delivered every segment apart",
+        );
     }
     drop(ring);
     drop(buffers);
