@@ -1,6 +1,6 @@
 //! Multishot io_uring `recvmsg` (`ancillary::io_uring::RecvMsgMulti`) against the real
-//! kernel: UDP with ECN (`IP_TOS`), `IP_PKTINFO` and `UDP_GRO`, descriptor passing, truncation, and
-//! hostile byte images for the parser.
+//! kernel: UDP with ECN (`IP_TOS`), `IP_PKTINFO` and `UDP_GRO`, descriptor passing,
+//! truncation, and hostile byte images for the parser.
 #![cfg(target_os = "linux")]
 
 use std::net::{SocketAddr, UdpSocket};
