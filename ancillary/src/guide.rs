@@ -246,7 +246,7 @@
 //! `finish_recvmsg`, so its descriptors are owned and close-on-exec as after `recvmsg`.
 //!
 //! ```
-//! # #[cfg(all(feature = "io-uring", target_os = "linux"))]
+//! # #[cfg(all(feature = "io-uring", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64")))]
 //! # fn main() -> std::io::Result<()> {
 //! use std::os::fd::AsFd;
 //! use std::os::unix::net::UnixDatagram;
@@ -287,7 +287,7 @@
 //! let [_fd] = received.ancillary.take_exact_fds()?;
 //! # Ok(())
 //! # }
-//! # #[cfg(not(all(feature = "io-uring", target_os = "linux")))]
+//! # #[cfg(not(all(feature = "io-uring", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64"))))]
 //! # fn main() {}
 //! ```
 //!

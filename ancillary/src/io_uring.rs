@@ -2,6 +2,9 @@
 //! blocking calls, and a parser for multishot `recvmsg` completions (Linux, feature
 //! `io-uring`, on the [`io-uring`](https://docs.rs/io-uring) crate).
 //!
+//! The module exists on the architectures whose kernel ABI the `io-uring` crate ships
+//! (x86_64, aarch64, riscv64, loongarch64, powerpc64); elsewhere the feature adds nothing.
+//!
 //! # Single-shot operations
 //!
 //! [`SendMsg`] and [`RecvMsg`] take the same data as

@@ -129,7 +129,7 @@ mod cloexec;
 mod error;
 mod fds;
 pub mod guide;
-#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android")))]
+#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android"), any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64")))]
 #[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
 pub mod io_uring;
 mod message;

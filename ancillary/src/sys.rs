@@ -266,7 +266,7 @@ pub(crate) unsafe fn recvmmsg(
 // ----- io_uring (Linux) --------------------------------------------------------------------
 
 /// An all-zero `msghdr` for an io_uring operation to fill and keep.
-#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android")))]
+#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android"), any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64")))]
 pub(crate) fn uring_msghdr() -> libc::msghdr {
     empty_msghdr()
 }
@@ -278,7 +278,7 @@ pub(crate) fn uring_msghdr() -> libc::msghdr {
 ///
 /// # Errors
 /// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
-#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android")))]
+#[cfg(all(feature = "io-uring", any(target_os = "linux", target_os = "android"), any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64")))]
 pub(crate) fn fill_uring(
     msg: &mut libc::msghdr,
     iovecs: &mut [libc::iovec],

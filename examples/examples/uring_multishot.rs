@@ -4,7 +4,16 @@
 //!
 //! `cargo run -p examples --example uring_multishot`
 
-#[cfg(target_os = "linux")]
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
 fn main() -> std::io::Result<()> {
     use std::net::{SocketAddr, UdpSocket};
     use std::os::fd::{AsFd, AsRawFd};
@@ -104,7 +113,16 @@ fn main() -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+)))]
 fn main() {
-    println!("io_uring is Linux only");
+    println!("io_uring: Linux on x86_64, aarch64, riscv64, loongarch64 or powerpc64 only");
 }

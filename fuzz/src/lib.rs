@@ -686,15 +686,42 @@ fn check_against_model(ancillary: &AncillaryData<'_>, model: &Model) {
 /// buffer holds the 16-byte header and both reserved fields; then the address, control
 /// and payload slices lie in their fields, no longer than the header claims, and the
 /// control data walks and converts as [`check_parse`] requires. Linux only, like the
-/// `io-uring` feature (elsewhere it checks nothing).
+/// `io-uring` feature (elsewhere, and on architectures without it, it checks nothing).
 pub fn check_recvmsg_out(input: &[u8]) {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "loongarch64",
+            target_arch = "powerpc64"
+        )
+    ))]
     recvmsg_out(input);
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "loongarch64",
+            target_arch = "powerpc64"
+        )
+    )))]
     let _ = input;
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
 fn recvmsg_out(input: &[u8]) {
     use ancillary::io_uring::{RecvMsgOut, RECVMSG_OUT_LEN};
     let [name_room, control_room, buffer @ ..] = input else {

@@ -8,7 +8,16 @@ mod fds;
 mod qemu;
 mod send_recv;
 mod temp;
-#[cfg(target_os = "linux")]
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
 mod uring;
 
 pub use crate::alloc::{allocations_in, other_thread_allocations, CountingAlloc};
@@ -16,7 +25,16 @@ pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;
 pub use crate::temp::{file_with, TempDir};
-#[cfg(target_os = "linux")]
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
 pub use crate::uring::*;
 
 /// The README's Rust examples, compiled and run as doctests, so that the first code a

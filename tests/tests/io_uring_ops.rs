@@ -1,7 +1,16 @@
 //! Single-shot io_uring `sendmsg`/`recvmsg` (`ancillary::io_uring::{SendMsg, RecvMsg}`)
 //! against the real kernel: descriptor passing, addresses, truncation, cancellation, and
 //! what dropping an operation early does.
-#![cfg(target_os = "linux")]
+#![cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
 
 use std::io::{Seek, Write};
 use std::net::{SocketAddr, UdpSocket};
