@@ -897,3 +897,71 @@ impl From<OutError> for io::Error {
         io::Error::new(io::ErrorKind::InvalidData, err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An operation that is never submitted gives everything back through `complete`
+    /// with a negative result (and, under Miri, frees exactly what `prepare` allocated).
+    #[test]
+    fn prepare_then_complete_without_submitting() {
+        let recv = RecvMsg::vectored(vec![vec![1, 2], vec![3]], AncillaryData::with_capacity(64))
+            .with_address()
+            .options(RecvOptions::new())
+            .prepare()
+            .unwrap();
+        assert_ne!(recv.user_data(), 0);
+        // SAFETY: never submitted, with a negative result.
+        let done = unsafe { recv.complete(-libc::ECANCELED) };
+        assert_eq!(done.bufs, [vec![1, 2], vec![3]]);
+        assert!(done.address.is_none());
+        assert_eq!(
+            done.result.unwrap_err().raw_os_error(),
+            Some(libc::ECANCELED)
+        );
+        assert!(done.ancillary.capacity() >= 64);
+
+        let mut ancillary = AncillaryData::new();
+        ancillary.add_control_message(crate::ControlMessage::new(1, 2, &[3, 4, 5]));
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+        let send = SendMsg::new(vec![9; 3])
+            .ancillary_data(ancillary)
+            .to(&to)
+            .unwrap()
+            .prepare()
+            .unwrap();
+        // SAFETY: never submitted, with a negative result.
+        let done = unsafe { send.complete(-libc::EINVAL) };
+        assert_eq!(done.bufs, [vec![9; 3]]);
+        assert_eq!(done.ancillary.control_messages().iter().count(), 1);
+        assert!(done.fds.is_empty());
+        assert!(done.result.is_err());
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "RecvMsgMulti leaks its 56-byte msghdr by design")]
+    fn multishot_layout_and_parse() {
+        let multi = RecvMsgMulti::new(8, 24).unwrap();
+        assert_eq!(multi.buffer_len(10), RECVMSG_OUT_LEN + 8 + 24 + 10);
+        assert!(RecvMsgMulti::new(usize::MAX, 0).is_err());
+        let mut buffer: Vec<u8> = [8u32, 0, 2, libc::MSG_CTRUNC as u32]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        buffer.extend_from_slice(&[0; 8 + 24]);
+        buffer.extend_from_slice(b"ok");
+        let out = multi.parse(&buffer).unwrap();
+        assert_eq!(out.payload(), b"ok");
+        assert!(out.flags().control_data_truncated());
+        for cut in 0..RECVMSG_OUT_LEN + 8 + 24 {
+            assert!(multi.parse(&buffer[..cut]).is_err(), "cut at {cut}");
+        }
+        // A `take` of a buffer without control data adopts nothing.
+        let mut ancillary = AncillaryData::with_capacity(24);
+        // SAFETY: the buffer names no descriptor, so adopting it claims nothing.
+        let out = unsafe { multi.take(&buffer, &mut ancillary) }.unwrap();
+        assert_eq!(out.payload(), b"ok");
+        assert!(ancillary.control_messages().is_empty());
+    }
+}
