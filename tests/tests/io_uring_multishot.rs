@@ -63,6 +63,7 @@ fn multishot_results(ring: &mut IoUring, n: usize) -> Vec<Completion> {
 
 #[test]
 fn udp_with_ecn_and_pktinfo() {
+    let _lock = fd_lock();
     let Some(mut ring) = ring_or_skip(16) else {
         return;
     };
@@ -113,6 +114,7 @@ fn udp_with_ecn_and_pktinfo() {
 
 #[test]
 fn udp_gro_through_multishot_receive() {
+    let _lock = fd_lock();
     use ancillary::os::linux::{UdpGro, UdpSegment};
     use ancillary::MessageSender;
 
@@ -287,6 +289,7 @@ fn truncated_payload_and_control_data() {
 
 #[test]
 fn msg_trunc_in_the_options_reports_the_whole_datagram_length() {
+    let _lock = fd_lock();
     let Some(mut ring) = ring_or_skip(16) else {
         return;
     };
@@ -341,6 +344,7 @@ fn check(buffer: &[u8], name_len: usize, control_len: usize) {
 
 #[test]
 fn hostile_buffers_parse_safely() {
+    let _lock = fd_lock();
     // Every length up to 200 of a fixed pattern, for several reserved layouts.
     let pattern: Vec<u8> = (0..200u32).map(|i| (i * 37 + 11) as u8).collect();
     for len in 0..pattern.len() {
@@ -389,6 +393,7 @@ fn hostile_buffers_parse_safely() {
 
 #[test]
 fn the_header_fields_are_read_as_the_kernel_lays_them_out() {
+    let _lock = fd_lock();
     let buffer = image([4, 0, 3, libc::MSG_TRUNC as u32], &[1, 2, 3, 4, 9, 9, 9]);
     let out = RecvMsgOut::parse(&buffer, 4, 0).unwrap();
     assert_eq!(out.name(), &[1, 2, 3, 4]);

@@ -145,6 +145,7 @@ fn descriptors_not_taken_are_closed_with_the_ancillary_data() {
 
 #[test]
 fn udp_address_through_recvmsg_and_sendmsg_to() {
+    let _lock = fd_lock();
     let Some(mut ring) = ring_or_skip(8) else {
         return;
     };
@@ -394,6 +395,7 @@ fn dropping_an_operation_in_flight_leaks_its_memory_instead_of_freeing_it() {
 
 #[test]
 fn an_operation_never_submitted_completes_with_an_error_or_leaks_when_dropped() {
+    let _lock = fd_lock();
     let recv = RecvMsg::new(vec![1, 2, 3], AncillaryData::with_capacity(32))
         .prepare()
         .unwrap();
