@@ -69,6 +69,9 @@
 //!   ([`ancillary::tokio`](crate::tokio)).
 //! * `socket2`: the send and receive traits for `socket2::Socket`, and `SocketAddress` for
 //!   its `SockAddr`.
+//! * `io-uring` (Linux): `sendmsg`/`recvmsg` submission entries that own their memory,
+//!   and a parser of multishot `recvmsg` buffers (`ancillary::io_uring`, see the
+//!   [guide](crate::guide#io_uring)).
 //!
 //! Where this crate departs from the RFC's text, and why, is in the
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
@@ -144,6 +147,19 @@ mod fds;
 mod field;
 #[cfg(unix)]
 pub mod guide;
+#[cfg(all(
+    feature = "io-uring",
+    any(target_os = "linux", target_os = "android"),
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
+pub mod io_uring;
 #[cfg(unix)]
 mod message;
 #[cfg(unix)]

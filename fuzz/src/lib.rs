@@ -679,3 +679,92 @@ fn check_against_model(ancillary: &AncillaryData<'_>, model: &Model) {
     }
     assert!(parsed.next().is_none(), "a message the model does not have");
 }
+
+/// `recvmsg_out`: one multishot io_uring `recvmsg` buffer. Input: the first byte is the
+/// room reserved for the address (0..=255), the second byte times 2 the room for control
+/// data; the rest is the buffer, any bytes. `RecvMsgOut::parse` succeeds exactly when the
+/// buffer holds the 16-byte header and both reserved fields; then the address, control
+/// and payload slices lie in their fields, no longer than the header claims, and the
+/// control data walks and converts as [`check_parse`] requires. Linux only, like the
+/// `io-uring` feature (elsewhere, and on architectures without it, it checks nothing).
+pub fn check_recvmsg_out(input: &[u8]) {
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "loongarch64",
+            target_arch = "powerpc64"
+        )
+    ))]
+    recvmsg_out(input);
+    #[cfg(not(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "loongarch64",
+            target_arch = "powerpc64"
+        )
+    )))]
+    let _ = input;
+}
+
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+fn recvmsg_out(input: &[u8]) {
+    use ancillary::io_uring::{RecvMsgOut, RECVMSG_OUT_LEN};
+    let [name_room, control_room, buffer @ ..] = input else {
+        return;
+    };
+    let buffer = &buffer[..buffer.len().min(MAX_INPUT)];
+    let (name_room, control_room) = (usize::from(*name_room), usize::from(*control_room) * 2);
+    let fixed = RECVMSG_OUT_LEN + name_room + control_room;
+    let Ok(out) = RecvMsgOut::parse(buffer, name_room, control_room) else {
+        assert!(
+            buffer.len() < fixed,
+            "a buffer that holds the fields was refused"
+        );
+        return;
+    };
+    assert!(
+        buffer.len() >= fixed,
+        "a buffer too short for its fields was accepted"
+    );
+    let claim = |at: usize| {
+        let field: [u8; 4] = buffer[at..at + 4].try_into().expect("4 bytes");
+        u32::from_ne_bytes(field) as usize
+    };
+    let name = range_within(buffer, out.name());
+    assert_eq!(name.start, RECVMSG_OUT_LEN);
+    assert_eq!(name.len(), name_room.min(claim(0)));
+    assert_eq!(out.name_len(), claim(0));
+    assert_eq!(out.is_name_truncated(), claim(0) > name_room);
+    let control = range_within(buffer, out.control_bytes());
+    assert_eq!(control.start, RECVMSG_OUT_LEN + name_room);
+    assert_eq!(control.len(), control_room.min(claim(4)));
+    let payload = range_within(buffer, out.payload());
+    assert_eq!(payload.start, fixed);
+    assert_eq!(payload.len(), (buffer.len() - fixed).min(claim(8)));
+    assert_eq!(out.payload_len(), claim(8));
+    assert_eq!(
+        out.flags().as_recv_result_flags() as u32 as usize,
+        claim(12)
+    );
+    let _ = out.address();
+    // The control data, at the offset the kernel would have put it: any alignment.
+    assert_eq!(out.control_messages().as_bytes(), out.control_bytes());
+    let mut walk_input = vec![0u8];
+    walk_input.extend_from_slice(out.control_bytes());
+    check_parse(&walk_input);
+}

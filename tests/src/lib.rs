@@ -8,6 +8,17 @@ mod fds;
 mod qemu;
 mod send_recv;
 mod temp;
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+mod uring;
 
 pub use crate::alloc::{
     allocations_in, heap_bytes_kept_by, other_thread_allocations, with_allocations_refused_from,
@@ -17,6 +28,17 @@ pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;
 pub use crate::temp::{file_with, TempDir};
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+pub use crate::uring::*;
 
 /// The README's Rust examples, compiled and run as doctests, so that the first code a
 /// newcomer copies keeps working.

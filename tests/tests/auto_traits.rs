@@ -162,3 +162,41 @@ fn ancillary_data_moves_to_another_thread_with_its_descriptors() {
     let mut buf = [0; 2];
     assert_eq!(MessageReceiver::new(&y, &mut buf).recv().unwrap().0, 2);
 }
+
+/// The io_uring types: the operations move between threads (a completion may be reaped
+/// on another one) but are not shared; the multishot request and its parsed buffers are
+/// plain data.
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+mod io_uring {
+    use ancillary::io_uring::{
+        OutError, RecvMsg, RecvMsgDone, RecvMsgMulti, RecvMsgOp, RecvMsgOut, SendMsg, SendMsgDone,
+        SendMsgOp,
+    };
+
+    use super::{send_sync, NotSync};
+
+    const fn send<T: ?Sized + Send>() {}
+
+    const _: () = {
+        send_sync::<RecvMsg>();
+        send_sync::<SendMsg>();
+        send_sync::<RecvMsgDone>();
+        send_sync::<SendMsgDone>();
+        send_sync::<RecvMsgMulti>();
+        send_sync::<RecvMsgOut<'static>>();
+        send_sync::<OutError>();
+        send::<RecvMsgOp>();
+        send::<SendMsgOp>();
+    };
+    const _: () = <RecvMsgOp as NotSync<_>>::CHECK;
+    const _: () = <SendMsgOp as NotSync<_>>::CHECK;
+}

@@ -109,3 +109,8 @@ fn documented_edge_cases() {
         }
     }
 }
+
+#[test]
+fn recvmsg_out_corpus() {
+    replay("recvmsg_out", checks::check_recvmsg_out);
+}

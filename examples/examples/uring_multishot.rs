@@ -1,0 +1,128 @@
+//! One multishot io_uring `recvmsg` receiving UDP datagrams with their ECN bits and
+//! destination address (`IP_RECVTOS`, `IP_PKTINFO`) into provided buffers, parsed with
+//! `ancillary::io_uring::RecvMsgMulti`. Linux only; prints why if io_uring is refused.
+//!
+//! `cargo run -p examples --example uring_multishot`
+
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+))]
+fn main() -> std::io::Result<()> {
+    use std::net::{SocketAddr, UdpSocket};
+    use std::os::fd::{AsFd, AsRawFd};
+
+    use ancillary::io_uring::RecvMsgMulti;
+    use ancillary::AncillaryData;
+    use io_uring::{cqueue, opcode, IoUring};
+
+    const GROUP: u16 = 1;
+    const BUFFERS: u16 = 8;
+
+    fn set(socket: &UdpSocket, level: i32, name: i32, value: i32) -> std::io::Result<()> {
+        // SAFETY: the option reads one `c_int` from `value`, alive across the call.
+        let rc = unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                level,
+                name,
+                (&raw const value).cast(),
+                size_of::<i32>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    let mut ring = match IoUring::new(16) {
+        Ok(ring) => ring,
+        Err(err) => {
+            println!("io_uring unavailable here: {err}");
+            return Ok(());
+        }
+    };
+    let receiver = UdpSocket::bind("127.0.0.1:0")?;
+    let sender = UdpSocket::bind("127.0.0.1:0")?;
+    set(&receiver, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
+    set(&receiver, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
+    set(&sender, libc::IPPROTO_IP, libc::IP_TOS, 0x01)?; // ECT(1)
+
+    // Each buffer: the io_uring_recvmsg_out header, a sockaddr_storage, 64 bytes of
+    // control data, 1500 bytes of payload.
+    let multi = RecvMsgMulti::new(size_of::<libc::sockaddr_storage>(), 64)?;
+    let len = multi.buffer_len(1500);
+    let mut storage = vec![0u8; len * usize::from(BUFFERS)];
+    let provide = opcode::ProvideBuffers::new(storage.as_mut_ptr(), len as i32, BUFFERS, GROUP, 0)
+        .build()
+        .user_data(0);
+    let receive = multi.entry(receiver.as_fd(), GROUP).user_data(1);
+    // SAFETY: `storage` outlives the ring (dropped first, below); the multishot entry
+    // points at `multi`'s header, which is never freed.
+    unsafe { ring.submission().push_multiple(&[provide, receive]) }.expect("queue room");
+    ring.submit_and_wait(1)?;
+
+    for text in ["first", "second", "third"] {
+        sender.send_to(text.as_bytes(), receiver.local_addr()?)?;
+    }
+    let mut ancillary = AncillaryData::with_capacity(64);
+    let mut seen = 0;
+    while seen < 3 {
+        ring.submit_and_wait(1)?;
+        let completions: Vec<_> = ring.completion().collect();
+        for cqe in completions {
+            if cqe.user_data() != 1 {
+                continue;
+            }
+            if cqe.result() < 0 {
+                return Err(std::io::Error::from_raw_os_error(-cqe.result()));
+            }
+            let id = usize::from(cqueue::buffer_select(cqe.flags()).expect("a buffer"));
+            let bytes = &storage[id * len..][..cqe.result() as usize];
+            // SAFETY: the kernel filled this buffer for this completion of `multi`'s
+            // request, and it is taken once.
+            let out = unsafe { multi.take(bytes, &mut ancillary) }?;
+            let from: SocketAddr = out.address()?.to_address()?;
+            let ecn = out
+                .control_messages()
+                .iter()
+                .find(|m| (m.cmsg_level(), m.cmsg_type()) == (libc::IPPROTO_IP, libc::IP_TOS))
+                .map(|m| m.data()[0] & 0b11);
+            let has_pktinfo = out
+                .control_messages()
+                .iter()
+                .any(|m| (m.cmsg_level(), m.cmsg_type()) == (libc::IPPROTO_IP, libc::IP_PKTINFO));
+            println!(
+                "{:?} from {from}: ECN {ecn:?}, pktinfo: {has_pktinfo}, truncated: {}",
+                String::from_utf8_lossy(out.payload()),
+                out.flags().normal_data_truncated(),
+            );
+            seen += 1;
+        }
+    }
+    drop(ring);
+    drop(storage);
+    Ok(())
+}
+
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "powerpc64"
+    )
+)))]
+fn main() {
+    println!("io_uring: Linux on x86_64, aarch64, riscv64, loongarch64 or powerpc64 only");
+}
