@@ -420,27 +420,35 @@ impl fmt::Debug for OwnedFds<'_> {
 mod tests {
     use super::*;
     use crate::{ControlMessage, ControlMessagesBuf};
-    use std::os::fd::{AsRawFd, IntoRawFd};
+    use std::os::fd::AsRawFd;
 
-    /// A new descriptor (one end of a pipe; the other is closed).
-    fn new_fd() -> OwnedFd {
+    /// A pipe: its read end as a raw number owned by nobody (for the code under test to
+    /// own), and its write end, which tells whether the read end is still open.
+    fn new_fd() -> (RawFd, OwnedFd) {
         let mut ends = [0; 2];
         // SAFETY: `ends` has room for the two descriptors `pipe` writes.
         assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
-        // SAFETY: `pipe` made both, and nothing else owns them.
-        drop(unsafe { OwnedFd::from_raw_fd(ends[1]) });
-        // SAFETY: as above.
-        unsafe { OwnedFd::from_raw_fd(ends[0]) }
+        // SAFETY: `pipe` made the write end, and nothing else owns it.
+        (ends[0], unsafe { OwnedFd::from_raw_fd(ends[1]) })
+    }
+
+    /// Whether the read end of the pipe whose write end is `probe` is still open: a write
+    /// fails with `EPIPE` once it is closed. Unlike asking about a descriptor number, this
+    /// cannot be fooled by another test reusing the number. (Rust programs ignore
+    /// `SIGPIPE`.)
+    fn still_open(probe: &OwnedFd) -> bool {
+        // SAFETY: a one-byte write from a live buffer to a descriptor we own.
+        let n = unsafe { libc::write(probe.as_raw_fd(), b"x".as_ptr().cast(), 1) };
+        if n == 1 {
+            return true;
+        }
+        let err = std::io::Error::last_os_error();
+        assert_eq!(err.raw_os_error(), Some(libc::EPIPE), "write: {err}");
+        false
     }
 
     fn rights(fds: &[RawFd]) -> Vec<u8> {
         fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect()
-    }
-
-    /// Whether `fd` is open in this process.
-    fn is_open(fd: RawFd) -> bool {
-        // SAFETY: F_GETFD only reads the descriptor's flags, of any number.
-        unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
     }
 
     /// Several messages: descriptors of two `SCM_RIGHTS` messages, in order, around a
@@ -448,7 +456,7 @@ mod tests {
     /// record of kinds it did not see, keeps `Rights`, and yields nothing more.
     #[test]
     fn walks_every_message_of_its_kind() {
-        let raw: Vec<RawFd> = (0..3).map(|_| new_fd().into_raw_fd()).collect();
+        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..3).map(|_| new_fd()).unzip();
         let mut buf = ControlMessagesBuf::new();
         let first = rights(&[raw[0], -1]);
         buf.push(&ControlMessage::new(
@@ -468,14 +476,14 @@ mod tests {
             &second,
         ));
         let mut owned = Owned::ALL;
-        // SAFETY: the three descriptors are open, and owned by nobody since `into_raw_fd`.
+        // SAFETY: the three read ends are open, and owned by nobody else.
         let fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
         assert_eq!(fds.len(), 3);
         let got: Vec<RawFd> = fds.map(|fd| fd.as_raw_fd()).collect();
         assert_eq!(got, raw, "in order, the negative one skipped");
         assert!(owned.is_none(), "no other kind of descriptor was there");
         assert!(
-            raw.iter().all(|&fd| !is_open(fd)),
+            probes.iter().all(|probe| !still_open(probe)),
             "each yielded one was closed"
         );
     }
@@ -484,7 +492,7 @@ mod tests {
     /// ends without walking.
     #[test]
     fn drop_closes_the_rest() {
-        let raw: Vec<RawFd> = (0..2).map(|_| new_fd().into_raw_fd()).collect();
+        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| new_fd()).unzip();
         let payload = rights(&raw);
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(
@@ -493,13 +501,15 @@ mod tests {
             &payload,
         ));
         let mut owned = Owned::ALL;
-        // SAFETY: the two descriptors are open, and owned by nobody since `into_raw_fd`.
+        // SAFETY: the two read ends are open, and owned by nobody else.
         let mut fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
         let first = fds.next().unwrap();
         assert_eq!(first.as_raw_fd(), raw[0]);
         drop(fds);
-        assert!(!is_open(raw[1]), "the one not taken was closed");
-        assert!(is_open(raw[0]));
+        assert!(!still_open(&probes[1]), "the one not taken was closed");
+        assert!(still_open(&probes[0]), "the one taken is open");
+        drop(first);
+        assert!(!still_open(&probes[0]));
         assert!(owned.is_none(), "no other kind is there");
     }
 }
