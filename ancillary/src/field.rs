@@ -43,8 +43,8 @@ use core::marker::PhantomData;
 /// Implemented here for: every integer and float type; `[T; N]` and `[T]` of field types;
 /// `()` and `PhantomData<T>`; and, on the platforms that define them, the C structs control
 /// messages carry: `libc::in_addr`, `in6_addr`, `sockaddr_in`, `sockaddr_in6`, `timespec`,
-/// and on Linux `ucred`, `in_pktinfo`, `in6_pktinfo`, `sock_txtime`, `sock_extended_err`
-/// (on Apple platforms `in_pktinfo` and `in6_pktinfo`, on FreeBSD `in6_pktinfo`). Each C
+/// and on Linux `ucred`, `in_pktinfo`, `in6_pktinfo`, `sock_txtime` (not on Android),
+/// `sock_extended_err` (on Apple platforms `in_pktinfo` and `in6_pktinfo`, on FreeBSD `in6_pktinfo`). Each C
 /// struct's implementation is compiled only together with `const` assertions that its
 /// fields, named exhaustively, are field types themselves and leave no byte between or
 /// after them on the target being built: a target where `libc` gives one of them padding
@@ -185,6 +185,8 @@ plain_c_struct! {
     ucred { pid, uid, gid }
     in_pktinfo { ipi_ifindex, ipi_spec_dst, ipi_addr }
     in6_pktinfo { ipi6_addr, ipi6_ifindex }
+    // Android's `libc` has no `sock_txtime` (nor `SO_TXTIME`).
+    #[cfg(target_os = "linux")]
     sock_txtime { clockid, flags }
     sock_extended_err { ee_errno, ee_origin, ee_type, ee_code, ee_pad, ee_info, ee_data }
     // 32-bit musl has a 64-bit `time_t`, and `libc` pads `tv_nsec` to 64 bits there.

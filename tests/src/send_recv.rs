@@ -2,7 +2,7 @@
 //! options set by hand.
 
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 use std::os::unix::net::UnixStream;
 
 use ancillary::{
@@ -62,7 +62,7 @@ pub fn deliver(fds: &[BorrowedFd<'_>], room: usize) -> (AncillaryData<'static>, 
 /// # Panics
 /// If `setsockopt` fails.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub fn set_passcred(socket: impl AsFd) {
+pub fn set_passcred(socket: impl std::os::fd::AsFd) {
     use ancillary::os::linux::SocketOptionsExt;
     socket.set_passcred(true).expect("setsockopt(SO_PASSCRED)");
 }

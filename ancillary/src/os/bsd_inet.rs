@@ -1,8 +1,8 @@
 //! The UDP messages of FreeBSD and Apple platforms, which share the BSD socket layer: the
 //! IPv4 receive messages of `ip(4)` (`IP_RECVDSTADDR`, `IP_RECVTOS`, `IP_RECVTTL`), the
 //! IPv6 messages of RFC 3542 (`IPV6_PKTINFO`, `IPV6_TCLASS`, `IPV6_HOPLIMIT`), and the
-//! socket options that turn them on. Each platform module includes this file; what only
-//! one of them has is behind `cfg` here.
+//! socket options that turn them on. Each platform module re-exports them; what only one
+//! of them has is behind `cfg` here.
 
 use core::ffi::c_int;
 use core::fmt;
@@ -10,13 +10,8 @@ use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsFd;
 
-#[path = "ecn.rs"]
-mod ecn;
-pub use self::ecn::Ecn;
-
-#[path = "setsockopt.rs"]
-mod setsockopt;
-use self::setsockopt::set_flag;
+pub use super::ecn::Ecn;
+use super::setsockopt::set_flag;
 
 use crate::ControlMessage;
 

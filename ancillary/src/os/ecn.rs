@@ -1,11 +1,14 @@
 //! [`Ecn`]: the two ECN bits of the IPv4 TOS byte and the IPv6 traffic class (RFC 3168),
-//! shared by the platform modules that receive and send them (each includes this file).
+//! shared by the platform modules that receive and send them (each re-exports it).
 
 /// The Explicit Congestion Notification codepoint: the two low bits of the IPv4 TOS byte
 /// or the IPv6 traffic class (RFC 3168), what QUIC and other congestion controllers read
 /// from every received datagram and set on every sent one.
 ///
 /// ```
+/// # #[cfg(target_os = "freebsd")] use ancillary::os::freebsd::Ecn;
+/// # #[cfg(any(target_os = "macos", target_os = "ios"))] use ancillary::os::macos::Ecn;
+/// # #[cfg(any(target_os = "linux", target_os = "android"))]
 /// use ancillary::os::linux::Ecn;
 ///
 /// assert_eq!(Ecn::from_bits(0b1011_1010), Ecn::Ect0);

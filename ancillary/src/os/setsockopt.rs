@@ -1,5 +1,4 @@
-//! The one `setsockopt` call behind the platform modules' safe socket options (each
-//! includes this file as a child module).
+//! The one `setsockopt` call behind the platform modules' safe socket options.
 
 use core::ffi::c_int;
 use std::io;

@@ -14,9 +14,7 @@ pub use self::sockcred::{SockCred, SockCred2};
 #[cfg(test)]
 mod tests;
 
-#[path = "../bsd_inet.rs"]
-mod inet;
-pub use self::inet::{
+pub use super::bsd_inet::{
     Ecn, In6Pktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, Ipv6HopLimit, Ipv6Tclass,
     SocketOptionsExt,
 };

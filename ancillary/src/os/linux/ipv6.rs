@@ -153,7 +153,8 @@ impl In6Pktinfo {
             ipi6_addr: libc::in6_addr {
                 s6_addr: addr.octets(),
             },
-            ipi6_ifindex: ifindex,
+            // `unsigned int` in Linux's uapi header, `int` in Android's `libc`.
+            ipi6_ifindex: ifindex as _,
         })
     }
 
@@ -172,8 +173,12 @@ impl In6Pktinfo {
 
     /// The interface index.
     #[must_use]
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "`int` in Android's `libc`, `unsigned int` elsewhere"
+    )]
     pub const fn ifindex(&self) -> u32 {
-        self.0.ipi6_ifindex
+        self.0.ipi6_ifindex as u32
     }
 
     /// The C struct.

@@ -57,9 +57,7 @@ pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};
 mod udp;
 pub use self::udp::{UdpGro, UdpSegment};
 
-#[path = "../ecn.rs"]
-mod ecn;
-pub use self::ecn::Ecn;
+pub use super::ecn::Ecn;
 
 mod sockopt;
 pub use self::sockopt::SocketOptionsExt;
@@ -72,8 +70,13 @@ pub use self::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6OrigDstAddr, Ipv6Tclass};
 
 #[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
 mod timestamp;
+#[cfg(all(
+    target_os = "linux",
+    not(all(target_env = "musl", target_pointer_width = "32"))
+))]
+pub use self::timestamp::TxTime;
 #[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
-pub use self::timestamp::{TimestampNs, Timestamping, TxTime};
+pub use self::timestamp::{TimestampNs, Timestamping};
 
 mod rxq;
 pub use self::rxq::RxqOvfl;

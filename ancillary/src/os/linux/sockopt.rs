@@ -4,9 +4,7 @@
 use std::io;
 use std::os::fd::AsFd;
 
-#[path = "../setsockopt.rs"]
-mod setsockopt;
-use self::setsockopt::{set, set_flag};
+use crate::os::setsockopt::{set, set_flag};
 
 /// Socket options that turn on the control messages of [`os::linux`](super), as methods on
 /// every socket (anything [`AsFd`]: std's, tokio's, socket2's, `OwnedFd`).
@@ -158,7 +156,10 @@ pub trait SocketOptionsExt: AsFd {
     /// `SO_TXTIME` (Linux 4.19+): datagrams sent with a [`TxTime`](super::TxTime) message
     /// leave at that time of `clock` (a `CLOCK_*` id), where the queueing discipline
     /// honours it (`etf`, `fq`); `flags` are `SOF_TXTIME_*`.
+    ///
+    /// Not on Android, whose `libc` has no `SO_TXTIME`.
     #[doc(alias = "SO_TXTIME")]
+    #[cfg(target_os = "linux")]
     fn set_txtime(&self, clock: libc::clockid_t, flags: u32) -> io::Result<()> {
         let value = libc::sock_txtime {
             clockid: clock,

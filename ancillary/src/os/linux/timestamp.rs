@@ -161,6 +161,8 @@ impl fmt::Debug for Timestamping {
 /// the send fails with `EINVAL`). A queueing discipline that honours it (`etf`, `fq`)
 /// holds the datagram until then; others send it at once.
 ///
+/// Not on Android, whose `libc` has no `SCM_TXTIME`.
+///
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use std::net::UdpSocket;
@@ -183,6 +185,7 @@ impl fmt::Debug for Timestamping {
 ///
 /// # References
 /// `tc-etf(8)`; the kernel's `include/uapi/linux/net_tstamp.h` (`struct sock_txtime`).
+#[cfg(target_os = "linux")]
 #[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cmsg(crate = crate, level = libc::SOL_SOCKET, type = libc::SCM_TXTIME)]
 #[repr(C)]
@@ -192,6 +195,7 @@ pub struct TxTime {
     txtime: u64,
 }
 
+#[cfg(target_os = "linux")]
 impl TxTime {
     /// Send at `nanos` nanoseconds of the socket's `SO_TXTIME` clock.
     #[must_use]

@@ -24,9 +24,7 @@ pub use self::creds::{ScmCreds, CMGROUP_MAX};
 #[cfg(test)]
 mod tests;
 
-#[path = "../bsd_inet.rs"]
-mod inet;
-pub use self::inet::{
+pub use super::bsd_inet::{
     Ecn, In6Pktinfo, InPktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, Ipv6HopLimit, Ipv6Tclass,
     SocketOptionsExt,
 };
