@@ -16,10 +16,10 @@ pub mod macos;
 
 // Shared by the platform modules above, which re-export what is public. (`os` is built
 // on Unix only, where an unsupported target already fails with the crate's one error.)
-mod ecn;
-mod setsockopt;
 #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
 mod bsd_inet;
+mod ecn;
+mod setsockopt;
 
 /// Seals the platform extension traits: they are implemented for this crate's option
 /// types only, so that methods can be added to them without breaking anyone.
