@@ -197,6 +197,7 @@ impl<'fd> AncillaryData<'fd> {
     ///
     /// # Errors
     /// [`CapacityError`] when fixed storage is too small.
+    #[inline]
     pub fn try_add_control_message<'b>(
         &mut self,
         message: impl Into<ControlMessage<'b>>,

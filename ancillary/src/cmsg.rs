@@ -40,6 +40,15 @@ pub const fn cmsg_align(len: usize) -> usize {
     }
 }
 
+/// [`cmsg_align`] of the length of bytes that exist (a slice's length, or less), which is
+/// at most `isize::MAX`: rounding it up cannot overflow, so nothing saturates.
+#[inline]
+pub(crate) const fn cmsg_align_in_bounds(len: usize) -> usize {
+    debug_assert!(len <= isize::MAX as usize);
+    let mask = CMSG_ALIGN_UNIT - 1;
+    len.wrapping_add(mask) & !mask
+}
+
 /// The size of a control-message header including the padding before the payload: the
 /// offset of the payload from the start of its message (`CMSG_LEN(0)`).
 ///

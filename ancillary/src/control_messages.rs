@@ -9,7 +9,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::mem::size_of;
 
-use crate::cmsg::{cmsg_align, read_header, HEADER_LEN};
+use crate::cmsg::{cmsg_align_in_bounds, read_header, HEADER_LEN};
 use crate::message::ControlMessage;
 use crate::payload::{ControlMessagePayload, PayloadError};
 
@@ -139,21 +139,18 @@ impl<'a> Iterator for ControlMessagesIter<'a> {
                 return None;
             }
         };
-        // `rest.len() >= size_of::<cmsghdr>()`, but the payload offset may be larger (on
-        // 64-bit FreeBSD the header is 12 bytes and the payload starts at 16). A message cut
-        // in between has an empty payload, which still lies inside the buffer, at the cut:
-        // `data_end <= rest.len()`, so the range is always in bounds.
-        let data_end = header.len.min(rest.len());
-        let data = rest
-            .get(HEADER_LEN.min(data_end)..data_end)
-            .unwrap_or_default();
-        // The next header starts at the aligned end of this one (`cmsg_align` saturates,
-        // so a huge length lands past the end); past the end, the walk is over.
-        self.rest = rest.get(cmsg_align(header.len)..).unwrap_or_default();
-        if header.len > rest.len() {
-            Some(ControlMessage::new_truncated(header.level, header.ty, data))
-        } else {
+        if let Some(data) = rest.get(HEADER_LEN..header.len) {
+            // The whole message is here (`header.len <= rest.len()`). The next header
+            // starts at its aligned end; past the end of the bytes, the walk is over.
+            self.rest = &rest[cmsg_align_in_bounds(header.len).min(rest.len())..];
             Some(ControlMessage::new(header.level, header.ty, data))
+        } else {
+            // Cut by the end of the bytes: the last message. Its payload is what is left
+            // after the header, empty if the cut is inside the header's padding (on
+            // 64-bit FreeBSD the header is 12 bytes and the payload starts at 16).
+            self.rest = &[];
+            let data = rest.get(HEADER_LEN..).unwrap_or_default();
+            Some(ControlMessage::new_truncated(header.level, header.ty, data))
         }
     }
 

@@ -147,6 +147,7 @@ impl<'s> ControlMessagesBuf<'s> {
     /// added, and the failure is remembered: the next send through this buffer fails with an
     /// [`io::Error`](std::io::Error) of kind `InvalidInput` before any system call. Use
     /// [`try_push`](Self::try_push) to handle it at once instead.
+    #[inline]
     pub fn push(&mut self, message: &ControlMessage<'_>) {
         if let Err(err) = self.try_push(message) {
             self.remember(err);
@@ -158,7 +159,26 @@ impl<'s> ControlMessagesBuf<'s> {
     /// # Errors
     /// [`CapacityError`] when fixed storage is too small, or the payload is larger than a
     /// `cmsg_len` can describe.
+    #[inline]
     pub fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
+        let at = self.len;
+        if cmsg_align(at) != at {
+            // Only after a receive whose last message had no padding.
+            return self.push_unaligned(message);
+        }
+        // At an aligned end, the whole message in one go: inlined into a caller that adds
+        // a typed message, its size is a constant.
+        let data = message.data();
+        self.reserve_message(at, data.len())?;
+        let header = encode_header(message.cmsg_level(), message.cmsg_type(), data.len());
+        self.len = self.storage.write_message(at, &header, data);
+        self.open_payload = 0;
+        Ok(())
+    }
+
+    /// [`try_push`](Self::try_push) at an end that is not aligned: the gap is zeroed first.
+    #[inline(never)]
+    fn push_unaligned(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
         let data = message.data();
         self.append(
             message.cmsg_level(),
@@ -536,6 +556,54 @@ mod tests {
         assert!(bytes[size_of::<libc::cmsghdr>()..HEADER_LEN]
             .iter()
             .all(|&b| b == 0));
+    }
+
+    /// A buffer whose first 64 bytes held a message of 0xFF bytes, then were cleared:
+    /// stale bytes that every later write must overwrite or zero where it pads.
+    fn cleared_over_stale_bytes(storage: &mut [MaybeUninit<u8>]) -> ControlMessagesBuf<'_> {
+        let mut buf = ControlMessagesBuf::with_storage(storage);
+        buf.push(&ControlMessage::new(9, 9, &[0xFF; 64 - HEADER_LEN]));
+        assert_eq!(buf.len, 64);
+        buf.clear();
+        buf
+    }
+
+    #[test]
+    fn push_at_an_aligned_end_zeroes_stale_padding() {
+        let mut storage = [MaybeUninit::uninit(); 128];
+        let mut buf = cleared_over_stale_bytes(&mut storage);
+        buf.push(&ControlMessage::new(1, 2, &[0xCD]));
+        buf.push(&ControlMessage::new(3, 4, &[0xEF; 9]));
+        let bytes = buf.as_bytes();
+        assert_eq!(bytes.len(), cmsg_space(1) + cmsg_space(9));
+        assert_eq!(payloads(&buf), [(1, 2, vec![0xCD]), (3, 4, vec![0xEF; 9])]);
+        let second = cmsg_space(1);
+        for padding in [cmsg_len(1)..second, second + cmsg_len(9)..bytes.len()] {
+            assert!(bytes[padding.clone()].iter().all(|&b| b == 0), "{padding:?}");
+        }
+    }
+
+    #[test]
+    fn push_after_an_unaligned_receive_starts_aligned_and_zeroes_the_gap() {
+        let mut storage = [MaybeUninit::uninit(); 128];
+        let mut buf = cleared_over_stale_bytes(&mut storage);
+        // What a kernel writes into a buffer of exactly `cmsg_len(1)` bytes: one message,
+        // no padding after it (a type that is not a descriptor kind).
+        let region = buf.begin_recv();
+        region[..HEADER_LEN].copy_from_slice(&encode_header(5, 6, 1));
+        region[HEADER_LEN] = 0xAB;
+        // SAFETY: the first `cmsg_len(1)` bytes are one message that holds no descriptor.
+        unsafe { buf.finish_recv(cmsg_len(1)) };
+        assert_ne!(cmsg_align(buf.len), buf.len, "the receive ended unaligned");
+
+        buf.try_push(&ControlMessage::new(7, 8, &[0xCD; 3])).unwrap();
+        let bytes = buf.as_bytes();
+        let second = cmsg_space(1);
+        assert_eq!(bytes.len(), second + cmsg_space(3));
+        assert_eq!(payloads(&buf), [(5, 6, vec![0xAB]), (7, 8, vec![0xCD; 3])]);
+        for padding in [cmsg_len(1)..second, second + cmsg_len(3)..bytes.len()] {
+            assert!(bytes[padding.clone()].iter().all(|&b| b == 0), "{padding:?}");
+        }
     }
 
     #[test]

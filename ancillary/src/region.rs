@@ -221,6 +221,27 @@ impl<'s> Storage<'s> {
         assert_eq!(cursor.pos, len, "a write left bytes unwritten");
     }
 
+    /// Writes a whole message at `at`: `header`, the `data`, and zeroed padding; returns
+    /// where the message ends. The path of every typed message added at an aligned end.
+    ///
+    /// # Panics
+    /// If the message does not fit the capacity.
+    #[inline]
+    pub(crate) fn write_message(
+        &mut self,
+        at: usize,
+        header: &[u8; HEADER_LEN],
+        data: &[u8],
+    ) -> usize {
+        // SAFETY: `write_framed` hands a pointer valid for `data.len()` bytes of writes
+        // inside the region, which `data` (a shared borrow) cannot overlap.
+        unsafe {
+            self.write_framed(at, header, data.len(), |dst| {
+                core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
+            })
+        }
+    }
+
     /// Writes a whole `SCM_RIGHTS` message at `at`: `header`, the descriptors, and zeroed
     /// padding; returns where the message ends. The fast path of sending descriptors.
     ///
@@ -233,15 +254,40 @@ impl<'s> Storage<'s> {
         header: &[u8; HEADER_LEN],
         fds: &[BorrowedFd<'_>],
     ) -> usize {
+        // SAFETY: the pointer is valid for `size_of_val(fds)` bytes of writes inside the
+        // region, which `fds` (a shared borrow) cannot overlap: what `copy_fds` needs.
+        unsafe { self.write_framed(at, header, size_of_val(fds), |dst| copy_fds(dst, fds)) }
+    }
+
+    /// Writes a message of a `payload`-byte payload at `at`: zeroes its last alignment
+    /// unit, copies `header`, then calls `write_payload` with the address just after the
+    /// header. Returns where the message ends.
+    ///
+    /// # Panics
+    /// If the message does not fit the capacity.
+    ///
+    /// # Safety
+    /// `write_payload` must write at most `payload` bytes from the address it is given,
+    /// and nothing else.
+    #[inline(always)]
+    unsafe fn write_framed(
+        &mut self,
+        at: usize,
+        header: &[u8; HEADER_LEN],
+        payload: usize,
+        write_payload: impl FnOnce(*mut u8),
+    ) -> usize {
         // `cmsg_space` saturates, so an impossible size fails the check below.
-        let end = at.saturating_add(cmsg_space(size_of_val(fds)));
+        let end = at.saturating_add(cmsg_space(payload));
         assert!(end <= self.cap, "write outside the storage");
         // The message `at..end` lies inside the storage; it is the header, the payload, and
         // padding shorter than one alignment unit, and the last unit starts at or after
         // `at` (the message is at least a header long). Unaligned writes need no
-        // alignment, and the header and the descriptors are copied from separate memory.
+        // alignment, and the header is copied from separate memory.
         // SAFETY: so every write below lands inside the region, which is valid for writes
-        // and borrowed exclusively through `self` (type invariant).
+        // and borrowed exclusively through `self` (type invariant); the payload's
+        // `payload` bytes from `at + HEADER_LEN` are inside it too, and the caller
+        // promises `write_payload` writes no more.
         unsafe {
             let base = self.ptr.as_ptr();
             // Zero the last alignment unit first: it holds all of the padding, and the
@@ -253,7 +299,7 @@ impl<'s> Storage<'s> {
                 CMSG_ALIGN_UNIT,
             );
             core::ptr::copy_nonoverlapping(header.as_ptr(), base.add(at), HEADER_LEN);
-            copy_fds(base.add(at + HEADER_LEN), fds);
+            write_payload(base.add(at + HEADER_LEN));
         }
         end
     }
