@@ -16,14 +16,7 @@ out=$target_dir/bench-report
 mkdir -p "$out"
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
-quic=$(cargo build -p tests --release --bench quic --message-format=json 2>/dev/null |
-    python3 -c 'import sys, json
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "quic" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$quic" ] || { echo "could not build the quic bench" >&2; exit 1; }
+quic=$(bash bench/build-bench.sh quic)
 
 : > "$out/quic-instr.tsv"
 for impl in $("$quic" list); do

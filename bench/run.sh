@@ -2,7 +2,7 @@
 # Regenerates BENCHMARKS.md (issue 6): criterion wall times, callgrind instruction counts
 # per operation and heap allocations per operation, for every implementation of every
 # scenario in tests/benches, plus bench/instr.svg; then the QUIC section against
-# quinn-udp (issue 15, bench/quic.sh).
+# quinn-udp (issue 15, bench/quic.sh) and the io_uring section (issue 17, bench/uring.sh).
 #
 # Usage: bench/run.sh [--no-criterion] [--quick] [--std]
 #   --no-criterion  skip the wall-clock run (the table then shows no times)
@@ -37,15 +37,10 @@ mkdir -p "$out"
 
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-# The driver, in release with line tables (for callgrind_annotate; code is unchanged).
+# The driver, in release with line tables (for callgrind_annotate; code is unchanged);
+# the criterion runs below use the same profile, so nothing is built twice.
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
-instr=$(cargo "${toolchain[@]}" build -p tests --release --bench instr "${features[@]}" --message-format=json 2>/dev/null |
-    python3 -c 'import sys, json
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "instr" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$instr" ] || { echo "could not build the instr driver" >&2; exit 1; }
+instr=$(bash bench/build-bench.sh instr "${toolchain[@]}" -- "${features[@]}")
 
 pairs=${ONLY:-$("$instr" list | tr ' ' ':')}
 : > "$out/instr.tsv"
@@ -90,4 +85,7 @@ rustc_version=$(rustc "${toolchain[@]}" --version)
 python3 bench/report.py "$out/instr.tsv" "$out/criterion.tsv" bench/instr.svg "$rustc_version" > BENCHMARKS.md
 # The QUIC comparison with quinn-udp (issue 15), appended as its own section.
 N1=$N1 N2=$N2 bash bench/quic.sh
+uring_args=()
+[ "$quick" = 1 ] && uring_args=(--quick)
+bash bench/uring.sh "${uring_args[@]}"
 echo "wrote BENCHMARKS.md and bench/instr.svg"

@@ -579,7 +579,10 @@ mod tests {
         assert_eq!(payloads(&buf), [(1, 2, vec![0xCD]), (3, 4, vec![0xEF; 9])]);
         let second = cmsg_space(1);
         for padding in [cmsg_len(1)..second, second + cmsg_len(9)..bytes.len()] {
-            assert!(bytes[padding.clone()].iter().all(|&b| b == 0), "{padding:?}");
+            assert!(
+                bytes[padding.clone()].iter().all(|&b| b == 0),
+                "{padding:?}"
+            );
         }
     }
 
@@ -596,13 +599,17 @@ mod tests {
         unsafe { buf.finish_recv(cmsg_len(1)) };
         assert_ne!(cmsg_align(buf.len), buf.len, "the receive ended unaligned");
 
-        buf.try_push(&ControlMessage::new(7, 8, &[0xCD; 3])).unwrap();
+        buf.try_push(&ControlMessage::new(7, 8, &[0xCD; 3]))
+            .unwrap();
         let bytes = buf.as_bytes();
         let second = cmsg_space(1);
         assert_eq!(bytes.len(), second + cmsg_space(3));
         assert_eq!(payloads(&buf), [(5, 6, vec![0xAB]), (7, 8, vec![0xCD; 3])]);
         for padding in [cmsg_len(1)..second, second + cmsg_len(3)..bytes.len()] {
-            assert!(bytes[padding.clone()].iter().all(|&b| b == 0), "{padding:?}");
+            assert!(
+                bytes[padding.clone()].iter().all(|&b| b == 0),
+                "{padding:?}"
+            );
         }
     }
 

@@ -182,12 +182,34 @@ pub(crate) fn recv(
 
 // ----- batches (Linux) ---------------------------------------------------------------------
 
-/// `N` all-zero `mmsghdr`s: null pointers and zero lengths.
+/// Room for `N` `mmsghdr`s on the stack, of which a batch zeroes only the ones it uses: a
+/// batch of a few messages does not pay for clearing all `N`.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) fn empty_mmsghdrs<const N: usize>() -> [libc::mmsghdr; N] {
-    // SAFETY: `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on
-    // some targets) and an integer, for all of which zero is a valid value.
-    unsafe { core::mem::zeroed() }
+pub(crate) struct MmsgHdrs<const N: usize>([core::mem::MaybeUninit<libc::mmsghdr>; N]);
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl<const N: usize> MmsgHdrs<N> {
+    #[inline]
+    pub(crate) const fn new() -> Self {
+        MmsgHdrs([const { core::mem::MaybeUninit::uninit() }; N])
+    }
+
+    /// The first `count` headers (at most `N`), all zero: null pointers and zero lengths.
+    #[inline]
+    pub(crate) fn zeroed(&mut self, count: usize) -> &mut [libc::mmsghdr] {
+        let hdrs = &mut self.0[..count.min(N)];
+        let len = hdrs.len();
+        let first = hdrs.as_mut_ptr().cast::<libc::mmsghdr>();
+        // `mmsghdr` is a `msghdr` (raw pointers and integers, plus padding fields on some
+        // targets) and an integer, for all of which zero is a valid value; `MaybeUninit<T>`
+        // has the layout of `T`.
+        // SAFETY: `first` points at `len` headers of `self`, borrowed exclusively for the
+        // returned slice's life; once zeroed, each is a valid `mmsghdr`.
+        unsafe {
+            core::ptr::write_bytes(first, 0, len);
+            core::slice::from_raw_parts_mut(first, len)
+        }
+    }
 }
 
 /// `sendmmsg`: sends the messages `hdrs` describe (filled with [`fill_send`] and, for

@@ -244,10 +244,11 @@ pub fn send_mmsg(
     messages: &mut [SendMmsg<'_, '_>],
     options: SendOptions,
 ) -> io::Result<usize> {
-    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
-    let sent = fill_send(messages, &mut hdrs)
+    let mut room = sys::MmsgHdrs::<MMSG_BATCH_MAX>::new();
+    let hdrs = room.zeroed(messages.len());
+    let sent = fill_send(messages, hdrs)
         .and_then(|count| sys::sendmmsg(socket, &mut hdrs[..count], options));
-    finish_send(messages, &hdrs, &sent);
+    finish_send(messages, hdrs, &sent);
     sent
 }
 
@@ -265,13 +266,14 @@ pub fn send_mmsg_to<A: SocketAddress>(
 ) -> io::Result<usize> {
     let count = messages.len().min(addrs.len());
     let messages = &mut messages[..count];
-    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
-    let sent = fill_send(messages, &mut hdrs).and_then(|count| {
+    let mut room = sys::MmsgHdrs::<MMSG_BATCH_MAX>::new();
+    let hdrs = room.zeroed(count);
+    let sent = fill_send(messages, hdrs).and_then(|count| {
         with_names(&addrs[..count], &mut hdrs[..count], &mut |hdrs| {
             sys::sendmmsg(socket, hdrs, options)
         })
     });
-    finish_send(messages, &hdrs, &sent);
+    finish_send(messages, hdrs, &sent);
     sent
 }
 
@@ -364,7 +366,8 @@ pub fn recv_mmsg(
             ancillary_data.clear();
         }
     }
-    let mut hdrs = sys::empty_mmsghdrs::<MMSG_BATCH_MAX>();
+    let mut room = sys::MmsgHdrs::<MMSG_BATCH_MAX>::new();
+    let hdrs = room.zeroed(messages.len());
     let mut count = 0;
     for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
         sys::fill_recv(

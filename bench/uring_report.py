@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Writes the io_uring section of BENCHMARKS.md (issue 17) from bench/uring.sh's
+measurements, replacing the section if it is there and appending it if not. Standard
+library only.
+
+usage: uring_report.py REPORT_DIR CRITERION_DIR BENCHMARKS_MD
+"""
+
+import json
+import os
+import sys
+
+from section import replace_section
+
+START = "<!-- uring:start -->"
+END = "<!-- uring:end -->"
+BATCH = 32
+GROUP = "udp_recv_32_datagrams_each_with_ttl"
+NAMES = {
+    "io_uring_multishot": "io_uring multishot `recvmsg` (`RecvMsgMulti`)",
+    "recv_mmsg": "`recv_mmsg` (`recvmmsg`)",
+    "recvmsg_x32": "one `recvmsg` per datagram",
+}
+# The system calls that do the receiving and sending, shown per batch.
+CALLS = ["io_uring_enter", "recvmmsg", "recvmsg", "sendmmsg"]
+
+
+def strace_calls(path):
+    """{system call: number of calls} from an `strace -c -U name,calls` table."""
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) == 2 and fields[1].isdigit() and fields[0] != "total":
+                calls[fields[0]] = int(fields[1])
+    return calls
+
+
+def wall_ns(criterion_dir, name):
+    path = os.path.join(criterion_dir, GROUP, name, "new", "estimates.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["median"]["point_estimate"]
+    except OSError:
+        return None
+
+
+def section(report_dir, criterion_dir):
+    lines = [
+        START,
+        "## io_uring: multishot receive against `recv_mmsg` and `recvmsg`",
+        "",
+        f"Issue 17 (`tests/benches/uring.rs`, `bench/uring.sh`). One batch: {BATCH} UDP",
+        "datagrams of 64 bytes sent with one `sendmmsg`, each with its own `IP_TTL`, then",
+        "all of them received with their `IP_TTL` message three ways: one multishot",
+        "io_uring `recvmsg` over provided buffers, each completion parsed by",
+        "`RecvMsgMulti::take` into an `AncillaryData`; `recv_mmsg` with `MSG_WAITFORONE`;",
+        "and one `recvmsg` per datagram. Figures per datagram include its share of the",
+        "send, the same for all three.",
+        "",
+        "| receive | instructions / datagram | system calls / batch | of which | µs / batch | datagrams / s |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    with open(os.path.join(report_dir, "uring-counts.tsv")) as f:
+        rows = [line.split() for line in f if line.strip()]
+    for name, ir1, ir2, n1, n2 in rows:
+        ir1, ir2, n1, n2 = int(ir1), int(ir2), int(n1), int(n2)
+        per = (ir2 - ir1) / ((n2 - n1) * BATCH)
+        c1 = strace_calls(os.path.join(report_dir, f"strace.uring.{name}.{n1}.txt"))
+        c2 = strace_calls(os.path.join(report_dir, f"strace.uring.{name}.{n2}.txt"))
+        per_batch = {k: (c2.get(k, 0) - c1.get(k, 0)) / (n2 - n1) for k in set(c1) | set(c2)}
+        total = sum(per_batch.values())
+        main = ", ".join(
+            f"{per_batch[k]:.1f} `{k}`" for k in CALLS if per_batch.get(k, 0) >= 0.05
+        )
+        ns = wall_ns(criterion_dir, name)
+        wall = f"{ns / 1000:.1f}" if ns else ""
+        rate = f"{BATCH / ns * 1e9:,.0f}" if ns else ""
+        lines.append(
+            f"| {NAMES.get(name, name)} | {per:.1f} | {total:.1f} | {main} | {wall} | {rate} |"
+        )
+    lines += [
+        "",
+        "Instructions are exact (callgrind, user space only, the difference of two runs",
+        "so that set-up cancels out); system calls are counted with `strace -f -c` the",
+        "same way, every thread included; wall times are criterion's medians, noisy on a",
+        "shared machine, and include the kernel's work, which is most of it.",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    report_dir, criterion_dir, md_path = sys.argv[1:4]
+    replace_section(md_path, START, END, section(report_dir, criterion_dir))
+
+
+if __name__ == "__main__":
+    main()
