@@ -93,12 +93,7 @@ macro_rules! extended_err_accessors {
 /// assert!(result.err_queue());
 /// let err = ancillary.control_messages().find::<IpRecvErr>().unwrap()?;
 /// assert_eq!(err.errno(), libc::ECONNREFUSED);
-/// # // qemu-user for i686 leaves the offender address zeroed.
-/// # if std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() && cfg!(target_arch = "x86") {
-/// #     println!("skipped: IpRecvErr doctest: the offender address: qemu-i386 leaves the offender address of IP_RECVERR/IPV6_RECVERR messages zeroed");
-/// # } else {
 /// assert_eq!(err.offender().map(|a| *a.ip()), Some(std::net::Ipv4Addr::LOCALHOST));
-/// # }
 /// # Ok(())
 /// # }
 /// ```

@@ -33,10 +33,6 @@ fn duration(ts: &libc::timespec) -> Option<Duration> {
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
 /// # // qemu-user cannot set SO_TIMESTAMPNS (ENOPROTOOPT).
-/// # if socket.set_timestamp_ns(true).is_err() && std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() {
-/// #     println!("skipped: TimestampNs doctest: qemu-user cannot set SO_TIMESTAMPNS");
-/// #     return Ok(());
-/// # }
 /// socket.set_timestamp_ns(true)?;
 /// socket.send_to(b"now", socket.local_addr()?)?;
 /// let mut ancillary = AncillaryData::with_capacity(TimestampNs::SPACE);
@@ -100,10 +96,6 @@ impl fmt::Debug for TimestampNs {
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
 /// let flags = libc::SOF_TIMESTAMPING_RX_SOFTWARE | libc::SOF_TIMESTAMPING_SOFTWARE;
-/// # if socket.set_timestamping(flags).is_err() && std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() {
-/// #     println!("skipped: Timestamping doctest: qemu-user cannot set SO_TIMESTAMPING");
-/// #     return Ok(());
-/// # }
 /// socket.set_timestamping(flags)?;
 /// socket.send_to(b"now", socket.local_addr()?)?;
 /// let mut ancillary = AncillaryData::with_capacity(Timestamping::SPACE);
@@ -170,10 +162,6 @@ impl fmt::Debug for Timestamping {
 /// use ancillary::{AncillaryData, ControlMessagePayload, MessageSender};
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
-/// # if socket.set_txtime(libc::CLOCK_MONOTONIC, 0).is_err() && std::env::var_os("ANCILLARY_UNDER_QEMU").is_some() {
-/// #     println!("skipped: TxTime doctest: qemu-user cannot set SO_TXTIME");
-/// #     return Ok(());
-/// # }
 /// socket.set_txtime(libc::CLOCK_MONOTONIC, 0)?;
 /// let mut ancillary = AncillaryData::with_capacity(TxTime::SPACE);
 /// ancillary.add_control_message(&TxTime::new(0)); // as soon as possible
