@@ -45,6 +45,7 @@ fn set_cloexec_all(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::mem::size_of;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
     use std::os::unix::net::UnixStream;
 
@@ -55,13 +56,9 @@ mod tests {
         flags & libc::FD_CLOEXEC != 0
     }
 
-    /// The fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on any platform:
-    /// it sets `FD_CLOEXEC` where it is missing, keeps it where it is set, and skips the
-    /// negative numbers no kernel sends.
-    #[test]
-    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
-    fn set_cloexec_all_sets_the_flag_on_every_descriptor() {
-        // std makes its sockets close-on-exec; `dup` makes a copy without the flag.
+    /// A descriptor without `FD_CLOEXEC`, made with `dup` of a std socket (std makes its
+    /// own close-on-exec), with the socket it copies.
+    fn descriptor_without_cloexec() -> (OwnedFd, UnixStream) {
         let (with_flag, _peer) = UnixStream::pair().unwrap();
         assert!(is_cloexec(with_flag.as_raw_fd()));
         // SAFETY: `dup` of an open descriptor returns a new descriptor or -1; the new
@@ -72,6 +69,34 @@ mod tests {
             OwnedFd::from_raw_fd(raw)
         };
         assert!(!is_cloexec(without.as_raw_fd()));
+        (without, with_flag)
+    }
+
+    /// `fix_up` changes descriptors only where `recvmsg` cannot set the flag itself (Apple
+    /// platforms): elsewhere the kernel already did, and a walk with two `fcntl` calls per
+    /// descriptor would be waste. A received message is faked with a descriptor that lacks
+    /// the flag, which only this test can make; real ones always have it.
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
+    fn fix_up_touches_descriptors_only_without_msg_cmsg_cloexec() {
+        let (without, _with_flag) = descriptor_without_cloexec();
+        let mut message =
+            crate::cmsg::encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, size_of::<RawFd>())
+                .to_vec();
+        message.extend_from_slice(&without.as_raw_fd().to_ne_bytes());
+        fix_up(&message);
+        let apple = cfg!(any(target_os = "macos", target_os = "ios"));
+        assert_eq!(NEEDS_FIXUP, apple);
+        assert_eq!(is_cloexec(without.as_raw_fd()), apple);
+    }
+
+    /// The fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on any platform:
+    /// it sets `FD_CLOEXEC` where it is missing, keeps it where it is set, and skips the
+    /// negative numbers no kernel sends.
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
+    fn set_cloexec_all_sets_the_flag_on_every_descriptor() {
+        let (without, with_flag) = descriptor_without_cloexec();
 
         let payload: Vec<u8> = [without.as_raw_fd(), -1, with_flag.as_raw_fd()]
             .iter()
