@@ -310,6 +310,34 @@ child_test! {
     }
 }
 
+child_test! {
+    fn a_received_descriptor_numbered_0_is_handed_out() {
+        // With stdin closed, the kernel installs the received descriptor as number 0, the
+        // lowest free one: a valid descriptor like any other, not a sentinel.
+        let sent = distinct_fds(1);
+        let (a, b) = UnixDatagram::pair().unwrap();
+        send_fds(&a, b"x", &borrow_all(&sent)).unwrap();
+        send_fds(&a, b"y", &borrow_all(&sent)).unwrap();
+        // SAFETY: closing this child process's stdin, which nothing here reads.
+        assert_eq!(unsafe { libc::close(0) }, 0);
+
+        let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+        recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).unwrap();
+        assert_eq!(raw_rights(ancillary.control_messages()), [0]);
+        let drained: Vec<_> = ancillary.drain_fds().collect();
+        assert_eq!(drained.len(), 1, "drain_fds hands out descriptor 0");
+        assert_eq!(drained[0].as_raw_fd(), 0);
+        assert_eq!(file_ids(&drained), file_ids(&sent));
+        drop(drained);
+
+        // Closed again by the drop above, so the next one is 0 too.
+        recv_into(&b, &mut [0; 1], &mut ancillary, RecvOptions::new()).unwrap();
+        let [fd] = ancillary.take_exact_fds().unwrap();
+        assert_eq!(fd.as_raw_fd(), 0);
+        assert_eq!(file_ids(&[fd]), file_ids(&sent));
+    }
+}
+
 // ----- non-blocking, nothing to read ----------------------------------------------------
 
 /// A receive clears the `AncillaryData` *before* calling `recvmsg` (closing descriptors an
