@@ -111,3 +111,17 @@ fn custom_flags_do_not_drop_cloexec() {
     let [fd] = ancillary.take_exact_fds().unwrap();
     assert!(is_cloexec(fd.as_fd()));
 }
+
+#[test]
+fn msg_cmsg_cloexec_given_again_as_a_custom_flag_stays_set() {
+    // A caller that passes MSG_CMSG_CLOEXEC itself (code ported from raw `recvmsg`) must
+    // not turn it off by naming it twice.
+    let sent = inheritable_fds(1);
+    let b = sent_over_a_stream(&sent);
+    let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+    let options = *RecvOptions::new().custom_flags(libc::MSG_CMSG_CLOEXEC);
+    assert_eq!(options.as_recv_flags(), libc::MSG_CMSG_CLOEXEC);
+    recv_into(&b, &mut [0; 1], &mut ancillary, options).unwrap();
+    let [fd] = ancillary.take_exact_fds().unwrap();
+    assert!(is_cloexec(fd.as_fd()));
+}
