@@ -9,6 +9,7 @@ use std::os::unix::net::UnixDatagram;
 
 use ancillary::{
     AddressError, AncillaryData, MessageReceiver, MessageSender, RawSocketAddr, RecvOptions,
+    SocketAddress,
 };
 use tests::{borrow_all, distinct_fds, file_ids, TempDir};
 
@@ -194,6 +195,8 @@ fn an_ipv6_sender_read_as_ipv4_is_reported_with_the_byte_count() {
     assert!(lost.result().normal_data_truncated(), "the flags are kept");
     assert_eq!(&buf, b"1234");
     assert_eq!(lost.reason().kind(), io::ErrorKind::InvalidInput);
+    let source = std::error::Error::source(lost).expect("the reason is the source");
+    assert_eq!(source.to_string(), lost.reason().to_string());
     assert!(err.to_string().contains("received 4 bytes"), "{err}");
     let from_raw: SocketAddr = lost.address().to_address().unwrap();
     assert_eq!(from_raw, sender.local_addr().unwrap());
@@ -207,4 +210,54 @@ fn an_ipv6_sender_read_as_ipv4_is_reported_with_the_byte_count() {
     .unwrap();
     assert_eq!(n, 4);
     assert_eq!(SocketAddr::V6(from), sender.local_addr().unwrap());
+}
+
+/// The `RawSocketAddr` of `addr`, made from the bytes `with_sockaddr` lends.
+fn raw_of<A: SocketAddress>(addr: &A) -> RawSocketAddr {
+    addr.with_sockaddr(|ptr, len| {
+        // SAFETY: `with_sockaddr` lends a pointer valid for `len` bytes during the call.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
+        RawSocketAddr::from_bytes(bytes, len)
+    })
+    .unwrap()
+    .unwrap()
+}
+
+/// A `RawSocketAddr` is its bytes: `as_ref`, equality and `Debug` show exactly them.
+#[test]
+fn a_raw_address_is_its_bytes() {
+    let a: SocketAddr = "[::1]:7".parse().unwrap();
+    let b: SocketAddr = "[::1]:8".parse().unwrap();
+    let (raw_a, raw_b) = (raw_of(&a), raw_of(&b));
+    let len = std::mem::size_of::<libc::sockaddr_in6>();
+    assert_eq!(raw_a.len() as usize, len);
+    assert_eq!(AsRef::<[u8]>::as_ref(&raw_a), raw_a.as_bytes());
+    assert_eq!(raw_a.as_bytes().len(), len);
+    assert_eq!(raw_a, raw_of(&a));
+    assert_ne!(raw_a, raw_b, "same length, another port");
+    let debug = format!("{raw_a:?}");
+    assert!(
+        debug.starts_with(&format!(
+            "RawSocketAddr {{ family: {}, len: {len}, bytes: [",
+            libc::AF_INET6
+        )),
+        "{debug}"
+    );
+    assert_eq!(raw_a.to_address::<SocketAddr>().unwrap(), a);
+}
+
+/// An address of the right family but too short for its struct does not convert (the
+/// bytes past the length are not the sender's).
+#[test]
+fn a_short_inet_address_does_not_convert() {
+    for addr in ["[::1]:7", "127.0.0.1:7"] {
+        let addr: SocketAddr = addr.parse().unwrap();
+        let whole = raw_of(&addr);
+        let short = RawSocketAddr::from_bytes(whole.as_bytes(), whole.len() - 1).unwrap();
+        assert!(short.to_address::<SocketAddr>().is_err(), "{addr}");
+        match addr {
+            SocketAddr::V4(_) => assert!(short.to_address::<SocketAddrV4>().is_err()),
+            SocketAddr::V6(_) => assert!(short.to_address::<SocketAddrV6>().is_err()),
+        }
+    }
 }
