@@ -146,10 +146,11 @@ impl<'a> Iterator for ControlMessagesIter<'a> {
             Some(ControlMessage::new(header.level, header.ty, data))
         } else {
             // Cut by the end of the bytes: the last message. Its payload is what is left
-            // after the header, empty if the cut is inside the header's padding (on
-            // 64-bit FreeBSD the header is 12 bytes and the payload starts at 16).
+            // after the header; if the cut is inside the header's padding (on 64-bit
+            // FreeBSD the header is 12 bytes and the payload starts at 16), it is empty,
+            // and lies at the cut, inside the buffer.
             self.rest = &[];
-            let data = rest.get(HEADER_LEN..).unwrap_or_default();
+            let data = &rest[HEADER_LEN.min(rest.len())..];
             Some(ControlMessage::new_truncated(header.level, header.ty, data))
         }
     }
