@@ -9,7 +9,8 @@
 //! * What a UDP (QUIC) endpoint needs per datagram: ECN ([`IpTos`], [`IpTosSend`],
 //!   [`Ipv6Tclass`], [`Ecn`]), addresses ([`InPktinfo`], [`In6Pktinfo`],
 //!   [`IpOrigDstAddr`], [`Ipv6OrigDstAddr`]), [`IpTtl`], [`Ipv6HopLimit`], time
-//!   ([`TimestampNs`], [`Timestamping`], [`TxTime`]) and drops ([`RxqOvfl`]).
+//!   ([`TimestampNs`], [`Timestamping`], and `TxTime` on Linux but not Android) and
+//!   drops ([`RxqOvfl`]).
 //! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
 //!   [`recv_mmsg`]).
