@@ -44,8 +44,8 @@ use core::marker::PhantomData;
 /// `()` and `PhantomData<T>`; and, on the platforms that define them, the C structs control
 /// messages carry: `libc::in_addr`, `in6_addr`, `sockaddr_in`, `sockaddr_in6`, `timespec`,
 /// and on Linux `ucred`, `in_pktinfo`, `in6_pktinfo`, `sock_txtime` (not on Android),
-/// `sock_extended_err` (on Apple platforms `in_pktinfo` and `in6_pktinfo`, on FreeBSD `in6_pktinfo`). Each C
-/// struct's implementation is compiled only together with `const` assertions that its
+/// `sock_extended_err` (on Apple platforms `in_pktinfo` and `in6_pktinfo`, on FreeBSD
+/// `in6_pktinfo`). Each C struct's implementation is compiled only together with `const` assertions that its
 /// fields, named exhaustively, are field types themselves and leave no byte between or
 /// after them on the target being built: a target where `libc` gives one of them padding
 /// fails to build rather than read padding. `timespec` is left out where `libc` pads it (32-bit
