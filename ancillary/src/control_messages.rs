@@ -116,11 +116,17 @@ pub struct ControlMessagesIter<'a> {
     rest: &'a [u8],
 }
 
-impl ControlMessagesIter<'_> {
+impl<'a> ControlMessagesIter<'a> {
     /// Whether the walk is over: no whole header is left.
     #[inline]
     pub(crate) fn is_done(&self) -> bool {
         self.rest.len() < size_of::<libc::cmsghdr>()
+    }
+
+    /// The bytes the walk has not reached.
+    #[inline]
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.rest
     }
 }
 

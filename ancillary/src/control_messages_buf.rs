@@ -19,7 +19,7 @@ use crate::cmsg::{
 use crate::control_messages::ControlMessages;
 use crate::error::CapacityError;
 use crate::fds::FdKind;
-use crate::fds::{Owned, OwnedFds};
+use crate::fds::{FdRecord, Owned, OwnedFds};
 use crate::message::ControlMessage;
 use crate::region::{Cursor, GrowError, Storage};
 
@@ -65,8 +65,9 @@ pub struct ControlMessagesBuf<'s> {
     /// descriptors adds no message).
     open_payload: usize,
     /// The kinds whose descriptors in `bytes[..received]` (if any) were not taken: this
-    /// buffer owns them ([`Owned`] says how the record changes).
-    owned: Owned,
+    /// buffer owns them ([`Owned`] says how the record changes); and where a drain of them
+    /// stands.
+    fds: FdRecord,
 }
 
 impl ControlMessagesBuf<'static> {
@@ -123,7 +124,7 @@ impl<'s> ControlMessagesBuf<'s> {
             received: 0,
             overflow_needed: 0,
             open_payload: 0,
-            owned: Owned::NONE,
+            fds: FdRecord::NONE,
         }
     }
 
@@ -403,7 +404,7 @@ impl<'s> ControlMessagesBuf<'s> {
         let len = len.min(self.capacity());
         self.len = len;
         self.received = len;
-        self.owned = Owned::ALL;
+        self.fds.owned = Owned::ALL;
         crate::cloexec::fix_up(self.bytes(len));
     }
 
@@ -421,7 +422,7 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Whether descriptors of `kind` from the last receive are still owned here.
     #[inline]
     pub(crate) fn owns(&self, kind: FdKind) -> bool {
-        self.owned.owns(kind)
+        self.fds.owned.owns(kind)
     }
 
     /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
@@ -433,12 +434,12 @@ impl<'s> ControlMessagesBuf<'s> {
         let received = unsafe { self.storage.bytes_unchecked(self.received) };
         // SAFETY: `received` is all of the last receive's bytes, whose descriptors of the
         // kinds in `owned` this buffer owns (`finish_recv`'s contract).
-        unsafe { self.owned.drain(received, kind) }
+        unsafe { self.fds.drain(received, kind) }
     }
 
     /// Counts the received descriptors of `kind` still owned here.
     pub(crate) fn count_fds(&self, kind: FdKind) -> usize {
-        self.owned.count(self.bytes(self.received), kind)
+        self.fds.owned.count(self.bytes(self.received), kind)
     }
 
     /// Closes the received descriptors still owned here and gives up their ownership.
@@ -446,18 +447,18 @@ impl<'s> ControlMessagesBuf<'s> {
     fn close_owned(&mut self) {
         // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
         // store, on the common path.
-        if self.owned.is_none() {
+        if self.fds.owned.is_none() {
             return;
         }
         // No bytes that could hold a message: nothing to walk, no slice to make.
         if self.received < size_of::<libc::cmsghdr>() {
-            self.owned = Owned::NONE;
+            self.fds.owned = Owned::NONE;
             return;
         }
         // SAFETY: as in `drain_fds`.
         let received = unsafe { self.storage.bytes_unchecked(self.received) };
         // SAFETY: as in `drain_fds`.
-        unsafe { self.owned.close(received) };
+        unsafe { self.fds.owned.close(received) };
     }
 }
 
@@ -526,7 +527,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
             .field("len", &self.len)
             .field("messages", &self.as_control_messages())
             .field("received", &self.received)
-            .field("owns_fds", &!self.owned.is_none())
+            .field("owns_fds", &!self.fds.owned.is_none())
             .finish()
     }
 }

@@ -142,30 +142,6 @@ impl Owned {
         self.0 &= seen | FdKind::Rights.bit();
     }
 
-    /// Gives up the received descriptors of `kind`, handing them out one by one (none if
-    /// they were not owned).
-    ///
-    /// # Safety
-    /// `received` must be all of the bytes of the receive this record is about, in which
-    /// every descriptor of an owned kind is open and owned by this record.
-    #[inline]
-    pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
-        let owned = self.owns(kind);
-        self.0 &= !kind.bit();
-        let (bytes, record) = if owned {
-            (received, Some(self))
-        } else {
-            (&[][..], None)
-        };
-        // The iterator only clears bits of this record, and only of kinds that its walk
-        // over every received message did not see: no descriptor of those kinds is there.
-        // An empty walk gets no record to clear.
-        // SAFETY: when `kind` was owned, `received` holds its descriptors, owned here (the
-        // caller's promise), and the bit is now cleared, so ownership passes to the
-        // iterator exactly once; otherwise it walks nothing.
-        unsafe { OwnedFds::new(bytes, kind, record) }
-    }
-
     /// Counts the received descriptors of `kind` still owned, in `received`.
     pub(crate) fn count(self, received: &[u8], kind: FdKind) -> usize {
         if !self.owns(kind) {
@@ -239,133 +215,188 @@ unsafe fn close_kinds(owned: Owned, received: &[u8]) {
 /// ```
 pub struct OwnedFds<'a> {
     /// The descriptors of the current message not yet yielded.
-    current: &'a [u8],
-    /// Where the walk over the messages stands.
-    walk: Walk<'a>,
+    current: core::slice::Iter<'a, [u8; size_of::<c_int>()]>,
+    /// The buffer's record, where the walk over the other messages stands.
+    record: &'a mut FdRecord,
+    /// The received bytes that `record.walk` points into.
+    _received: PhantomData<&'a [u8]>,
 }
 
-/// The walk of an [`OwnedFds`] over the messages after the current one.
+/// What a buffer knows about the descriptors of its last receive: the kinds it still owns,
+/// and where a drain over them stands.
 ///
-/// Passed to and from [`next_message`] by value (a slice, a few integers and a pointer), so
-/// that no pointer to the iterator leaves a caller's loop (BENCHMARKS.md, "Why the code is
-/// shaped so").
-#[derive(Clone)]
-struct Walk<'a> {
-    messages: ControlMessagesIter<'a>,
+/// The walk lives here, in the buffer, rather than in the [`OwnedFds`] that a drain hands
+/// out, so that the iterator is its current message and one pointer: a caller's loop keeps
+/// those in registers across the `close` of each descriptor (BENCHMARKS.md, "Why the code
+/// is shaped so").
+#[derive(Debug)]
+pub(crate) struct FdRecord {
+    /// The kinds of received descriptors still owned.
+    pub(crate) owned: Owned,
+    /// Meaningful only while an [`OwnedFds`] borrows the record; each drain starts it anew.
+    walk: Walk,
+}
+
+/// Where a drain's walk over the received messages stands.
+#[derive(Debug)]
+struct Walk {
+    /// The bytes after the current message, as the parts of a slice of the received bytes
+    /// (the `rest` of a [`ControlMessagesIter`]): they are borrowed by the [`OwnedFds`]
+    /// that borrows this record, for as long as it does.
+    rest: *const u8,
+    rest_len: usize,
     kind: FdKind,
     /// Whether the walk has seen every message (and `owned` was updated): once the current
     /// message's descriptors are taken, there is nothing more.
     done: bool,
     /// Kinds of descriptor-carrying messages other than `kind` seen so far.
     seen: u8,
-    /// The buffer's record of the kinds it still owns ([`Owned`]), or null; once the walk
-    /// has seen every message, it is told which kinds the walk saw. It stands for the
-    /// `&'a mut Owned` that [`OwnedFds::new`] was given (a pointer, so that the walk can be
-    /// cloned into [`next_message`] and the clone returned in its place).
-    owned: *mut Owned,
-    _owned: PhantomData<&'a mut Owned>,
 }
 
-// SAFETY: a `Walk` is a `ControlMessagesIter` and integers, which are `Send` and `Sync`, and
-// a pointer that stands for a `&'a mut Owned`, which is `Send` and `Sync` too: it is written
-// only through `&mut Walk` (in `finish`), and of the clones `next` makes, only the one that
-// replaces the original is used.
-unsafe impl Send for Walk<'_> {}
-// SAFETY: as for `Send`; a shared `&Walk` gives no access through the pointer.
-unsafe impl Sync for Walk<'_> {}
+// SAFETY: the pointer is a cached position inside received bytes that only the `OwnedFds`
+// borrowing the record reads, through `&mut FdRecord`; the rest is integers.
+unsafe impl Send for Walk {}
+// SAFETY: as for `Send`; a shared `&FdRecord` never reads through the pointer.
+unsafe impl Sync for Walk {}
 
-impl Walk<'_> {
+impl FdRecord {
+    /// Nothing received, or everything taken.
+    /// (The walk is all zeroes, which a new buffer sets with its other fields; no drain
+    /// reads it before setting it.)
+    pub(crate) const NONE: FdRecord = FdRecord {
+        owned: Owned::NONE,
+        walk: Walk {
+            rest: core::ptr::null(),
+            rest_len: 0,
+            kind: FdKind::Rights,
+            done: false,
+            seen: 0,
+        },
+    };
+
+    /// Gives up the received descriptors of `kind`, handing them out one by one (none if
+    /// they were not owned).
+    ///
+    /// # Safety
+    /// `received` must be all of the bytes of the receive this record is about, in which
+    /// every descriptor of an owned kind is open and owned by this record.
+    #[inline]
+    pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
+        let owned = self.owned.owns(kind);
+        self.owned.0 &= !kind.bit();
+        // The common case needs no walk: one whole message of `kind` is all there is.
+        let sole = if owned {
+            sole_message_of(received, kind)
+        } else {
+            None
+        };
+        let (current, rest_len, done) = match sole {
+            Some(data) => (data, 0, true),
+            None if owned => (&[][..], received.len(), false),
+            // Nothing of `kind` is owned: the walk yields nothing, and proves nothing.
+            None => (&[][..], 0, true),
+        };
+        self.walk = Walk {
+            rest: received.as_ptr(),
+            rest_len,
+            kind,
+            done,
+            seen: 0,
+        };
+        if sole.is_some() {
+            // The walk is complete, and saw no other kind.
+            self.owned.keep_seen(0);
+        }
+        // Ownership of the descriptors of `kind` in `received` passes to the iterator
+        // exactly once: the bit is now cleared. It yields `current`'s, then those that
+        // `next_message` finds in `walk.rest`, the rest of `received`.
+        OwnedFds {
+            current: fd_slots(current).iter(),
+            record: self,
+            _received: PhantomData,
+        }
+    }
+
     /// Records that the walk has seen every message: only the other kinds seen hold
     /// descriptors.
     #[inline]
     fn finish(&mut self) {
-        self.done = true;
-        if !self.owned.is_null() {
-            // The pointer came from the `&'a mut Owned` given to `OwnedFds::new`, whose borrow
-            // the walk holds (`_owned`), and only the one walk in use reads or writes
-            // through it.
-            // SAFETY: a valid, exclusive pointer to the buffer's ownership record.
-            unsafe { (*self.owned).keep_seen(self.seen) };
-        }
+        self.walk.done = true;
+        self.owned.keep_seen(self.walk.seen);
     }
 }
 
-/// Moves to the next message of the walk's kind and returns its payload (empty once the
+/// The whole descriptor slots of a payload.
+#[inline(always)]
+fn fd_slots(data: &[u8]) -> &[[u8; size_of::<c_int>()]] {
+    // `[u8; 4]` has alignment 1 and no invalid values, and `len` slots end inside `data`.
+    // SAFETY: a view of initialised bytes of `data`, borrowed for as long as `data` is.
+    unsafe { core::slice::from_raw_parts(data.as_ptr().cast(), data.len() / size_of::<c_int>()) }
+}
+
+/// The payload [`next_message`] found: the parts of a slice.
+#[repr(C)]
+struct Payload {
+    ptr: *const u8,
+    len: usize,
+}
+
+/// Moves the walk to the next message of its kind and returns its payload (empty once the
 /// walk is over). Called once per message, not per descriptor: the per-descriptor step in
 /// [`OwnedFds::next`] is all that a caller's loop holds.
+///
+/// `extern "C"` so that it cannot unwind (it never panics; an unwind would abort): a call
+/// that may unwind makes the caller's loop keep the iterator in memory for the landing pad
+/// that would drop it.
+///
+/// # Safety
+/// `walk.rest`/`walk.rest_len` must be the parts of a slice of received bytes that stays
+/// valid while the payload returned is used.
 #[inline(never)]
-fn next_message(mut walk: Walk<'_>) -> (Walk<'_>, &[u8]) {
-    while let Some(message) = walk.messages.next() {
-        let current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-            Some(kind) if kind == walk.kind => message.data(),
+unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
+    // SAFETY: the parts of a live slice (this function's contract).
+    let rest = unsafe { core::slice::from_raw_parts(record.walk.rest, record.walk.rest_len) };
+    let mut messages = ControlMessages::from_bytes(rest).iter();
+    let mut current: &[u8] = &[];
+    for message in messages.by_ref() {
+        current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+            Some(kind) if kind == record.walk.kind => message.data(),
             Some(other) => {
-                walk.seen |= other.bit();
+                record.walk.seen |= other.bit();
                 &[]
             }
             None => &[],
         };
-        if walk.messages.is_done() {
-            // The last message: the walk is complete once its descriptors are taken, so
-            // the caller's loop ends without another call.
-            walk.finish();
-        }
         if current.len() >= size_of::<c_int>() {
-            return (walk, current);
+            break;
         }
     }
-    walk.finish();
-    (walk, &[])
+    let rest = messages.rest();
+    record.walk.rest = rest.as_ptr();
+    record.walk.rest_len = rest.len();
+    if messages.is_done() {
+        // The last message: the walk is complete once its descriptors are taken, so the
+        // caller's loop ends without another call.
+        record.finish();
+    }
+    Payload {
+        ptr: current.as_ptr(),
+        len: current.len(),
+    }
 }
 
 impl<'a> OwnedFds<'a> {
-    /// # Safety
-    /// Every descriptor of `kind` in the messages of `bytes` must be open and owned by the
-    /// caller, who hands that ownership to the iterator.
-    ///
-    /// `owned` is the buffer's record of the kinds it owns descriptors of, with `kind`
-    /// already given up, if `bytes` are all of the received bytes; after a complete walk it
-    /// forgets the kinds the walk did not see ([`Owned`]). `None` for any other walk (such
-    /// as an empty one), which proves nothing about the buffer.
-    #[inline]
-    pub(crate) unsafe fn new(bytes: &'a [u8], kind: FdKind, owned: Option<&'a mut Owned>) -> Self {
-        let mut fds = OwnedFds {
-            current: &[],
-            walk: Walk {
-                messages: ControlMessages::from_bytes(bytes).iter(),
-                kind,
-                done: false,
-                seen: 0,
-                owned: owned.map_or(core::ptr::null_mut(), core::ptr::from_mut),
-                _owned: PhantomData,
-            },
-        };
-        // The common case needs no walk: one whole message of `kind` is all there is.
-        if let Some(data) = sole_message_of(bytes, kind) {
-            fds.current = data;
-            fds.walk.messages = ControlMessages::from_bytes(&[]).iter();
-            fds.walk.finish();
-        }
-        fds
-    }
-
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
-        raw_fds(self.current).count() + count(self.walk.messages.clone(), self.walk.kind)
-    }
-
-    /// The next descriptor of the current message, if it is a valid one.
-    #[inline(always)]
-    fn pop(&mut self) -> Option<OwnedFd> {
-        let (head, tail) = self.current.split_first_chunk::<{ size_of::<c_int>() }>()?;
-        self.current = tail;
-        let fd = c_int::from_ne_bytes(*head);
-        if fd < 0 {
-            return None;
-        }
-        // SAFETY: the descriptor is open and owned by this iterator (the contract of
-        // `new`) and non-negative; `current` has moved past it, so it is handed out exactly
-        // once.
-        Some(unsafe { OwnedFd::from_raw_fd(fd) })
+        let current = self
+            .current
+            .as_slice()
+            .iter()
+            .filter(|slot| c_int::from_ne_bytes(**slot) >= 0);
+        let walk = &self.record.walk;
+        // SAFETY: the parts of a slice of the received bytes, which `self` keeps borrowed.
+        let rest = unsafe { core::slice::from_raw_parts(walk.rest, walk.rest_len) };
+        current.count() + count(ControlMessages::from_bytes(rest).iter(), walk.kind)
     }
 }
 
@@ -375,17 +406,26 @@ impl Iterator for OwnedFds<'_> {
     #[inline(always)]
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
-            if let Some(fd) = self.pop() {
-                return Some(fd);
+            if let Some(slot) = self.current.next() {
+                let fd = c_int::from_ne_bytes(*slot);
+                if fd < 0 {
+                    // A negative number (no kernel sends one): skipped.
+                    continue;
+                }
+                // SAFETY: the descriptor is open and owned by this iterator (see
+                // `FdRecord::drain`) and non-negative; `current` has moved past it, so it
+                // is handed out exactly once.
+                return Some(unsafe { OwnedFd::from_raw_fd(fd) });
             }
-            if self.current.len() >= size_of::<c_int>() {
-                // A negative number (no kernel sends one): skipped.
-                continue;
-            }
-            if self.walk.done {
+            if self.record.walk.done {
                 return None;
             }
-            (self.walk, self.current) = next_message(self.walk.clone());
+            // SAFETY: the walk's bytes are the received bytes that `self` keeps borrowed
+            // for `'a`, longer than the payload is used here.
+            let payload = unsafe { next_message(self.record) };
+            // SAFETY: `next_message` returns a slice of those same bytes, or an empty one.
+            let data = unsafe { core::slice::from_raw_parts(payload.ptr, payload.len) };
+            self.current = fd_slots(data).iter();
         }
     }
 
@@ -475,13 +515,19 @@ mod tests {
             libc::SCM_RIGHTS,
             &second,
         ));
-        let mut owned = Owned::ALL;
+        let mut record = FdRecord {
+            owned: Owned::ALL,
+            ..FdRecord::NONE
+        };
         // SAFETY: the three read ends are open, and owned by nobody else.
-        let fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
+        let fds = unsafe { record.drain(buf.as_bytes(), FdKind::Rights) };
         assert_eq!(fds.len(), 3);
         let got: Vec<RawFd> = fds.map(|fd| fd.as_raw_fd()).collect();
         assert_eq!(got, raw, "in order, the negative one skipped");
-        assert!(owned.is_none(), "no other kind of descriptor was there");
+        assert!(
+            record.owned.is_none(),
+            "no other kind of descriptor was there"
+        );
         assert!(
             probes.iter().all(|probe| !still_open(probe)),
             "each yielded one was closed"
@@ -500,9 +546,12 @@ mod tests {
             libc::SCM_RIGHTS,
             &payload,
         ));
-        let mut owned = Owned::ALL;
+        let mut record = FdRecord {
+            owned: Owned::ALL,
+            ..FdRecord::NONE
+        };
         // SAFETY: the two read ends are open, and owned by nobody else.
-        let mut fds = unsafe { owned.drain(buf.as_bytes(), FdKind::Rights) };
+        let mut fds = unsafe { record.drain(buf.as_bytes(), FdKind::Rights) };
         let first = fds.next().unwrap();
         assert_eq!(first.as_raw_fd(), raw[0]);
         drop(fds);
@@ -510,6 +559,6 @@ mod tests {
         assert!(still_open(&probes[0]), "the one taken is open");
         drop(first);
         assert!(!still_open(&probes[0]));
-        assert!(owned.is_none(), "no other kind is there");
+        assert!(record.owned.is_none(), "no other kind is there");
     }
 }
