@@ -357,14 +357,20 @@ impl<'fd> AncillaryData<'fd> {
     /// rest would silently drop what was added.
     #[inline]
     pub fn start_sendmsg(&self) -> io::Result<Option<&[u8]>> {
-        if self.messages.is_untouched() {
-            return Ok(None);
-        }
+        let bytes = self.control_to_send()?;
+        Ok((!bytes.is_empty()).then_some(bytes))
+    }
+
+    /// The control bytes to send, empty when there are none: [`start_sendmsg`]'s answer
+    /// without the `Option`, which lets a send set `msg_control` without a branch.
+    ///
+    /// [`start_sendmsg`]: Self::start_sendmsg
+    #[inline]
+    pub(crate) fn control_to_send(&self) -> io::Result<&[u8]> {
         if let Some(err) = self.messages.overflow() {
             return Err(err.into());
         }
-        // Not untouched and no failure: there are bytes.
-        Ok(Some(self.messages.as_bytes()))
+        Ok(self.messages.as_bytes())
     }
 }
 

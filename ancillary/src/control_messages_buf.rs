@@ -21,6 +21,7 @@ use crate::error::CapacityError;
 use crate::fds::FdKind;
 use crate::fds::{FdRecord, Owned, OwnedFds};
 use crate::message::ControlMessage;
+use crate::platform::CMSG_ALIGN_UNIT;
 use crate::region::{Cursor, GrowError, Storage};
 
 /// An owned buffer of control messages.
@@ -69,6 +70,10 @@ pub struct ControlMessagesBuf<'s> {
     /// stands.
     fds: FdRecord,
 }
+
+/// The most descriptors [`ControlMessagesBuf::try_push_fds`] adds inline; more take the
+/// general path.
+const FAST_FDS: usize = 64;
 
 impl ControlMessagesBuf<'static> {
     /// An empty buffer on the heap. Does not allocate until something is added.
@@ -263,6 +268,31 @@ impl<'s> ControlMessagesBuf<'s> {
     /// buffer ended with. An empty list adds nothing.
     #[inline(always)]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
+        // The common case, inline: a new message of a few descriptors at an aligned end,
+        // with room for it, written in one go. (The bound on the count keeps the size
+        // arithmetic from overflowing on every target.)
+        let at = self.len;
+        let room = self.capacity().checked_sub(at);
+        let added = fds.len() * size_of::<c_int>();
+        if let Some(room) = room {
+            if fds.len() <= FAST_FDS
+                && !fds.is_empty()
+                && (self.open_payload | (at % CMSG_ALIGN_UNIT)) == 0
+                && cmsg_space(added) <= room
+            {
+                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
+                self.len = self.storage.write_rights(at, &header, fds);
+                self.open_payload = added;
+                return Ok(());
+            }
+        }
+        self.push_fds_slow(fds)
+    }
+
+    /// [`try_push_fds`](Self::try_push_fds) for the other cases: no descriptors, many, an
+    /// unaligned end, an open `SCM_RIGHTS` message to extend, or storage to grow.
+    #[inline(never)]
+    fn push_fds_slow(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());
         }
@@ -277,7 +307,6 @@ impl<'s> ControlMessagesBuf<'s> {
             }
         };
         match self.open_payload {
-            // The common case: a new message at an aligned end, written in one go.
             0 if cmsg_align(self.len) == self.len => {
                 let at = self.len;
                 self.reserve_message(at, added)?;
@@ -314,12 +343,6 @@ impl<'s> ControlMessagesBuf<'s> {
         if self.overflow_needed == 0 {
             self.overflow_needed = err.needed().max(1);
         }
-    }
-
-    /// Empty, and no append failed since the last clear: nothing to send, in one test.
-    #[inline]
-    pub(crate) fn is_untouched(&self) -> bool {
-        self.len | self.overflow_needed == 0
     }
 
     /// The first append that failed since the last clear, if any, with the capacity as it
@@ -535,7 +558,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmsg::read_header;
+    use crate::cmsg::{read_header, BUFFER_ALIGN};
     use std::os::fd::AsFd;
 
     fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {
@@ -635,6 +658,50 @@ mod tests {
         buf.push(&ControlMessage::new(7, 8, &[]));
         buf.try_push_fds(&[b]).unwrap();
         assert_eq!(buf.iter().count(), 3);
+    }
+
+    /// `len` bytes of `storage` at an address aligned for `cmsghdr`.
+    fn aligned(storage: &mut [MaybeUninit<u8>], len: usize) -> &mut [MaybeUninit<u8>] {
+        let skip = storage.as_ptr().align_offset(BUFFER_ALIGN);
+        &mut storage[skip..skip + len]
+    }
+
+    /// The inline path for a few descriptors (up to `FAST_FDS`, with room) and the general
+    /// one write the same bytes as pushing the message itself, over stale bytes, and a
+    /// message that exactly fills fixed storage fits while one more descriptor does not.
+    #[test]
+    fn fd_lists_of_every_path_write_the_message_bytes() {
+        let stderr = std::io::stderr();
+        let fd = stderr.as_fd();
+        for n in [1, 2, 3, 4, 5, FAST_FDS - 1, FAST_FDS, FAST_FDS + 1, 200] {
+            let fds = vec![fd; n];
+            let payload: Vec<u8> = (0..n).flat_map(|_| fd.as_raw_fd().to_ne_bytes()).collect();
+            let mut expected = ControlMessagesBuf::new();
+            expected.push(&ControlMessage::new(
+                libc::SOL_SOCKET,
+                libc::SCM_RIGHTS,
+                &payload,
+            ));
+            let space = cmsg_space(payload.len());
+            let mut storage = vec![MaybeUninit::uninit(); space.max(64) + BUFFER_ALIGN];
+            let mut fixed = cleared_over_stale_bytes(&mut storage);
+            fixed.try_push_fds(&fds).unwrap();
+            assert_eq!(fixed.as_bytes(), expected.as_bytes(), "{n} fds");
+            let mut heap = ControlMessagesBuf::new();
+            heap.try_push_fds(&fds).unwrap();
+            assert_eq!(heap.as_bytes(), expected.as_bytes(), "{n} fds on the heap");
+
+            let mut storage = vec![MaybeUninit::uninit(); space + BUFFER_ALIGN];
+            let mut exact = ControlMessagesBuf::with_storage(aligned(&mut storage, space));
+            assert_eq!(exact.capacity(), space);
+            exact.try_push_fds(&fds).unwrap();
+            assert_eq!(exact.as_bytes(), expected.as_bytes(), "{n} fds, exact fit");
+            drop(exact);
+            let mut short = ControlMessagesBuf::with_storage(aligned(&mut storage, space - 1));
+            let err = short.try_push_fds(&fds).unwrap_err();
+            assert_eq!(err.needed(), space, "{n} fds, one byte short");
+            assert!(short.is_empty());
+        }
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub(crate) fn too_much_control_data() -> io::Error {
 pub(crate) fn fill_send(
     msg: &mut libc::msghdr,
     bufs: &[IoSlice<'_>],
-    control: Option<&[u8]>,
+    control: &[u8],
 ) -> io::Result<()> {
     if !iovlen_fits(bufs.len()) {
         return Err(too_many_buffers());
@@ -70,13 +70,17 @@ pub(crate) fn fill_send(
     // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
     msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
     msg.msg_iovlen = bufs.len() as _;
-    if let Some(control) = control {
-        if controllen_clamp(control.len()) != control.len() {
-            return Err(too_much_control_data());
-        }
-        msg.msg_control = control.as_ptr().cast_mut().cast();
-        msg.msg_controllen = control.len() as _;
+    if controllen_clamp(control.len()) != control.len() {
+        return Err(too_much_control_data());
     }
+    // No control data is a null pointer: the BSDs refuse a non-null `msg_control` shorter
+    // than a header with `EINVAL`.
+    msg.msg_control = if control.is_empty() {
+        core::ptr::null_mut()
+    } else {
+        control.as_ptr().cast_mut().cast()
+    };
+    msg.msg_controllen = control.len() as _;
     Ok(())
 }
 
@@ -124,7 +128,7 @@ pub(crate) fn send(
     ancillary_data: &mut AncillaryData<'_>,
     options: SendOptions,
 ) -> io::Result<usize> {
-    let control = ancillary_data.start_sendmsg()?;
+    let control = ancillary_data.control_to_send()?;
     let mut msg = empty_msghdr();
     if let Some((name, name_len)) = name {
         msg.msg_name = name.cast_mut().cast();

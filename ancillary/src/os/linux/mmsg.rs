@@ -279,8 +279,8 @@ fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::R
     let mut count = 0;
     for (message, hdr) in messages.iter().zip(hdrs.iter_mut()) {
         let control = match message.ancillary_data {
-            Some(ancillary_data) => ancillary_data.start_sendmsg()?,
-            None => None,
+            Some(ancillary_data) => ancillary_data.control_to_send()?,
+            None => &[],
         };
         sys::fill_send(&mut hdr.msg_hdr, message.bufs.as_slice(), control)?;
         count += 1;
