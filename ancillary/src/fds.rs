@@ -274,6 +274,12 @@ impl FdRecord {
         },
     };
 
+    /// Right after a receive: every kind owned.
+    pub(crate) const RECEIVED: FdRecord = FdRecord {
+        owned: Owned::ALL,
+        walk: FdRecord::NONE.walk,
+    };
+
     /// Gives up the received descriptors of `kind`, handing them out one by one (none if
     /// they were not owned).
     ///
@@ -457,14 +463,14 @@ impl fmt::Debug for OwnedFds<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{ControlMessage, ControlMessagesBuf};
     use std::os::fd::AsRawFd;
 
     /// A pipe: its read end as a raw number owned by nobody (for the code under test to
     /// own), and its write end, which tells whether the read end is still open.
-    fn new_fd() -> (RawFd, OwnedFd) {
+    pub(crate) fn new_fd() -> (RawFd, OwnedFd) {
         let mut ends = [0; 2];
         // SAFETY: `ends` has room for the two descriptors `pipe` writes.
         assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
@@ -476,7 +482,7 @@ mod tests {
     /// fails with `EPIPE` once it is closed. Unlike asking about a descriptor number, this
     /// cannot be fooled by another test reusing the number. (Rust programs ignore
     /// `SIGPIPE`.)
-    fn still_open(probe: &OwnedFd) -> bool {
+    pub(crate) fn still_open(probe: &OwnedFd) -> bool {
         // SAFETY: a one-byte write from a live buffer to a descriptor we own.
         let n = unsafe { libc::write(probe.as_raw_fd(), b"x".as_ptr().cast(), 1) };
         if n == 1 {

@@ -356,7 +356,10 @@
 //! lookups; `RecvMsgMulti::take` (`unsafe`: the buffer must be one the kernel filled for
 //! this request) also moves the control data into an `AncillaryData` through
 //! `finish_recvmsg`, which then owns the `SCM_RIGHTS` descriptors and closes those not
-//! taken. The tests `tests/tests/io_uring_*.rs` show both on UDP and Unix sockets.
+//! taken. `RecvMsgMulti::take_in_place` copies nothing: its `ReceivedControlMessages`
+//! reads the control data in the provided buffer, owns the descriptors there, and
+//! borrows the buffer until it is dropped (the fastest way; BENCHMARKS.md has the
+//! counts). The tests `tests/tests/io_uring_*.rs` show them on UDP and Unix sockets.
 //!
 //! # Platforms
 //!

@@ -53,6 +53,7 @@ use crate::addr::RawSocketAddr;
 use crate::ancillary_data::AncillaryData;
 use crate::control_messages::ControlMessages;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::received::ReceivedControlMessages;
 use crate::sys;
 
 /// The parts the operations own are `Send`: the `unsafe impl Send`s below rest on this.
@@ -551,24 +552,29 @@ pub const RECVMSG_OUT_LEN: usize = 16;
 /// Every provided buffer the kernel fills holds an `io_uring_recvmsg_out` header
 /// ([`RECVMSG_OUT_LEN`] bytes), then [`name_len`](Self::name_len) bytes of address, then
 /// [`control_len`](Self::control_len) bytes of control data, then the payload: size the
-/// buffers for all four.
+/// buffers for all four. The address room is a multiple of the `cmsghdr` alignment, so
+/// the control data starts aligned in a buffer whose address is aligned (8 on 64-bit
+/// Linux): provide buffers at such addresses, with a length that is a multiple of it
+/// when they lie end to end, and typed views of the messages can read them in place
+/// ([`take_in_place`](Self::take_in_place)).
 ///
 /// The kernel reads the `msghdr` this value points the entry at; dropping the value leaks
 /// that header (56 bytes), since the kernel may read it until the request is issued.
 ///
 /// # Example
 ///
-/// Parsing a buffer as the kernel lays it out (here written by hand: a 4-byte address, no
-/// control data, a 5-byte payload):
+/// Parsing a buffer as the kernel lays it out (here written by hand: a 4-byte address in
+/// an 8-byte slot, no control data, a 5-byte payload):
 ///
 /// ```
 /// use ancillary::io_uring::{RecvMsgMulti, RECVMSG_OUT_LEN};
 ///
 /// let multi = RecvMsgMulti::new(4, 0)?;
-/// assert_eq!(multi.buffer_len(5), RECVMSG_OUT_LEN + 4 + 5);
+/// assert_eq!(multi.name_len(), 8, "rounded up to the cmsghdr alignment");
+/// assert_eq!(multi.buffer_len(5), RECVMSG_OUT_LEN + 8 + 5);
 /// // io_uring_recvmsg_out: namelen, controllen, payloadlen, flags.
 /// let mut buffer: Vec<u8> = [4u32, 0, 5, 0].iter().flat_map(|v| v.to_ne_bytes()).collect();
-/// buffer.extend_from_slice(&[1, 2, 3, 4]);
+/// buffer.extend_from_slice(&[1, 2, 3, 4, 0, 0, 0, 0]);
 /// buffer.extend_from_slice(b"hello");
 /// let out = multi.parse(&buffer)?;
 /// assert_eq!(out.name(), &[1, 2, 3, 4]);
@@ -595,14 +601,17 @@ unsafe impl Sync for RecvMsgMulti {}
 
 impl RecvMsgMulti {
     /// Room for an address of `name_len` bytes (0 for none; a `sockaddr_storage` is 128)
-    /// and for `control_len` bytes of control data in each buffer.
+    /// and for `control_len` bytes of control data in each buffer. The address room is
+    /// rounded up to a multiple of the `cmsghdr` alignment, so that the control data
+    /// after it starts aligned (a `sockaddr_in6`'s 28 bytes take 32).
     ///
     /// # Errors
     /// `InvalidInput` if either is larger than `i32::MAX`.
     pub fn new(name_len: usize, control_len: usize) -> io::Result<RecvMsgMulti> {
         let too_large = || io::Error::new(io::ErrorKind::InvalidInput, "length too large");
-        let name_len = u32::try_from(name_len)
-            .ok()
+        let name_len = name_len
+            .checked_next_multiple_of(align_of::<libc::cmsghdr>())
+            .and_then(|n| u32::try_from(n).ok())
             .filter(|&n| n <= i32::MAX as u32)
             .ok_or_else(too_large)?;
         let control_len = u32::try_from(control_len)
@@ -668,6 +677,7 @@ impl RecvMsgMulti {
     /// # Errors
     /// [`OutError`] if the buffer is shorter than the header, the address and the control
     /// data that this operation reserves.
+    #[inline]
     pub fn parse<'b>(&self, buffer: &'b [u8]) -> Result<RecvMsgOut<'b>, OutError> {
         RecvMsgOut::parse(buffer, self.name_len(), self.control_len())
     }
@@ -712,6 +722,37 @@ impl RecvMsgMulti {
         // this completion, adopted once.
         unsafe { adopt(ancillary, control) };
         Ok(out)
+    }
+
+    /// Reads one filled provided buffer like [`take`](Self::take), but leaves the control
+    /// data where the kernel wrote it: the [`ReceivedControlMessages`] returned reads it
+    /// there and owns the descriptors it carries (closing those not taken when dropped),
+    /// so nothing is copied and no [`AncillaryData`] is needed. It borrows `buffer`:
+    /// provide the buffer again only after dropping it.
+    ///
+    /// Typed views of the messages ([`ControlMessages::of_type`] and the like) read the
+    /// payloads in place too, so they need the control data aligned, as it is in a
+    /// buffer at an aligned address (see [`RecvMsgMulti`]); elsewhere they give
+    /// [`PayloadError::Alignment`](crate::PayloadError::Alignment), never a misaligned
+    /// read, and [`take`](Self::take), which copies, is the way.
+    ///
+    /// # Errors
+    /// [`OutError`] as for [`parse`](Self::parse) (a buffer this short, which no successful
+    /// completion fills, has no control data that could be found, so nothing is taken).
+    ///
+    /// # Safety
+    /// As for [`take`](Self::take): `buffer` is what the kernel wrote for a successful
+    /// completion of this operation's [`entry`](Self::entry), unchanged, taken once.
+    #[inline]
+    pub unsafe fn take_in_place<'b>(
+        &self,
+        buffer: &'b [u8],
+    ) -> Result<(RecvMsgOut<'b>, ReceivedControlMessages<'b>), OutError> {
+        let out = self.parse(buffer)?;
+        // SAFETY: the caller's promise: the control bytes are what the kernel wrote for
+        // this completion, adopted once.
+        let control = unsafe { ReceivedControlMessages::new(out.control_bytes()) };
+        Ok((out, control))
     }
 }
 
@@ -767,20 +808,19 @@ impl<'b> RecvMsgOut<'b> {
     ///
     /// # Errors
     /// [`OutError`] if the buffer is too short for the header and the reserved fields.
+    #[inline]
     pub fn parse(
         buffer: &'b [u8],
         name_len: usize,
         control_len: usize,
     ) -> Result<RecvMsgOut<'b>, OutError> {
+        let (header, rest) = buffer
+            .split_first_chunk::<RECVMSG_OUT_LEN>()
+            .ok_or(OutError(OutErrorKind::Header))?;
         let field = |at: usize| {
-            buffer
-                .get(at..at + 4)
-                .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-                .ok_or(OutError(OutErrorKind::Header))
+            u32::from_ne_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
         };
-        let (got_name, got_control, got_payload, flags) =
-            (field(0)?, field(4)?, field(8)?, field(12)?);
-        let rest = &buffer[RECVMSG_OUT_LEN..];
+        let (got_name, got_control, got_payload, flags) = (field(0), field(4), field(8), field(12));
         let (name_field, rest) = split(rest, name_len).ok_or(OutError(OutErrorKind::Name))?;
         let (control_field, payload_field) =
             split(rest, control_len).ok_or(OutError(OutErrorKind::Control))?;

@@ -1,7 +1,8 @@
 //! Receiving 32 UDP datagrams, each with its own `IP_TTL` control message (received with
 //! `IP_RECVTTL`), three ways: one multishot io_uring `recvmsg` over provided buffers
-//! (`ancillary::io_uring::RecvMsgMulti`, each buffer parsed and its control data adopted
-//! by an `AncillaryData`), `recv_mmsg`, and one `recvmsg` per datagram. Every iteration
+//! (`ancillary::io_uring::RecvMsgMulti`, each buffer parsed and its control data read in
+//! place, owning any descriptors, with `take_in_place`), `recv_mmsg`, and one `recvmsg`
+//! per datagram. Every iteration
 //! sends the batch with one `sendmmsg` and receives all of it, checking each TTL. Linux
 //! only; without io_uring (a sandbox) the multishot case is left out with a `skipped:`
 //! line.
@@ -53,7 +54,9 @@ mod linux {
 
     use ancillary::io_uring::RecvMsgMulti;
     use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg};
-    use ancillary::{AncillaryData, ControlMessage, MessageReceiver, RecvOptions, SendOptions};
+    use ancillary::{
+        AncillaryData, ControlMessage, ControlMessages, MessageReceiver, RecvOptions, SendOptions,
+    };
     use criterion::measurement::WallTime;
     use criterion::{BenchmarkGroup, Criterion};
     use io_uring::{cqueue, opcode, IoUring};
@@ -98,9 +101,8 @@ mod linux {
         }
     }
 
-    fn ttl(ancillary: &AncillaryData<'_>) -> Option<libc::c_int> {
-        ancillary
-            .control_messages()
+    fn ttl(messages: &ControlMessages) -> Option<libc::c_int> {
+        messages
             .iter()
             .find(|m| m.cmsg_level() == libc::IPPROTO_IP && m.cmsg_type() == libc::IP_TTL)
             .map(|m| libc::c_int::from_ne_bytes(m.data()[..4].try_into().unwrap()))
@@ -173,7 +175,6 @@ mod linux {
                 };
                 arm(&mut ring);
                 ring.submit().unwrap();
-                let mut received = AncillaryData::with_capacity(64);
                 let mut used: Vec<u16> = Vec::with_capacity(usize::from(BUFFERS));
                 let mut multishot = |check: bool| {
                     send_batch(&f, &mut out);
@@ -196,10 +197,11 @@ mod linux {
                             let bytes = &storage[start..start + cqe.result() as usize];
                             // SAFETY: the kernel filled buffer `bid` for this completion,
                             // taken once before it is provided again.
-                            let msg = unsafe { multi.take(bytes, &mut received) }.unwrap();
+                            let (msg, control) = unsafe { multi.take_in_place(bytes) }.unwrap();
                             assert_eq!(msg.payload().len(), PAYLOAD);
                             if check {
-                                assert_eq!(ttl(&received), Some(got as i32 + 1));
+                                let ttl = ttl(control.control_messages());
+                                assert_eq!(ttl, Some(got as i32 + 1));
                             }
                             got += 1;
                             used.push(bid);
@@ -258,7 +260,7 @@ mod linux {
         batched(&mut inbound);
         for (i, message) in inbound.iter_mut().enumerate() {
             assert_eq!(
-                ttl(message.ancillary_data_mut().unwrap()),
+                ttl(message.ancillary_data_mut().unwrap().control_messages()),
                 Some(i as i32 + 1)
             );
         }
@@ -281,7 +283,7 @@ mod linux {
                     .recv()
                     .unwrap();
                 if check {
-                    assert_eq!(ttl(&received), Some(i as i32 + 1));
+                    assert_eq!(ttl(received.control_messages()), Some(i as i32 + 1));
                 }
             }
         };

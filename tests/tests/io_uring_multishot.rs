@@ -188,25 +188,32 @@ fn udp_gro_through_multishot_receive() {
     drop(buffers);
 }
 
-#[test]
-fn fd_passing_through_multishot_receive_owns_and_closes() {
-    let _lock = fd_lock();
-    let Some(mut ring) = ring_or_skip(16) else {
-        return;
-    };
-    let (a, b) = UnixDatagram::pair().unwrap();
-    let multi = RecvMsgMulti::new(0, AncillaryData::space_for_fds(4)).unwrap();
-    let buffers = Buffers::provide(&mut ring, 4, multi.buffer_len(16));
-    let entry = multi.entry(b.as_fd(), GROUP).user_data(MULTI);
-    // SAFETY: the header is leaked, never freed; the buffers outlive the ring.
-    unsafe { submit(&mut ring, &[entry]) };
+/// Arms a multishot receive on a Unix datagram pair with `name_len` bytes of address
+/// room and control room for `fds` descriptors, then sends `files` `times` times with a
+/// 2-byte payload; returns the pieces and the completions.
+struct FdPassing {
+    multi: RecvMsgMulti,
+    buffers: Buffers,
+    done: Vec<Completion>,
+}
 
-    let files: Vec<OwnedFd> = tests::distinct_fds(2);
-    let ids = tests::file_ids(&files);
-    let before = open_fd_count();
-    for _ in 0..2 {
+fn pass_files(
+    ring: &mut IoUring,
+    name_len: usize,
+    fds: usize,
+    files: &[OwnedFd],
+    times: usize,
+) -> FdPassing {
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let multi = RecvMsgMulti::new(name_len, AncillaryData::space_for_fds(fds)).unwrap();
+    let buffers = Buffers::provide(ring, 4, multi.buffer_len(16));
+    let entry = multi.entry(b.as_fd(), GROUP).user_data(MULTI);
+    // SAFETY: the header is leaked, never freed; the buffers outlive the ring (each
+    // caller drops the ring first).
+    unsafe { submit(ring, &[entry]) };
+    for _ in 0..times {
         let mut ancillary = AncillaryData::new();
-        ancillary.add_file_descriptors(&tests::borrow_all(&files));
+        ancillary.add_file_descriptors(&tests::borrow_all(files));
         a.send_message(
             &[std::io::IoSlice::new(b"fd")],
             &mut ancillary,
@@ -214,7 +221,24 @@ fn fd_passing_through_multishot_receive_owns_and_closes() {
         )
         .unwrap();
     }
-    let done = multishot_results(&mut ring, 2);
+    let done = multishot_results(ring, times);
+    FdPassing {
+        multi,
+        buffers,
+        done,
+    }
+}
+
+#[test]
+fn fd_passing_through_multishot_receive_owns_and_closes() {
+    let _lock = fd_lock();
+    let Some(mut ring) = ring_or_skip(16) else {
+        return;
+    };
+    let files: Vec<OwnedFd> = tests::distinct_fds(2);
+    let (ids, before) = (tests::file_ids(&files), open_fd_count());
+    let passing = pass_files(&mut ring, 0, 4, &files, 2);
+    let (multi, buffers, done) = (passing.multi, passing.buffers, passing.done);
 
     // The first: descriptors taken, same files, close-on-exec.
     let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(4));
@@ -241,6 +265,68 @@ fn fd_passing_through_multishot_receive_owns_and_closes() {
     assert!(err.to_string().contains("closed"), "{err}");
     assert_eq!(open_fd_count(), before + 2);
     drop(taken);
+    assert_eq!(open_fd_count(), before);
+    drop(ring);
+    drop(buffers);
+}
+
+/// `take_in_place`: the control data read where the kernel wrote it (after a 3-byte name
+/// slot, rounded up to 8 so that it starts aligned): the descriptors are the files sent,
+/// close-on-exec, owned until taken, and closed on drop when not taken, in every mix of
+/// taking some, all and none.
+#[test]
+fn take_in_place_owns_descriptors_in_the_provided_buffer() {
+    let _lock = fd_lock();
+    let Some(mut ring) = ring_or_skip(16) else {
+        return;
+    };
+    let files: Vec<OwnedFd> = tests::distinct_fds(3);
+    let (ids, before) = (tests::file_ids(&files), open_fd_count());
+    let passing = pass_files(&mut ring, 3, 3, &files, 3);
+    let (multi, buffers, done) = (passing.multi, passing.buffers, passing.done);
+    assert_eq!(open_fd_count(), before + 9, "three in each buffer");
+
+    // All taken: the same files, close-on-exec.
+    let bytes = buffers.of(&done[0]);
+    // SAFETY: filled by the kernel for this completion, taken once.
+    let (out, mut control) = unsafe { multi.take_in_place(bytes) }.unwrap();
+    assert_eq!(out.payload(), b"fd");
+    let offset = out.control_bytes().as_ptr() as usize - bytes.as_ptr() as usize;
+    assert_eq!(offset, RECVMSG_OUT_LEN + 8);
+    assert_eq!(multi.buffer_len(16) % align_of::<libc::cmsghdr>(), 0);
+    assert_eq!(bytes.as_ptr() as usize % align_of::<libc::cmsghdr>(), 0);
+    let rights: Vec<Vec<i32>> = control
+        .control_messages()
+        .of_type::<ScmRights>()
+        .map(|r| r.unwrap().fds().to_vec())
+        .collect();
+    assert_eq!(rights.len(), 1);
+    let taken: Vec<OwnedFd> = control.drain_fds().collect();
+    assert_eq!(tests::file_ids(&taken), ids);
+    assert!(taken.iter().all(|f| tests::is_cloexec(f.as_fd())));
+    assert_eq!(control.drain_fds().len(), 0, "taken once");
+    drop(control);
+    assert_eq!(open_fd_count(), before + 9, "taken ones stay open");
+    drop(taken);
+    assert_eq!(open_fd_count(), before + 6);
+
+    // One taken, the iterator dropped: the other two closed then.
+    // SAFETY: filled by the kernel for this completion, taken once.
+    let (_, mut control) = unsafe { multi.take_in_place(buffers.of(&done[1])) }.unwrap();
+    let mut fds = control.drain_fds();
+    assert_eq!(fds.len(), 3);
+    let first = fds.next().unwrap();
+    drop(fds);
+    assert_eq!(open_fd_count(), before + 4);
+    drop(first);
+    drop(control);
+    assert_eq!(open_fd_count(), before + 3);
+
+    // None taken: all three closed when the value is dropped.
+    // SAFETY: filled by the kernel for this completion, taken once.
+    let (_, control) = unsafe { multi.take_in_place(buffers.of(&done[2])) }.unwrap();
+    assert!(format!("{control:?}").contains("owns_fds: true"));
+    drop(control);
     assert_eq!(open_fd_count(), before);
     drop(ring);
     drop(buffers);

@@ -1,0 +1,144 @@
+//! [`ReceivedControlMessages`]: control messages read where the kernel wrote them, owning
+//! the descriptors they carry, without copying them into an [`AncillaryData`].
+//!
+//! [`AncillaryData`]: crate::AncillaryData
+
+use core::fmt;
+
+use crate::control_messages::ControlMessages;
+use crate::fds::{FdKind, FdRecord, OwnedFds};
+
+/// The control messages of one receive, borrowed from the memory the kernel wrote them
+/// to, owning every descriptor they carry.
+///
+/// For receives that do not go through an [`AncillaryData`](crate::AncillaryData): a
+/// completion-based runtime's buffer, such as the provided buffer of an io_uring multishot
+/// receive (`io_uring::RecvMsgMulti::take_in_place`, feature `io-uring`, makes one). The bytes are read where they are, at any alignment; nothing is copied.
+///
+/// The descriptors are handed out by [`drain_fds`](Self::drain_fds); those not taken are
+/// closed when the value is dropped (if it is leaked with `mem::forget`, so are they,
+/// which is safe). The messages themselves stay readable through
+/// [`control_messages`](Self::control_messages), for as long as the value lives: the
+/// descriptor numbers in them are only numbers.
+pub struct ReceivedControlMessages<'b> {
+    bytes: &'b [u8],
+    record: FdRecord,
+}
+
+impl<'b> ReceivedControlMessages<'b> {
+    /// Takes ownership of the descriptors that the control messages in `bytes` carry.
+    ///
+    /// Where the receive could not ask for close-on-exec descriptors (macOS), they are
+    /// made close-on-exec here, as after every receive of this crate.
+    ///
+    /// # Safety
+    /// `bytes` must be control data that the kernel wrote for one receive in this
+    /// process (all of it, or cut short at the end), unchanged since, and not adopted
+    /// anywhere else: every descriptor it names is then open and owned by nobody else.
+    #[must_use = "dropping the value closes every descriptor it owns"]
+    pub unsafe fn new(bytes: &'b [u8]) -> ReceivedControlMessages<'b> {
+        crate::cloexec::fix_up(bytes);
+        ReceivedControlMessages {
+            bytes,
+            record: FdRecord::RECEIVED,
+        }
+    }
+
+    /// The control messages, for typed or raw iteration.
+    #[must_use]
+    pub fn control_messages(&self) -> &ControlMessages {
+        ControlMessages::from_bytes(self.bytes)
+    }
+
+    /// Takes ownership of the received `SCM_RIGHTS` descriptors, one by one, without
+    /// allocating. Empty once they were taken. Descriptors the iterator does not yield
+    /// are closed when it is dropped.
+    #[must_use = "dropping the iterator closes every descriptor it did not yield"]
+    pub fn drain_fds(&mut self) -> OwnedFds<'_> {
+        // SAFETY: `bytes` are all of one receive's control data, whose descriptors of the
+        // kinds the record still owns are open and owned here (`new`'s contract).
+        unsafe { self.record.drain(self.bytes, FdKind::Rights) }
+    }
+}
+
+impl Drop for ReceivedControlMessages<'_> {
+    fn drop(&mut self) {
+        // SAFETY: as in `drain_fds`: the record names the kinds still owned here.
+        unsafe { self.record.owned.close(self.bytes) };
+    }
+}
+
+impl fmt::Debug for ReceivedControlMessages<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedControlMessages")
+            .field("messages", &self.control_messages())
+            .field("owns_fds", &!self.record.owned.is_none())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fds::tests::{new_fd as pipe, still_open as open};
+    use crate::{ControlMessage, ControlMessagesBuf, PayloadError, ScmRights};
+    use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+    /// Control data as a kernel lays it out (a TTL, then two descriptors), copied to
+    /// offset 1 of `backing`: misaligned for every header and payload.
+    fn misaligned(backing: &mut Vec<u8>, fds: &[RawFd]) -> usize {
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            &64i32.to_ne_bytes(),
+        ));
+        let rights: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &rights,
+        ));
+        backing.clear();
+        backing.push(0);
+        backing.extend_from_slice(buf.as_bytes());
+        buf.len()
+    }
+
+    /// Read in place at any alignment: the messages walk, a typed view refuses the
+    /// misaligned payload with an error, and the descriptors are handed out in order,
+    /// once; then the ones taken stay open and nothing else is closed twice.
+    #[test]
+    fn drains_descriptors_from_misaligned_bytes() {
+        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
+        let mut backing = Vec::new();
+        let len = misaligned(&mut backing, &raw);
+        // SAFETY: the two read ends are open and owned by nobody else.
+        let mut control = unsafe { ReceivedControlMessages::new(&backing[1..=len]) };
+        assert_eq!(control.control_messages().iter().count(), 2);
+        let typed: Vec<_> = control.control_messages().of_type::<ScmRights>().collect();
+        assert!(matches!(typed[..], [Err(PayloadError::Alignment { .. })]));
+        let taken: Vec<OwnedFd> = control.drain_fds().collect();
+        let numbers: Vec<RawFd> = taken.iter().map(AsRawFd::as_raw_fd).collect();
+        assert_eq!(numbers, raw);
+        assert_eq!(control.drain_fds().len(), 0, "taken once");
+        drop(control);
+        assert!(probes.iter().all(open), "taken ones are the caller's");
+        drop(taken);
+        assert!(!probes.iter().any(open));
+    }
+
+    /// Dropped untaken: every descriptor closed.
+    #[test]
+    fn closes_what_was_not_taken() {
+        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
+        let mut backing = Vec::new();
+        let len = misaligned(&mut backing, &raw);
+        // SAFETY: the two read ends are open and owned by nobody else.
+        let control = unsafe { ReceivedControlMessages::new(&backing[1..=len]) };
+        assert!(format!("{control:?}").contains("owns_fds: true"));
+        assert!(probes.iter().all(open));
+        drop(control);
+        assert!(!probes.iter().any(open));
+    }
+}
