@@ -302,51 +302,7 @@
 //! complete it with the cancellation's result. A receive ends with the RFC's
 //! `finish_recvmsg`, so its descriptors are owned and close-on-exec as after `recvmsg`.
 //!
-//! ```
-//! # #[cfg(all(feature = "io-uring", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64")))]
-//! # fn main() -> std::io::Result<()> {
-//! use std::os::fd::AsFd;
-//! use std::os::unix::net::UnixDatagram;
-//! use ancillary::io_uring::{RecvMsg, SendMsg};
-//! use ancillary::AncillaryData;
-//!
-//! let Ok(mut ring) = io_uring::IoUring::new(8) else {
-//!     return Ok(()); // io_uring refused here (a sandbox, `io_uring_disabled`)
-//! };
-//! let (a, b) = UnixDatagram::pair()?;
-//! let (one_end, _other_end) = UnixDatagram::pair()?;
-//!
-//! let send = SendMsg::new(b"one end".to_vec())
-//!     .fds(vec![one_end.into()])
-//!     .prepare()?;
-//! let capacity = AncillaryData::space_for_fds(1);
-//! let recv = RecvMsg::new(vec![0; 64], AncillaryData::with_capacity(capacity)).prepare()?;
-//! let entries = [send.entry(a.as_fd()), recv.entry(b.as_fd())];
-//! // SAFETY: both operations own what their entries point at until `complete`.
-//! unsafe { ring.submission().push_multiple(&entries) }.expect("room for two");
-//! ring.submit_and_wait(2)?;
-//!
-//! let (mut sent, mut received) = (None, None);
-//! for cqe in ring.completion() {
-//!     if cqe.user_data() == send.user_data() {
-//!         sent = Some(cqe.result());
-//!     } else if cqe.user_data() == recv.user_data() {
-//!         received = Some(cqe.result());
-//!     }
-//! }
-//! // SAFETY: each entry was submitted once, and these are its completions' results.
-//! let (sent, mut received) = unsafe {
-//!     (send.complete(sent.unwrap()), recv.complete(received.unwrap()))
-//! };
-//! sent.result?;
-//! let (len, _flags) = received.result?;
-//! assert_eq!(&received.bufs[0][..len], b"one end");
-//! let [_fd] = received.ancillary.take_exact_fds()?;
-//! # Ok(())
-//! # }
-//! # #[cfg(not(all(feature = "io-uring", target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64", target_arch = "loongarch64", target_arch = "powerpc64"))))]
-//! # fn main() {}
-//! ```
+//! The module's documentation has an example of each.
 //!
 //! For a socket that receives many datagrams, `RecvMsgMulti` builds a multishot `recvmsg`
 //! over provided buffers, each of which the kernel fills with an `io_uring_recvmsg_out`

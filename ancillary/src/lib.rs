@@ -119,6 +119,26 @@ macro_rules! on_supported_targets {
     )*};
 }
 
+/// The items of the `io-uring` feature, built where it works: Linux (and Android) on the
+/// architectures whose kernel ABI the `io-uring` crate ships (the list of that
+/// dependency in `Cargo.toml`); elsewhere the feature adds nothing.
+macro_rules! with_io_uring {
+    ($($item:item)*) => {$(
+        #[cfg(all(
+            feature = "io-uring",
+            any(target_os = "linux", target_os = "android"),
+            any(
+                target_arch = "x86_64",
+                target_arch = "aarch64",
+                target_arch = "riscv64",
+                target_arch = "loongarch64",
+                target_arch = "powerpc64"
+            )
+        ))]
+        $item
+    )*};
+}
+
 // The modules, on Unix only (each on its own line, where tools that walk `mod` items,
 // such as cargo-mutants, find them); the items of the supported targets follow in
 // `on_supported_targets!`. See ARCHITECTURE.md for what each module owns.
@@ -147,19 +167,10 @@ mod fds;
 mod field;
 #[cfg(unix)]
 pub mod guide;
-#[cfg(all(
-    feature = "io-uring",
-    any(target_os = "linux", target_os = "android"),
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
-#[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
-pub mod io_uring;
+with_io_uring! {
+    #[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
+    pub mod io_uring;
+}
 #[cfg(unix)]
 mod message;
 #[cfg(unix)]

@@ -291,58 +291,38 @@ pub(crate) unsafe fn recvmmsg(
 
 // ----- io_uring (Linux) --------------------------------------------------------------------
 
-/// An all-zero `msghdr` for an io_uring operation to fill and keep.
-#[cfg(all(
-    feature = "io-uring",
-    any(target_os = "linux", target_os = "android"),
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
-pub(crate) fn uring_msghdr() -> libc::msghdr {
-    empty_msghdr()
-}
+with_io_uring! {
+    /// An all-zero `msghdr` for an io_uring operation to fill and keep.
+    pub(crate) fn uring_msghdr() -> libc::msghdr {
+        empty_msghdr()
+    }
 
-/// Points `msg` at `iovecs` (which the caller keeps, unmoved, as long as `msg` is used),
-/// at `control` (null with length 0 for none) and at `name` (pointer and length; null
-/// with 0 for none). The io_uring operations fill their headers here, once, and keep every
-/// pointee in one allocation until the completion.
-///
-/// # Errors
-/// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
-#[cfg(all(
-    feature = "io-uring",
-    any(target_os = "linux", target_os = "android"),
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
-pub(crate) fn fill_uring(
-    msg: &mut libc::msghdr,
-    iovecs: &mut [libc::iovec],
-    control: Option<(*mut u8, usize)>,
-    name: (*mut libc::c_void, libc::socklen_t),
-) -> io::Result<()> {
-    if !iovlen_fits(iovecs.len()) {
-        return Err(too_many_buffers());
-    }
-    msg.msg_iov = iovecs.as_mut_ptr();
-    msg.msg_iovlen = iovecs.len() as _;
-    (msg.msg_name, msg.msg_namelen) = name;
-    if let Some((control, len)) = control {
-        if controllen_clamp(len) != len {
-            return Err(too_much_control_data());
+    /// Points `msg` at `iovecs` (which the caller keeps, unmoved, as long as `msg` is used),
+    /// at `control` (null with length 0 for none) and at `name` (pointer and length; null
+    /// with 0 for none). The io_uring operations fill their headers here, once, and keep every
+    /// pointee in one allocation until the completion.
+    ///
+    /// # Errors
+    /// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
+    pub(crate) fn fill_uring(
+        msg: &mut libc::msghdr,
+        iovecs: &mut [libc::iovec],
+        control: Option<(*mut u8, usize)>,
+        name: (*mut libc::c_void, libc::socklen_t),
+    ) -> io::Result<()> {
+        if !iovlen_fits(iovecs.len()) {
+            return Err(too_many_buffers());
         }
-        msg.msg_control = control.cast();
-        msg.msg_controllen = len as _;
+        msg.msg_iov = iovecs.as_mut_ptr();
+        msg.msg_iovlen = iovecs.len() as _;
+        (msg.msg_name, msg.msg_namelen) = name;
+        if let Some((control, len)) = control {
+            if controllen_clamp(len) != len {
+                return Err(too_much_control_data());
+            }
+            msg.msg_control = control.cast();
+            msg.msg_controllen = len as _;
+        }
+        Ok(())
     }
-    Ok(())
 }

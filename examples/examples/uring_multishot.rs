@@ -4,16 +4,7 @@
 //!
 //! `cargo run -p examples --example uring_multishot`
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 fn main() -> std::io::Result<()> {
     use std::net::{SocketAddr, UdpSocket};
     use std::os::fd::{AsFd, AsRawFd};
@@ -113,16 +104,7 @@ fn main() -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-)))]
+#[cfg(not(io_uring_target))]
 fn main() {
     println!("io_uring: Linux on x86_64, aarch64, riscv64, loongarch64 or powerpc64 only");
 }

@@ -688,40 +688,13 @@ fn check_against_model(ancillary: &AncillaryData<'_>, model: &Model) {
 /// control data walks and converts as [`check_parse`] requires. Linux only, like the
 /// `io-uring` feature (elsewhere, and on architectures without it, it checks nothing).
 pub fn check_recvmsg_out(input: &[u8]) {
-    #[cfg(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64",
-            target_arch = "loongarch64",
-            target_arch = "powerpc64"
-        )
-    ))]
+    #[cfg(io_uring_target)]
     recvmsg_out(input);
-    #[cfg(not(all(
-        target_os = "linux",
-        any(
-            target_arch = "x86_64",
-            target_arch = "aarch64",
-            target_arch = "riscv64",
-            target_arch = "loongarch64",
-            target_arch = "powerpc64"
-        )
-    )))]
+    #[cfg(not(io_uring_target))]
     let _ = input;
 }
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 fn recvmsg_out(input: &[u8]) {
     use ancillary::io_uring::{RecvMsgOut, RECVMSG_OUT_LEN};
     let [name_room, control_room, buffer @ ..] = input else {

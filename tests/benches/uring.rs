@@ -9,45 +9,18 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 fn benches(criterion: &mut Criterion) {
     linux::benches(criterion);
 }
 
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-)))]
+#[cfg(not(io_uring_target))]
 fn benches(_: &mut Criterion) {}
 
 criterion_group!(all, benches);
 criterion_main!(all);
 
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 mod linux {
     use std::net::{SocketAddr, UdpSocket};
     use std::os::fd::AsFd;

@@ -8,16 +8,7 @@ mod fds;
 mod qemu;
 mod send_recv;
 mod temp;
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 mod uring;
 
 pub use crate::alloc::{
@@ -28,16 +19,7 @@ pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;
 pub use crate::temp::{file_with, TempDir};
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 pub use crate::uring::*;
 
 /// The README's Rust examples, compiled and run as doctests, so that the first code a

@@ -166,16 +166,7 @@ fn ancillary_data_moves_to_another_thread_with_its_descriptors() {
 /// The io_uring types: the operations move between threads (a completion may be reaped
 /// on another one) but are not shared; the multishot request and its parsed buffers are
 /// plain data.
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#[cfg(io_uring_target)]
 mod io_uring {
     use ancillary::io_uring::{
         OutError, RecvMsg, RecvMsgDone, RecvMsgMulti, RecvMsgOp, RecvMsgOut, SendMsg, SendMsgDone,

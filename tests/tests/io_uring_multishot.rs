@@ -1,16 +1,7 @@
 //! Multishot io_uring `recvmsg` (`ancillary::io_uring::RecvMsgMulti`) against the real
 //! kernel: UDP with ECN (`IP_TOS`), `IP_PKTINFO` and `UDP_GRO`, descriptor passing,
 //! truncation, and hostile byte images for the parser.
-#![cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#![cfg(io_uring_target)]
 
 use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};

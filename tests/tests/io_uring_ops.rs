@@ -1,16 +1,7 @@
 //! Single-shot io_uring `sendmsg`/`recvmsg` (`ancillary::io_uring::{SendMsg, RecvMsg}`)
 //! against the real kernel: descriptor passing, addresses, truncation, cancellation, and
 //! what dropping an operation early does.
-#![cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "powerpc64"
-    )
-))]
+#![cfg(io_uring_target)]
 
 use std::io::{Seek, Write};
 use std::net::{SocketAddr, UdpSocket};

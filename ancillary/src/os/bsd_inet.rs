@@ -1,33 +1,24 @@
 //! The UDP messages of FreeBSD and Apple platforms, which share the BSD socket layer: the
-//! IPv4 receive messages of `ip(4)` (`IP_RECVDSTADDR`, `IP_RECVTOS`, `IP_RECVTTL`), the
-//! IPv6 messages of RFC 3542 (`IPV6_PKTINFO`, `IPV6_TCLASS`, `IPV6_HOPLIMIT`), and the
-//! socket options that turn them on. Each platform module re-exports them; what only one
-//! of them has is behind `cfg` here.
+//! IPv4 receive messages of `ip(4)` (`IP_RECVDSTADDR`, `IP_RECVTOS`, `IP_RECVTTL`), and
+//! the socket options that turn them and the IPv6 messages of RFC 3542 (`super::ipv6`,
+//! shared with Linux) on. Each platform module re-exports them; what only one of them
+//! has is behind `cfg` here.
 
-use core::ffi::c_int;
 use core::fmt;
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 use std::os::fd::AsFd;
 
 pub use super::ecn::Ecn;
+use super::inet::{in_addr, ipv4};
+#[allow(
+    unused_imports,
+    reason = "named by the doc links of `rfc3542_options!`"
+)]
+use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 use super::setsockopt::set_flag;
 
 use crate::ControlMessage;
-
-fn ipv4(addr: libc::in_addr) -> Ipv4Addr {
-    Ipv4Addr::from(addr.s_addr.to_ne_bytes())
-}
-
-fn in_addr(ip: Ipv4Addr) -> libc::in_addr {
-    libc::in_addr {
-        s_addr: u32::from_ne_bytes(ip.octets()),
-    }
-}
-
-fn int_byte(value: c_int) -> u8 {
-    u8::try_from(value).unwrap_or(u8::MAX)
-}
 
 /// `IP_RECVDSTADDR` (`struct in_addr`): the destination address of a received IPv4
 /// datagram, with [`set_recv_dstaddr_v4`](SocketOptionsExt::set_recv_dstaddr_v4): the
@@ -191,131 +182,9 @@ impl fmt::Debug for InPktinfo {
     }
 }
 
-/// `IPV6_TCLASS` (`int`): the traffic class of a received IPv6 datagram (with
-/// [`set_recv_tclass_v6`](SocketOptionsExt::set_recv_tclass_v6)), or the one to send a
-/// datagram with; its low two bits are the ECN codepoint.
-///
-/// # References
-/// RFC 3542, section 6.5.
-#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_TCLASS)]
-#[repr(C)]
-#[doc(alias = "IPV6_TCLASS")]
-#[doc(alias = "IPV6_RECVTCLASS")]
-pub struct Ipv6Tclass {
-    tclass: c_int,
-}
-
-impl Ipv6Tclass {
-    /// A datagram with this traffic class.
-    #[must_use]
-    pub const fn new(tclass: u8) -> Ipv6Tclass {
-        Ipv6Tclass {
-            tclass: tclass as c_int,
-        }
-    }
-
-    /// A datagram with this ECN codepoint and DSCP 0.
-    #[must_use]
-    pub const fn from_ecn(ecn: Ecn) -> Ipv6Tclass {
-        Ipv6Tclass::new(ecn.bits())
-    }
-
-    /// The traffic class.
-    #[must_use]
-    pub fn tclass(&self) -> u8 {
-        int_byte(self.tclass)
-    }
-
-    /// Its ECN codepoint (the two low bits).
-    #[must_use]
-    pub fn ecn(&self) -> Ecn {
-        Ecn::from_bits(self.tclass())
-    }
-}
-
-/// `IPV6_HOPLIMIT` (`int`): the hop limit of a received IPv6 datagram (with
-/// [`set_recv_hoplimit_v6`](SocketOptionsExt::set_recv_hoplimit_v6)), or the one to send
-/// a datagram with.
-///
-/// # References
-/// RFC 3542, section 6.3.
-#[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_HOPLIMIT)]
-#[repr(C)]
-#[doc(alias = "IPV6_HOPLIMIT")]
-pub struct Ipv6HopLimit {
-    hop_limit: c_int,
-}
-
-impl Ipv6HopLimit {
-    /// A datagram with this hop limit.
-    #[must_use]
-    pub const fn new(hop_limit: u8) -> Ipv6HopLimit {
-        Ipv6HopLimit {
-            hop_limit: hop_limit as c_int,
-        }
-    }
-
-    /// The hop limit.
-    #[must_use]
-    pub fn hop_limit(&self) -> u8 {
-        int_byte(self.hop_limit)
-    }
-}
-
-/// `IPV6_PKTINFO` (`struct in6_pktinfo`): the destination address and arrival interface
-/// of a received IPv6 datagram (with
-/// [`set_recv_pktinfo_v6`](SocketOptionsExt::set_recv_pktinfo_v6)), or the source address
-/// and interface to send one with.
-///
-/// # References
-/// RFC 3542, section 6.1.
-#[derive(ControlMessage, Clone, Copy)]
-#[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_PKTINFO)]
-#[repr(transparent)]
-#[doc(alias = "IPV6_PKTINFO")]
-#[doc(alias = "in6_pktinfo")]
-pub struct In6Pktinfo(libc::in6_pktinfo);
-
-impl In6Pktinfo {
-    /// To send: the source address `addr` and the interface `ifindex` (0: the one routing
-    /// picks).
-    #[must_use]
-    pub const fn new(addr: Ipv6Addr, ifindex: u32) -> In6Pktinfo {
-        In6Pktinfo(libc::in6_pktinfo {
-            ipi6_addr: libc::in6_addr {
-                s6_addr: addr.octets(),
-            },
-            ipi6_ifindex: ifindex,
-        })
-    }
-
-    /// The address: received, the destination; sent, the source.
-    #[must_use]
-    pub fn addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(self.0.ipi6_addr.s6_addr)
-    }
-
-    /// The interface index.
-    #[must_use]
-    pub const fn ifindex(&self) -> u32 {
-        self.0.ipi6_ifindex
-    }
-}
-
 impl fmt::Debug for IpRecvDstAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("IpRecvDstAddr").field(&self.addr()).finish()
-    }
-}
-
-impl fmt::Debug for In6Pktinfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("In6Pktinfo")
-            .field("addr", &self.addr())
-            .field("ifindex", &self.ifindex())
-            .finish()
     }
 }
 
@@ -353,29 +222,7 @@ pub trait SocketOptionsExt: AsFd {
         set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_PKTINFO, on)
     }
 
-    /// `IPV6_RECVTCLASS`: every IPv6 datagram carries its traffic class, [`Ipv6Tclass`].
-    #[doc(alias = "IPV6_RECVTCLASS")]
-    fn set_recv_tclass_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, on)
-    }
-
-    /// `IPV6_RECVPKTINFO`: every IPv6 datagram carries its destination and interface,
-    /// [`In6Pktinfo`].
-    #[doc(alias = "IPV6_RECVPKTINFO")]
-    fn set_recv_pktinfo_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, on)
-    }
-
-    /// `IPV6_RECVHOPLIMIT`: every IPv6 datagram carries its hop limit, [`Ipv6HopLimit`].
-    #[doc(alias = "IPV6_RECVHOPLIMIT")]
-    fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(
-            self.as_fd(),
-            libc::IPPROTO_IPV6,
-            libc::IPV6_RECVHOPLIMIT,
-            on,
-        )
-    }
+    super::ipv6::rfc3542_options!();
 }
 
 impl<T: AsFd + ?Sized> SocketOptionsExt for T {}
@@ -383,7 +230,8 @@ impl<T: AsFd + ?Sized> SocketOptionsExt for T {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ControlMessagesBuf, PayloadError};
+    use crate::ControlMessagesBuf;
+    use core::ffi::c_int;
 
     /// A received buffer as the kernel would write it, from raw messages.
     fn buffer(messages: &[(c_int, c_int, &[u8])]) -> ControlMessagesBuf<'static> {
@@ -406,31 +254,6 @@ mod tests {
         let tos = buf.find::<IpRecvTos>().unwrap().unwrap();
         assert_eq!((tos.tos(), tos.ecn()), (0b1010_0011, Ecn::Ce));
         assert_eq!(buf.find::<IpRecvTtl>().unwrap().unwrap().ttl(), 63);
-    }
-
-    #[test]
-    fn ipv6_messages_round_trip() {
-        let addr = Ipv6Addr::new(0xfe80, 0, 0, 0, 1, 2, 3, 4);
-        let mut buf = ControlMessagesBuf::new();
-        buf.push(&(&In6Pktinfo::new(addr, 7)).into());
-        buf.push(&(&Ipv6Tclass::from_ecn(Ecn::Ect1)).into());
-        buf.push(&(&Ipv6HopLimit::new(255)).into());
-        let info = buf.find::<In6Pktinfo>().unwrap().unwrap();
-        assert_eq!((info.addr(), info.ifindex()), (addr, 7));
-        assert_eq!(buf.find::<Ipv6Tclass>().unwrap().unwrap().ecn(), Ecn::Ect1);
-        assert_eq!(
-            buf.find::<Ipv6HopLimit>().unwrap().unwrap().hop_limit(),
-            255
-        );
-    }
-
-    #[test]
-    fn wrong_length_is_an_error_not_a_value() {
-        let buf = buffer(&[(libc::IPPROTO_IPV6, libc::IPV6_TCLASS, &[1])]);
-        assert!(matches!(
-            buf.find::<Ipv6Tclass>(),
-            Some(Err(PayloadError::Length { found: 1, .. }))
-        ));
     }
 
     #[cfg(target_os = "freebsd")]

@@ -19,6 +19,8 @@ pub mod macos;
 #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
 mod bsd_inet;
 mod ecn;
+mod inet;
+mod ipv6;
 mod setsockopt;
 
 /// Seals the platform extension traits: they are implemented for this crate's option

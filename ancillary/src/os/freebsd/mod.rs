@@ -15,6 +15,6 @@ pub use self::sockcred::{SockCred, SockCred2};
 mod tests;
 
 pub use super::bsd_inet::{
-    Ecn, In6Pktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, Ipv6HopLimit, Ipv6Tclass,
-    SocketOptionsExt,
+    Ecn, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, SocketOptionsExt,
 };
+pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};

@@ -9,25 +9,8 @@ use core::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::Ecn;
+use crate::os::inet::{in_addr, int_byte, ipv4};
 use crate::ControlMessage;
-
-/// The address in an `in_addr` (whose bytes are in network order).
-pub(crate) fn ipv4(addr: libc::in_addr) -> Ipv4Addr {
-    Ipv4Addr::from(addr.s_addr.to_ne_bytes())
-}
-
-/// The `in_addr` of an address.
-pub(crate) fn in_addr(ip: Ipv4Addr) -> libc::in_addr {
-    libc::in_addr {
-        s_addr: u32::from_ne_bytes(ip.octets()),
-    }
-}
-
-/// An `int` payload read as the byte it holds (TTL, TOS, traffic class); a value out of
-/// range, which no kernel sends, reads as 255.
-pub(crate) fn int_byte(value: c_int) -> u8 {
-    u8::try_from(value).unwrap_or(u8::MAX)
-}
 
 /// `IP_TOS` as Linux delivers it: the TOS byte of a received IPv4 datagram (with
 /// [`set_recv_tos_v4`](super::SocketOptionsExt::set_recv_tos_v4)), whose low two bits are

@@ -67,7 +67,8 @@ mod ip;
 pub use self::ip::{InPktinfo, IpOrigDstAddr, IpTos, IpTosSend, IpTtl};
 
 mod ipv6;
-pub use self::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6OrigDstAddr, Ipv6Tclass};
+pub use self::ipv6::Ipv6OrigDstAddr;
+pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 
 #[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
 mod timestamp;

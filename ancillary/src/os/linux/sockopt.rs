@@ -4,6 +4,11 @@
 use std::io;
 use std::os::fd::AsFd;
 
+#[allow(
+    unused_imports,
+    reason = "named by the doc links of `rfc3542_options!`"
+)]
+use super::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 use crate::os::setsockopt::{set, set_flag};
 
 /// Socket options that turn on the control messages of [`os::linux`](super), as methods on
@@ -29,6 +34,35 @@ use crate::os::setsockopt::{set, set_flag};
 /// MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
 /// let info = ancillary.control_messages().find::<InPktinfo>().unwrap()?;
 /// assert_eq!(info.addr(), std::net::Ipv4Addr::LOCALHOST);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The IPv6 messages of RFC 3542, both ways: an ECN codepoint and a source address sent,
+/// the traffic class and the destination address received.
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::{Ipv6Addr, UdpSocket};
+/// use ancillary::os::linux::{Ecn, In6Pktinfo, Ipv6Tclass, SocketOptionsExt};
+/// use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, MessageSender};
+///
+/// let Ok(receiver) = UdpSocket::bind("[::1]:0") else { return Ok(()) }; // no IPv6 here
+/// receiver.set_recv_tclass_v6(true)?;
+/// receiver.set_recv_pktinfo_v6(true)?;
+/// let sender = UdpSocket::bind("[::]:0")?;
+/// let mut ancillary = AncillaryData::with_capacity(Ipv6Tclass::SPACE + In6Pktinfo::SPACE);
+/// ancillary.add_control_message(&Ipv6Tclass::from_ecn(Ecn::Ect1));
+/// ancillary.add_control_message(&In6Pktinfo::from_source(Ipv6Addr::LOCALHOST));
+/// MessageSender::new(&sender, b"hi").ancillary_data(&mut ancillary).send_to(&receiver.local_addr()?)?;
+///
+/// let (_, _, from) = MessageReceiver::new(&receiver, &mut [0; 8])
+///     .ancillary_data(&mut ancillary)
+///     .recv_from()?;
+/// assert_eq!(from.ip(), Ipv6Addr::LOCALHOST);
+/// let messages = ancillary.control_messages();
+/// assert_eq!(messages.find::<Ipv6Tclass>().unwrap()?.ecn(), Ecn::Ect1);
+/// assert_eq!(messages.find::<In6Pktinfo>().unwrap()?.addr(), Ipv6Addr::LOCALHOST);
 /// # Ok(())
 /// # }
 /// ```
@@ -76,31 +110,7 @@ pub trait SocketOptionsExt: AsFd {
         set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVERR, on)
     }
 
-    /// `IPV6_RECVTCLASS`: every IPv6 datagram carries its traffic class,
-    /// [`Ipv6Tclass`](super::Ipv6Tclass) (ECN in its low two bits).
-    #[doc(alias = "IPV6_RECVTCLASS")]
-    fn set_recv_tclass_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, on)
-    }
-
-    /// `IPV6_RECVPKTINFO`: every IPv6 datagram carries its destination address and
-    /// arrival interface, [`In6Pktinfo`](super::In6Pktinfo).
-    #[doc(alias = "IPV6_RECVPKTINFO")]
-    fn set_recv_pktinfo_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, on)
-    }
-
-    /// `IPV6_RECVHOPLIMIT`: every IPv6 datagram carries its hop limit,
-    /// [`Ipv6HopLimit`](super::Ipv6HopLimit).
-    #[doc(alias = "IPV6_RECVHOPLIMIT")]
-    fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
-        set_flag(
-            self.as_fd(),
-            libc::IPPROTO_IPV6,
-            libc::IPV6_RECVHOPLIMIT,
-            on,
-        )
-    }
+    crate::os::ipv6::rfc3542_options!();
 
     /// `IPV6_RECVORIGDSTADDR`: every IPv6 datagram carries its destination address and
     /// port, [`Ipv6OrigDstAddr`](super::Ipv6OrigDstAddr).

@@ -24,7 +24,5 @@ pub use self::creds::{ScmCreds, CMGROUP_MAX};
 #[cfg(test)]
 mod tests;
 
-pub use super::bsd_inet::{
-    Ecn, In6Pktinfo, InPktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, Ipv6HopLimit, Ipv6Tclass,
-    SocketOptionsExt,
-};
+pub use super::bsd_inet::{Ecn, InPktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, SocketOptionsExt};
+pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
