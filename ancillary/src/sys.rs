@@ -73,13 +73,14 @@ pub(crate) fn fill_send(
     if controllen_clamp(control.len()) != control.len() {
         return Err(too_much_control_data());
     }
-    // No control data is a null pointer: the BSDs refuse a non-null `msg_control` shorter
-    // than a header with `EINVAL`.
-    msg.msg_control = if control.is_empty() {
-        core::ptr::null_mut()
-    } else {
-        control.as_ptr().cast_mut().cast()
-    };
+    // Linux reads `msg_control` only when `msg_controllen` is not 0; the BSDs refuse a
+    // non-null one shorter than a header with `EINVAL`, so there no control data is null.
+    msg.msg_control =
+        if cfg!(any(target_os = "linux", target_os = "android")) || !control.is_empty() {
+            control.as_ptr().cast_mut().cast()
+        } else {
+            core::ptr::null_mut()
+        };
     msg.msg_controllen = control.len() as _;
     Ok(())
 }
