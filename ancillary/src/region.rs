@@ -341,9 +341,25 @@ impl Drop for Storage<'_> {
     #[inline]
     fn drop(&mut self) {
         if !self.fixed && self.cap != 0 {
-            drop(self.take_heap());
+            // SAFETY: the type invariant: with `fixed` false and `cap > 0`, this value owns
+            // the heap allocation `ptr`/`cap`, and gives it up here, being dropped.
+            unsafe { free_heap(self.ptr, self.cap) };
         }
     }
+}
+
+/// Frees a heap region. Out of line, and given the parts by value, so that dropping a
+/// storage that owns no allocation (lent, or never grown) stays a test of two fields whose
+/// owner need not be kept in memory.
+///
+/// # Safety
+/// `ptr` and `cap` (a non-zero multiple of the chunk size) are the region of a
+/// `Vec<Chunk>` whose length equals its capacity, owned by the caller, who gives it up.
+#[inline(never)]
+unsafe fn free_heap(ptr: NonNull<u8>, cap: usize) {
+    let chunks = cap / CHUNK;
+    // SAFETY: the raw parts of that `Vec` (this function's contract), rebuilt once.
+    drop(unsafe { Vec::from_raw_parts(ptr.as_ptr().cast::<Chunk>(), chunks, chunks) });
 }
 
 /// Sequential writes into a range of the storage that [`Storage::write_with`] handed out.
