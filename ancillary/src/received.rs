@@ -84,9 +84,14 @@ mod tests {
     use crate::{ControlMessage, ControlMessagesBuf, PayloadError, ScmRights};
     use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+    /// Memory aligned to 8, so that offset 1 of it is misaligned for every header and
+    /// payload wherever it lies (a `Vec<u8>`'s address promises no alignment).
+    #[repr(C, align(8))]
+    struct Backing([u8; 128]);
+
     /// Control data as a kernel lays it out (a TTL, then two descriptors), copied to
-    /// offset 1 of `backing`: misaligned for every header and payload.
-    fn misaligned(backing: &mut Vec<u8>, fds: &[RawFd]) -> usize {
+    /// offset 1 of `backing`; returns that slice.
+    fn misaligned<'b>(backing: &'b mut Backing, fds: &[RawFd]) -> &'b [u8] {
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(
             libc::IPPROTO_IP,
@@ -99,10 +104,9 @@ mod tests {
             libc::SCM_RIGHTS,
             &rights,
         ));
-        backing.clear();
-        backing.push(0);
-        backing.extend_from_slice(buf.as_bytes());
-        buf.len()
+        let bytes = &mut backing.0[1..=buf.len()];
+        bytes.copy_from_slice(buf.as_bytes());
+        bytes
     }
 
     /// Read in place at any alignment: the messages walk, a typed view refuses the
@@ -115,13 +119,16 @@ mod tests {
     )]
     fn drains_descriptors_from_misaligned_bytes() {
         let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
-        let mut backing = Vec::new();
-        let len = misaligned(&mut backing, &raw);
+        let mut backing = Backing([0; 128]);
+        let bytes = misaligned(&mut backing, &raw);
         // SAFETY: the two read ends are open and owned by nobody else.
-        let mut control = unsafe { ReceivedControlMessages::new(&backing[1..=len]) };
+        let mut control = unsafe { ReceivedControlMessages::new(bytes) };
         assert_eq!(control.control_messages().iter().count(), 2);
         let typed: Vec<_> = control.control_messages().of_type::<ScmRights>().collect();
-        assert!(matches!(typed[..], [Err(PayloadError::Alignment { .. })]));
+        assert!(
+            matches!(typed[..], [Err(PayloadError::Alignment { .. })]),
+            "{typed:?}"
+        );
         let taken: Vec<OwnedFd> = control.drain_fds().collect();
         let numbers: Vec<RawFd> = taken.iter().map(AsRawFd::as_raw_fd).collect();
         assert_eq!(numbers, raw);
@@ -140,10 +147,10 @@ mod tests {
     )]
     fn closes_what_was_not_taken() {
         let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
-        let mut backing = Vec::new();
-        let len = misaligned(&mut backing, &raw);
+        let mut backing = Backing([0; 128]);
+        let bytes = misaligned(&mut backing, &raw);
         // SAFETY: the two read ends are open and owned by nobody else.
-        let control = unsafe { ReceivedControlMessages::new(&backing[1..=len]) };
+        let control = unsafe { ReceivedControlMessages::new(bytes) };
         assert!(format!("{control:?}").contains("owns_fds: true"));
         assert!(probes.iter().all(open));
         drop(control);
