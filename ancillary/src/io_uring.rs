@@ -96,6 +96,7 @@ use ::io_uring::{opcode, squeue, types};
 
 use crate::addr::RawSocketAddr;
 use crate::ancillary_data::AncillaryData;
+use crate::cmsg::BUFFER_ALIGN;
 use crate::control_messages::ControlMessages;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::received::ReceivedControlMessages;
@@ -597,9 +598,9 @@ pub const RECVMSG_OUT_LEN: usize = 16;
 /// Every provided buffer the kernel fills holds an `io_uring_recvmsg_out` header
 /// ([`RECVMSG_OUT_LEN`] bytes), then [`name_len`](Self::name_len) bytes of address, then
 /// [`control_len`](Self::control_len) bytes of control data, then the payload: size the
-/// buffers for all four. The address room is a multiple of the `cmsghdr` alignment, so
-/// the control data starts aligned in a buffer whose address is aligned (8 on 64-bit
-/// Linux): provide buffers at such addresses, with a length that is a multiple of it
+/// buffers for all four. The address room is a multiple of the control data's alignment
+/// (8, a `long`), so the control data starts aligned in a buffer whose address is
+/// aligned to 8: provide buffers at such addresses, with a length that is a multiple of it
 /// when they lie end to end, and typed views of the messages can read them in place
 /// ([`take_in_place`](Self::take_in_place)).
 ///
@@ -615,7 +616,7 @@ pub const RECVMSG_OUT_LEN: usize = 16;
 /// use ancillary::io_uring::{RecvMsgMulti, RECVMSG_OUT_LEN};
 ///
 /// let multi = RecvMsgMulti::new(4, 0)?;
-/// assert_eq!(multi.name_len(), 8, "rounded up to the cmsghdr alignment");
+/// assert_eq!(multi.name_len(), 8, "rounded up to the control data's alignment");
 /// assert_eq!(multi.buffer_len(5), RECVMSG_OUT_LEN + 8 + 5);
 /// // io_uring_recvmsg_out: namelen, controllen, payloadlen, flags.
 /// let mut buffer: Vec<u8> = [4u32, 0, 5, 0].iter().flat_map(|v| v.to_ne_bytes()).collect();
@@ -647,15 +648,16 @@ unsafe impl Sync for RecvMsgMulti {}
 impl RecvMsgMulti {
     /// Room for an address of `name_len` bytes (0 for none; a `sockaddr_storage` is 128)
     /// and for `control_len` bytes of control data in each buffer. The address room is
-    /// rounded up to a multiple of the `cmsghdr` alignment, so that the control data
-    /// after it starts aligned (a `sockaddr_in6`'s 28 bytes take 32).
+    /// rounded up to a multiple of the control data's alignment (8: the kernel aligns
+    /// control messages to a `long`), so that the control data after it starts aligned
+    /// (a `sockaddr_in6`'s 28 bytes take 32).
     ///
     /// # Errors
     /// `InvalidInput` if either is larger than `i32::MAX`.
     pub fn new(name_len: usize, control_len: usize) -> io::Result<RecvMsgMulti> {
         let too_large = || io::Error::new(io::ErrorKind::InvalidInput, "length too large");
         let name_len = name_len
-            .checked_next_multiple_of(align_of::<libc::cmsghdr>())
+            .checked_next_multiple_of(BUFFER_ALIGN)
             .and_then(|n| u32::try_from(n).ok())
             .filter(|&n| n <= i32::MAX as u32)
             .ok_or_else(too_large)?;

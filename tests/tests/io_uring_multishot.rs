@@ -284,8 +284,10 @@ fn take_in_place_owns_descriptors_in_the_provided_buffer() {
     assert_eq!(out.payload(), b"fd");
     let offset = out.control_bytes().as_ptr() as usize - bytes.as_ptr() as usize;
     assert_eq!(offset, RECVMSG_OUT_LEN + 8);
-    assert_eq!(multi.buffer_len(16) % align_of::<libc::cmsghdr>(), 0);
-    assert_eq!(bytes.as_ptr() as usize % align_of::<libc::cmsghdr>(), 0);
+    // The kernel aligns control messages to a `long` (musl's `cmsghdr` itself is only
+    // 4-aligned on 64-bit targets).
+    assert_eq!(multi.buffer_len(16) % size_of::<libc::c_long>(), 0);
+    assert_eq!(bytes.as_ptr() as usize % size_of::<libc::c_long>(), 0);
     let rights: Vec<Vec<i32>> = control
         .control_messages()
         .of_type::<ScmRights>()
