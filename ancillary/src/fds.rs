@@ -10,8 +10,8 @@ use core::marker::PhantomData;
 use core::mem::size_of;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-use crate::cmsg::read_header;
 use crate::cmsg::{cmsg_align, HEADER_LEN};
+use crate::cmsg::{read_header, Header};
 use crate::control_messages::{ControlMessages, ControlMessagesIter};
 
 /// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
@@ -26,18 +26,32 @@ pub(crate) fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
         .filter(|&fd| fd >= 0)
 }
 
-/// The payload of the message in `bytes` if it is the only one, whole, and of `kind`.
+/// The header of the message in `bytes` if it is the only one, and whole.
 #[inline(always)]
-fn sole_message_of(bytes: &[u8], kind: FdKind) -> Option<&[u8]> {
+fn sole_message(bytes: &[u8]) -> Option<Header> {
     let header = read_header(bytes)?;
     let whole = header.len >= HEADER_LEN && header.len <= bytes.len();
     // What follows the message, if anything, is too short for another header.
     let sole = bytes.len() - cmsg_align(header.len).min(bytes.len()) < size_of::<libc::cmsghdr>();
-    if whole && sole && FdKind::of(header.level, header.ty) == Some(kind) {
+    (whole && sole).then_some(header)
+}
+
+/// The payload of the message in `bytes` if it is the only one, whole, and of `kind`.
+#[inline(always)]
+fn sole_message_of(bytes: &[u8], kind: FdKind) -> Option<&[u8]> {
+    let header = sole_message(bytes)?;
+    if FdKind::of(header.level, header.ty) == Some(kind) {
         bytes.get(HEADER_LEN..header.len)
     } else {
         None
     }
+}
+
+/// Whether `bytes` are one whole message of a kind that carries no descriptors: then
+/// closing them needs no walk.
+#[inline(always)]
+pub(crate) fn is_sole_message_without_fds(bytes: &[u8]) -> bool {
+    sole_message(bytes).is_some_and(|h| FdKind::of(h.level, h.ty).is_none())
 }
 
 /// Counts the descriptors of `kind` in the messages.
@@ -538,6 +552,40 @@ pub(crate) mod tests {
             probes.iter().all(|probe| !still_open(probe)),
             "each yielded one was closed"
         );
+    }
+
+    /// Closing a record: a sole message of descriptors has them closed; a message of
+    /// another kind, a cut header and no bytes at all leave the record owning nothing.
+    #[test]
+    fn close_closes_a_sole_rights_message_and_clears_the_record() {
+        let (raw, probe) = new_fd();
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &rights(&[raw]),
+        ));
+        let mut owned = Owned::ALL;
+        // SAFETY: the read end is open and owned by nobody else.
+        unsafe { owned.close(buf.as_bytes()) };
+        assert!(owned.is_none());
+        assert!(
+            !still_open(&probe),
+            "the sole rights message's descriptor is closed"
+        );
+
+        let mut ttl = ControlMessagesBuf::new();
+        ttl.push(&ControlMessage::new(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            &64i32.to_ne_bytes(),
+        ));
+        for bytes in [ttl.as_bytes(), &ttl.as_bytes()[..4], &[][..]] {
+            let mut owned = Owned::ALL;
+            // SAFETY: no descriptor is named in these bytes.
+            unsafe { owned.close(bytes) };
+            assert!(owned.is_none());
+        }
     }
 
     /// The iterator closes what it did not yield, and an `OwnedFds` of one sole message

@@ -949,6 +949,7 @@ impl<'b> RecvMsgOut<'b> {
 }
 
 /// `bytes` cut after `at`, or `None` if it is shorter.
+#[inline]
 fn split(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8])> {
     (at <= bytes.len()).then(|| bytes.split_at(at))
 }

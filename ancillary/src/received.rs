@@ -62,7 +62,13 @@ impl<'b> ReceivedControlMessages<'b> {
 }
 
 impl Drop for ReceivedControlMessages<'_> {
+    #[inline]
     fn drop(&mut self) {
+        // A datagram's one message of another kind (a TTL, a traffic class) holds nothing
+        // to close: no walk, no call.
+        if crate::fds::is_sole_message_without_fds(self.bytes) {
+            return;
+        }
         // SAFETY: as in `drain_fds`: the record names the kinds still owned here.
         unsafe { self.record.owned.close(self.bytes) };
     }
