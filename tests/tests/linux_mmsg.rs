@@ -472,3 +472,75 @@ fn messages_past_the_batch_limit_are_reset_too() {
     drop(messages);
     assert_eq!(open_fd_count(), before);
 }
+
+/// Each message goes to its own address: three receivers, IPv4 and (where the machine has
+/// it) IPv6 in one batch, each getting the one datagram meant for it.
+#[test]
+fn each_message_goes_to_its_own_address() {
+    let _guard = fd_lock();
+    let mut receivers = vec![
+        UdpSocket::bind("127.0.0.1:0").unwrap(),
+        UdpSocket::bind("127.0.0.1:0").unwrap(),
+    ];
+    let sender = match UdpSocket::bind("[::1]:0") {
+        Ok(v6) => {
+            receivers.push(v6);
+            // A dual-stack sender reaches both families.
+            UdpSocket::bind("[::]:0").unwrap()
+        }
+        Err(_) => UdpSocket::bind("127.0.0.1:0").unwrap(),
+    };
+    let addrs: Vec<SocketAddr> = receivers.iter().map(|r| r.local_addr().unwrap()).collect();
+    let payloads: Vec<Vec<u8>> = (0..receivers.len())
+        .map(|i| vec![b'a' + i as u8; i + 1])
+        .collect();
+    let mut messages: Vec<SendMmsg<'_, '_>> = payloads.iter().map(|p| SendMmsg::new(p)).collect();
+    let addrs: Vec<SocketAddr> = addrs
+        .into_iter()
+        .map(|a| match (a, sender.local_addr().unwrap()) {
+            // From a v6 socket, an IPv4 destination is its IPv4-mapped address.
+            (SocketAddr::V4(v4), SocketAddr::V6(_)) => {
+                SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port())
+            }
+            (a, _) => a,
+        })
+        .collect();
+    let sent = send_mmsg_to(sender.as_fd(), &mut messages, &addrs, SendOptions::new()).unwrap();
+    assert_eq!(sent, receivers.len());
+    for (receiver, payload) in receivers.iter().zip(&payloads) {
+        let mut buf = [0u8; 8];
+        let n = receiver.recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &payload[..]);
+    }
+}
+
+/// An address type whose `sockaddr` is longer than a `sockaddr_storage` is refused before
+/// anything is sent.
+#[test]
+fn an_address_longer_than_sockaddr_storage_is_refused() {
+    struct Huge([u8; 200]);
+    // SAFETY: `f` gets a pointer to 200 initialised bytes of `self`, for the whole call.
+    unsafe impl ancillary::SocketAddress for Huge {
+        fn with_sockaddr<R>(
+            &self,
+            f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
+        ) -> io::Result<R> {
+            Ok(f(self.0.as_ptr().cast(), 200))
+        }
+        fn from_sockaddr(_: &ancillary::RawSocketAddr) -> io::Result<Huge> {
+            Err(io::Error::other("not read back"))
+        }
+    }
+    let _guard = fd_lock();
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut messages = [SendMmsg::new(b"x")];
+    let err = send_mmsg_to(
+        sender.as_fd(),
+        &mut messages,
+        &[Huge([0; 200])],
+        SendOptions::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert_eq!(messages[0].sent(), 0);
+}

@@ -63,6 +63,7 @@
 //! [`recvmmsg(2)`](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
 
 use core::fmt;
+use core::mem::MaybeUninit;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::BorrowedFd;
 
@@ -288,30 +289,39 @@ fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::R
     Ok(count)
 }
 
-/// Sets `msg_name` of each header to the address of the same index, for as long as `call`
-/// runs: every `with_sockaddr` pointer is valid only inside its own call, so the calls
-/// nest, one per address, and the system call runs in the innermost one.
+/// Sets `msg_name` of each header to a copy of the address of the same index, then makes
+/// `call`: a `with_sockaddr` pointer is valid only inside its own call, so each address is
+/// copied out into a `sockaddr_storage` of this frame, which lives across `call`.
 fn with_names<A: SocketAddress>(
     addrs: &[A],
     hdrs: &mut [libc::mmsghdr],
     call: &mut dyn FnMut(&mut [libc::mmsghdr]) -> io::Result<usize>,
 ) -> io::Result<usize> {
-    fn nest<A: SocketAddress>(
-        addrs: &[A],
-        hdrs: &mut [libc::mmsghdr],
-        i: usize,
-        call: &mut dyn FnMut(&mut [libc::mmsghdr]) -> io::Result<usize>,
-    ) -> io::Result<usize> {
-        let Some(addr) = addrs.get(i) else {
-            return call(hdrs);
-        };
-        addr.with_sockaddr(|name, name_len| {
-            hdrs[i].msg_hdr.msg_name = name.cast_mut().cast();
-            hdrs[i].msg_hdr.msg_namelen = name_len;
-            nest(addrs, hdrs, i + 1, call)
-        })?
+    let mut names = [const { MaybeUninit::<libc::sockaddr_storage>::uninit() }; MMSG_BATCH_MAX];
+    for ((addr, hdr), name) in addrs.iter().zip(hdrs.iter_mut()).zip(names.iter_mut()) {
+        let len = addr.with_sockaddr(|ptr, len| {
+            if len as usize > size_of::<libc::sockaddr_storage>() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "an address larger than a sockaddr_storage",
+                ));
+            }
+            // `with_sockaddr` hands a pointer valid for reads of `len` initialised bytes
+            // for this call (`SocketAddress`'s contract), and `name` has room for them.
+            // SAFETY: so the copy reads and writes in bounds, between separate memory.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    ptr.cast::<u8>(),
+                    name.as_mut_ptr().cast::<u8>(),
+                    len as usize,
+                );
+            }
+            Ok(len)
+        })??;
+        hdr.msg_hdr.msg_name = name.as_mut_ptr().cast();
+        hdr.msg_hdr.msg_namelen = len;
     }
-    nest(addrs, hdrs, 0, call)
+    call(hdrs)
 }
 
 /// Records each message's `msg_len`, or 0 for the messages not sent.
