@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The io_uring section of BENCHMARKS.md (issue 17): receiving a batch of 32 UDP datagrams,
 # each with an IP_TTL control message, three ways (tests/benches/uring.rs): one multishot
-# io_uring recvmsg over provided buffers, recv_mmsg, and one recvmsg per datagram. Per
+# io_uring recvmsg over a buffer ring, recv_mmsg, and one recvmsg per datagram. Per
 # datagram, from one run of each: user-space instructions (callgrind, the difference of
 # two runs of N1 and N2 batches, so set-up cancels out), system calls (strace -c -f, the
 # same difference), and wall time per batch (criterion). bench/run.sh calls it after the

@@ -1,11 +1,10 @@
 //! Receiving 32 UDP datagrams, each with its own `IP_TTL` control message (received with
-//! `IP_RECVTTL`), three ways: one multishot io_uring `recvmsg` over provided buffers
-//! (`ancillary::io_uring::RecvMsgMulti`, each buffer parsed and its control data read in
-//! place, owning any descriptors, with `take_in_place`), `recv_mmsg`, and one `recvmsg`
-//! per datagram. Every iteration
-//! sends the batch with one `sendmmsg` and receives all of it, checking each TTL. Linux
-//! only; without io_uring (a sandbox) the multishot case is left out with a `skipped:`
-//! line.
+//! `IP_RECVTTL`), three ways: one multishot io_uring `recvmsg` over a registered buffer
+//! ring (`ancillary::io_uring::RecvMsgMulti`, each buffer parsed and its control data read
+//! in place, owning any descriptors, with `take_in_place`), `recv_mmsg`, and one `recvmsg`
+//! per datagram. Every iteration sends the batch with one `send_mmsg_to` and receives all
+//! of it (the first iteration checks each TTL). Linux only; without io_uring (a sandbox)
+//! the multishot case is left out with a `skipped:` line.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -22,8 +21,10 @@ criterion_main!(all);
 
 #[cfg(io_uring_target)]
 mod linux {
+    use std::alloc::{alloc_zeroed, dealloc, Layout};
     use std::net::{SocketAddr, UdpSocket};
     use std::os::fd::AsFd;
+    use std::sync::atomic::{AtomicU16, Ordering};
 
     use ancillary::io_uring::RecvMsgMulti;
     use ancillary::os::linux::{recv_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg};
@@ -32,15 +33,16 @@ mod linux {
     };
     use criterion::measurement::WallTime;
     use criterion::{BenchmarkGroup, Criterion};
-    use io_uring::{cqueue, opcode, IoUring};
+    use io_uring::types::BufRingEntry;
+    use io_uring::{cqueue, IoUring};
 
     const BATCH: usize = 32;
     const PAYLOAD: usize = 64;
-    /// Twice the batch, so that the kernel never runs out between re-provisions.
+    /// Twice the batch, so that the kernel never runs out before buffers are given back
+    /// (a power of two, as a buffer ring's size must be).
     const BUFFERS: u16 = 64;
     const GROUP: u16 = 3;
     const MULTI: u64 = 1;
-    const PROVIDE: u64 = 2;
 
     struct Fixture {
         sender: UdpSocket,
@@ -106,6 +108,76 @@ mod linux {
         group.bench_function(name, |b| b.iter(&mut *f));
     }
 
+    /// A buffer ring registered for group [`GROUP`]: [`BUFFERS`] entries in page-aligned
+    /// memory that the kernel reads, naming buffers of `len` bytes from `base` on.
+    struct BufRing {
+        entries: *mut BufRingEntry,
+        layout: Layout,
+        tail: u16,
+        base: *mut u8,
+        len: usize,
+    }
+
+    impl BufRing {
+        /// `None` if the kernel has no buffer rings (before 5.19).
+        fn register(ring: &IoUring, base: *mut u8, len: usize) -> Option<BufRing> {
+            let layout =
+                Layout::from_size_align(usize::from(BUFFERS) * size_of::<BufRingEntry>(), 4096)
+                    .unwrap();
+            // SAFETY: the layout has a non-zero size.
+            let entries = unsafe { alloc_zeroed(layout) }.cast::<BufRingEntry>();
+            assert!(!entries.is_null(), "allocation failed");
+            // SAFETY: page-aligned memory for `BUFFERS` entries (a power of two), which
+            // outlives the registration: `Drop` frees it only after the ring is dropped
+            // (the benchmark drops the ring first), and the ring is unregistered with it.
+            let registered = unsafe {
+                ring.submitter()
+                    .register_buf_ring_with_flags(entries as u64, BUFFERS, GROUP, 0)
+            };
+            if registered.is_err() {
+                // SAFETY: allocated just above with this layout, never registered.
+                unsafe { dealloc(entries.cast(), layout) };
+                return None;
+            }
+            Some(BufRing {
+                entries,
+                layout,
+                tail: 0,
+                base,
+                len,
+            })
+        }
+
+        /// Puts buffer `bid` in the next entry (the kernel sees it after `publish`).
+        fn push(&mut self, bid: u16) {
+            let slot = usize::from(self.tail & (BUFFERS - 1));
+            // SAFETY: `slot` is below `BUFFERS`, inside the allocation; the kernel reads
+            // only entries before the published tail, and this one is past it.
+            let entry = unsafe { &mut *self.entries.add(slot) };
+            // SAFETY: buffer `bid` lies inside the caller's storage (`bid < BUFFERS`).
+            entry.set_addr(unsafe { self.base.add(usize::from(bid) * self.len) } as u64);
+            entry.set_len(self.len as u32);
+            entry.set_bid(bid);
+            self.tail = self.tail.wrapping_add(1);
+        }
+
+        /// Makes the pushed entries visible to the kernel.
+        fn publish(&self) {
+            // SAFETY: the tail field of the ring's first entry, which the kernel reads
+            // atomically; it is a `u16` aligned to 2 in memory this value owns.
+            let tail = unsafe { AtomicU16::from_ptr(BufRingEntry::tail(self.entries).cast_mut()) };
+            tail.store(self.tail, Ordering::Release);
+        }
+    }
+
+    impl Drop for BufRing {
+        fn drop(&mut self) {
+            // SAFETY: allocated in `register` with this layout; the ring that read it is
+            // gone (dropped before this value).
+            unsafe { dealloc(self.entries.cast(), self.layout) };
+        }
+    }
+
     pub fn benches(criterion: &mut Criterion) {
         let mut group = criterion.benchmark_group("udp_recv_32_datagrams_each_with_ttl");
         let payload = [7u8; PAYLOAD];
@@ -123,24 +195,16 @@ mod linux {
                 let multi = RecvMsgMulti::new(0, 64).unwrap();
                 let len = multi.buffer_len(PAYLOAD);
                 let mut storage = vec![0u8; len * usize::from(BUFFERS)];
-                let base = storage.as_mut_ptr();
-                let provide = |ring: &mut IoUring, bid: u16, count: u16| {
-                    // SAFETY: `base` points into `storage`, which outlives the ring (the
-                    // ring is dropped first at the end of this arm); buffer `bid` and the
-                    // `count - 1` after it lie inside it.
-                    let entry = opcode::ProvideBuffers::new(
-                        unsafe { base.add(usize::from(bid) * len) },
-                        len as i32,
-                        count,
-                        GROUP,
-                        bid,
-                    )
-                    .build()
-                    .user_data(PROVIDE);
-                    // SAFETY: as above: the buffers stay valid for the ring's life.
-                    unsafe { ring.submission().push(&entry) }.unwrap();
+                // The buffers are handed to the kernel through a registered buffer ring:
+                // giving one back is three stores and a release of the tail, no entry.
+                let Some(mut buffers) = BufRing::register(&ring, storage.as_mut_ptr(), len) else {
+                    tests::skipped("io_uring multishot", "no buffer rings on this kernel");
+                    return;
                 };
-                provide(&mut ring, 0, BUFFERS);
+                for bid in 0..BUFFERS {
+                    buffers.push(bid);
+                }
+                buffers.publish();
                 let arm = |ring: &mut IoUring| {
                     let entry = multi.entry(f.receiver.as_fd(), GROUP).user_data(MULTI);
                     // SAFETY: the entry points at `multi`'s header, which is never freed.
@@ -148,7 +212,6 @@ mod linux {
                 };
                 arm(&mut ring);
                 ring.submit().unwrap();
-                let mut used: Vec<u16> = Vec::with_capacity(usize::from(BUFFERS));
                 let mut multishot = |check: bool| {
                     send_batch(&f, &mut out);
                     let mut got = 0;
@@ -156,9 +219,6 @@ mod linux {
                     while got < BATCH {
                         ring.submit_and_wait(1).unwrap();
                         for cqe in ring.completion() {
-                            if cqe.user_data() != MULTI {
-                                continue;
-                            }
                             // Ended (say, ENOBUFS): armed again below.
                             rearm |= !cqueue::more(cqe.flags());
                             if cqe.result() < 0 {
@@ -169,39 +229,28 @@ mod linux {
                             let start = usize::from(bid) * len;
                             let bytes = &storage[start..start + cqe.result() as usize];
                             // SAFETY: the kernel filled buffer `bid` for this completion,
-                            // taken once before it is provided again.
+                            // taken once before it is given back.
                             let (msg, control) = unsafe { multi.take_in_place(bytes) }.unwrap();
                             assert_eq!(msg.payload().len(), PAYLOAD);
                             if check {
                                 let ttl = ttl(control.control_messages());
                                 assert_eq!(ttl, Some(got as i32 + 1));
                             }
+                            drop(control);
+                            buffers.push(bid);
                             got += 1;
-                            used.push(bid);
                         }
+                        buffers.publish();
                         if rearm {
                             arm(&mut ring);
                             rearm = false;
                         }
                     }
-                    // The used buffers go back in runs of consecutive ids: usually one
-                    // entry for the whole batch.
-                    used.sort_unstable();
-                    let mut run = 0;
-                    while run < used.len() {
-                        let mut end = run + 1;
-                        while end < used.len() && used[end] == used[end - 1] + 1 {
-                            end += 1;
-                        }
-                        provide(&mut ring, used[run], (end - run) as u16);
-                        run = end;
-                    }
-                    used.clear();
-                    ring.submit().unwrap();
                 };
                 multishot(true);
                 bench(&mut group, "io_uring_multishot", &mut || multishot(false));
                 drop(ring);
+                drop(buffers);
                 drop(storage);
             }
         }
