@@ -86,7 +86,9 @@ impl fmt::Debug for TimestampNs {
 /// with [`set_timestamping`](super::SocketOptionsExt::set_timestamping): a software one
 /// (`CLOCK_REALTIME`), a legacy one that kernels leave zero, and a raw hardware one (the
 /// NIC's clock). A timestamp the flags did not ask for, or that the device could not
-/// take, is zero, and reads as `None`; the kernel may also send no message for a datagram.
+/// take, is zero, and reads as `None`; the kernel may also send no message for a datagram
+/// (it does for the first datagrams after the first socket of the system asks for software
+/// receive timestamps, until it has turned them on).
 ///
 /// ```
 /// # fn main() -> std::io::Result<()> {
@@ -97,12 +99,22 @@ impl fmt::Debug for TimestampNs {
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
 /// let flags = libc::SOF_TIMESTAMPING_RX_SOFTWARE | libc::SOF_TIMESTAMPING_SOFTWARE;
 /// socket.set_timestamping(flags)?;
-/// socket.send_to(b"now", socket.local_addr()?)?;
 /// let mut ancillary = AncillaryData::with_capacity(Timestamping::SPACE);
-/// MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
-/// let stamps = ancillary.control_messages().find::<Timestamping>().unwrap()?;
-/// assert!(stamps.software().is_some());
-/// assert!(stamps.hardware().is_none()); // loopback has no hardware clock
+/// // The kernel turns receive timestamps on a moment after the first socket asks for
+/// // them, so the first datagrams may come without one.
+/// let mut software = None;
+/// for _ in 0..100 {
+///     socket.send_to(b"now", socket.local_addr()?)?;
+///     MessageReceiver::new(&socket, &mut [0; 8]).ancillary_data(&mut ancillary).recv()?;
+///     if let Some(stamps) = ancillary.control_messages().find::<Timestamping>() {
+///         let stamps = stamps?;
+///         assert!(stamps.hardware().is_none()); // loopback has no hardware clock
+///         software = stamps.software();
+///         break;
+///     }
+///     std::thread::sleep(std::time::Duration::from_millis(10));
+/// }
+/// assert!(software.is_some());
 /// # Ok(())
 /// # }
 /// ```
