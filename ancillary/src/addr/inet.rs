@@ -38,6 +38,11 @@ fn sockaddr_in6(v6: &SocketAddrV6) -> libc::sockaddr_in6 {
 }
 
 /// Calls `f` with a pointer to `value` and its size.
+///
+/// This and the `with_sockaddr`s below are always inlined: `f` is the caller's whole
+/// `sendmsg`, which the compiler would otherwise leave behind a call once it grows
+/// (BENCHMARKS.md, the QUIC section).
+#[inline(always)]
 fn with_value<T, R>(value: &T, f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R) -> R {
     f(
         core::ptr::from_ref(value).cast(),
@@ -72,6 +77,7 @@ fn read_v6(addr: &RawSocketAddr) -> Option<SocketAddrV6> {
 // SAFETY: `f` gets a pointer to a `sockaddr_in` or `sockaddr_in6` on this stack frame,
 // alive for the whole call, and its size.
 unsafe impl SocketAddress for SocketAddr {
+    #[inline(always)]
     fn with_sockaddr<R>(
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
@@ -94,6 +100,7 @@ unsafe impl SocketAddress for SocketAddr {
 // SAFETY: `f` gets a pointer to a `sockaddr_in` on this stack frame, alive for the whole
 // call, and its size.
 unsafe impl SocketAddress for SocketAddrV4 {
+    #[inline(always)]
     fn with_sockaddr<R>(
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
@@ -109,6 +116,7 @@ unsafe impl SocketAddress for SocketAddrV4 {
 // SAFETY: `f` gets a pointer to a `sockaddr_in6` on this stack frame, alive for the whole
 // call, and its size.
 unsafe impl SocketAddress for SocketAddrV6 {
+    #[inline(always)]
     fn with_sockaddr<R>(
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
