@@ -9,6 +9,7 @@ usage: uring_report.py REPORT_DIR CRITERION_DIR BENCHMARKS_MD
 import json
 import os
 import sys
+import textwrap
 
 from section import replace_section
 
@@ -86,10 +87,14 @@ def section(report_dir, criterion_dir):
             f"| {NAMES.get(name, name)} | {per:.1f} | {total:.1f} | {main} | {wall} | {rate} |"
         )
     by_instructions = [NAMES.get(r[0], r[0]) for r in sorted(rows, key=lambda r: per_datagram(r))]
-    lines += [
-        "",
+    order = textwrap.wrap(
         "From the fewest user-space instructions per datagram to the most: "
         + "; ".join(by_instructions) + ".",
+        width=86,
+    )
+    lines += [
+        "",
+        *order,
         "The kernel's work per datagram (the UDP receive, the copies, building each",
         "`IP_TTL` message) is most of the wall time: the three receives come out close",
         "together, and their order changes from run to run on this shared 2-core",
