@@ -8,6 +8,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 use core::mem::size_of;
+use core::ptr::NonNull;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use crate::cmsg::{cmsg_align, HEADER_LEN};
@@ -377,9 +378,8 @@ unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
     // SAFETY: the parts of a live slice (this function's contract).
     let rest = unsafe { core::slice::from_raw_parts(record.walk.rest, record.walk.rest_len) };
     let mut messages = ControlMessages::from_bytes(rest).iter();
-    let mut current: &[u8] = &[];
-    for message in messages.by_ref() {
-        current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
+    while let Some(message) = messages.next() {
+        let current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
             Some(kind) if kind == record.walk.kind => message.data(),
             Some(other) => {
                 record.walk.seen |= other.bit();
@@ -388,20 +388,27 @@ unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
             None => &[],
         };
         if current.len() >= size_of::<c_int>() {
-            break;
+            let rest = messages.rest();
+            record.walk.rest = rest.as_ptr();
+            record.walk.rest_len = rest.len();
+            if messages.is_done() {
+                // The last message: the walk is complete once its descriptors are
+                // taken, so the caller's loop ends without another call.
+                record.finish();
+            }
+            return Payload {
+                ptr: current.as_ptr(),
+                len: current.len(),
+            };
         }
     }
-    let rest = messages.rest();
-    record.walk.rest = rest.as_ptr();
-    record.walk.rest_len = rest.len();
-    if messages.is_done() {
-        // The last message: the walk is complete once its descriptors are taken, so the
-        // caller's loop ends without another call.
-        record.finish();
-    }
+    // No message of the kind is left: the walk is over, whatever bytes the iterator
+    // stopped at.
+    record.walk.rest_len = 0;
+    record.finish();
     Payload {
-        ptr: current.as_ptr(),
-        len: current.len(),
+        ptr: NonNull::<u8>::dangling().as_ptr(),
+        len: 0,
     }
 }
 
