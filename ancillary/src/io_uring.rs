@@ -398,13 +398,7 @@ impl SendMsg {
     /// If the address cannot be expressed as a `sockaddr` (see
     /// [`SocketAddress::with_sockaddr`](crate::SocketAddress::with_sockaddr)).
     pub fn to<A: crate::SocketAddress>(mut self, address: &A) -> io::Result<SendMsg> {
-        let raw = address.with_sockaddr(|ptr, len| {
-            // SAFETY: `with_sockaddr`'s contract: `ptr` is valid for reads of `len`
-            // initialised bytes for this call.
-            let bytes = unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
-            RawSocketAddr::from_bytes(bytes, len)
-        })??;
-        self.address = Some(raw);
+        self.address = Some(RawSocketAddr::copy_of(address)?);
         Ok(self)
     }
 

@@ -12,6 +12,8 @@ mod unix;
 use std::io;
 
 pub use self::error::AddressError;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) use self::raw::copy_sockaddr;
 pub use self::raw::RawSocketAddr;
 
 /// A socket address type that can be passed to `sendmsg` and read back from `recvmsg`.

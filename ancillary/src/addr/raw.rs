@@ -77,6 +77,20 @@ impl RawSocketAddr {
         Ok(addr)
     }
 
+    with_io_uring! {
+        /// A copy of `addr`'s `sockaddr`, for a call made after `with_sockaddr` has
+        /// returned (an io_uring operation).
+        ///
+        /// # Errors
+        /// As [`copy_sockaddr`].
+        pub(crate) fn copy_of<A: SocketAddress>(addr: &A) -> io::Result<RawSocketAddr> {
+            let mut raw = RawSocketAddr::new();
+            // SAFETY: `bytes` is a `sockaddr_storage`'s worth of writable bytes.
+            raw.len = unsafe { copy_sockaddr(addr, raw.bytes.as_mut_ptr()) }?;
+            Ok(raw)
+        }
+    }
+
     /// The address family (`ss_family`), such as `AF_INET` or `AF_UNIX`; 0 (`AF_UNSPEC`)
     /// for an address of length 0.
     #[must_use]
@@ -130,6 +144,34 @@ impl RawSocketAddr {
     pub(crate) fn set_len(&mut self, len: libc::socklen_t) {
         self.len = len;
     }
+}
+
+/// Copies `addr`'s `sockaddr` to `dst` and returns its length: for calls made after
+/// `with_sockaddr` has returned, whose pointer is valid only inside it.
+///
+/// # Errors
+/// As `with_sockaddr`, or `InvalidInput` if the `sockaddr` is larger than a
+/// `sockaddr_storage`.
+///
+/// # Safety
+/// `dst` must be valid for writes of `size_of::<sockaddr_storage>()` bytes.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[inline]
+pub(crate) unsafe fn copy_sockaddr<A: SocketAddress>(
+    addr: &A,
+    dst: *mut u8,
+) -> io::Result<libc::socklen_t> {
+    addr.with_sockaddr(|ptr, len| {
+        if len as usize > STORAGE_LEN {
+            return Err(super::invalid("more bytes than a sockaddr_storage holds"));
+        }
+        // `with_sockaddr` hands a pointer valid for reads of `len` initialised bytes for
+        // this call (`SocketAddress`'s contract), and `dst` has room for them (this
+        // function's contract).
+        // SAFETY: so the copy reads and writes in bounds, between separate memory.
+        unsafe { core::ptr::copy_nonoverlapping(ptr.cast::<u8>(), dst, len as usize) };
+        Ok(len)
+    })?
 }
 
 impl Default for RawSocketAddr {

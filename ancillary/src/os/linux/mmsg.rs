@@ -67,7 +67,7 @@ use core::mem::MaybeUninit;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::BorrowedFd;
 
-use crate::addr::{RawSocketAddr, SocketAddress};
+use crate::addr::{copy_sockaddr, RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
@@ -299,25 +299,8 @@ fn with_names<A: SocketAddress>(
 ) -> io::Result<usize> {
     let mut names = [const { MaybeUninit::<libc::sockaddr_storage>::uninit() }; MMSG_BATCH_MAX];
     for ((addr, hdr), name) in addrs.iter().zip(hdrs.iter_mut()).zip(names.iter_mut()) {
-        let len = addr.with_sockaddr(|ptr, len| {
-            if len as usize > size_of::<libc::sockaddr_storage>() {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "an address larger than a sockaddr_storage",
-                ));
-            }
-            // `with_sockaddr` hands a pointer valid for reads of `len` initialised bytes
-            // for this call (`SocketAddress`'s contract), and `name` has room for them.
-            // SAFETY: so the copy reads and writes in bounds, between separate memory.
-            unsafe {
-                core::ptr::copy_nonoverlapping(
-                    ptr.cast::<u8>(),
-                    name.as_mut_ptr().cast::<u8>(),
-                    len as usize,
-                );
-            }
-            Ok(len)
-        })??;
+        // SAFETY: `name` is a `sockaddr_storage`'s worth of writable bytes.
+        let len = unsafe { copy_sockaddr(addr, name.as_mut_ptr().cast()) }?;
         hdr.msg_hdr.msg_name = name.as_mut_ptr().cast();
         hdr.msg_hdr.msg_namelen = len;
     }
