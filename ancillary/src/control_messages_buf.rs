@@ -269,8 +269,9 @@ impl<'s> ControlMessagesBuf<'s> {
     #[inline(always)]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         // The common case, inline: a new message of a few descriptors at an aligned end,
-        // with room for it, written in one go. (The bound on the count keeps the size
-        // arithmetic from overflowing on every target.)
+        // with room for it, written in one go. (The bound on the count keeps the message
+        // within any `cmsg_len` field, 32-bit on musl and the BSDs, which only the general
+        // path checks.)
         let at = self.len;
         let room = self.capacity().checked_sub(at);
         let added = fds.len() * size_of::<c_int>();

@@ -268,6 +268,19 @@ struct Walk {
     seen: u8,
 }
 
+impl Walk {
+    /// The bytes the walk has not reached.
+    ///
+    /// # Safety
+    /// `rest` and `rest_len` must be the parts of a slice of received bytes that stays
+    /// valid for `'a`: true while the `OwnedFds` that borrows the record lives.
+    #[inline(always)]
+    unsafe fn rest<'a>(&self) -> &'a [u8] {
+        // SAFETY: the caller's promise.
+        unsafe { core::slice::from_raw_parts(self.rest, self.rest_len) }
+    }
+}
+
 // SAFETY: the pointer is a cached position inside received bytes that only the `OwnedFds`
 // borrowing the record reads, through `&mut FdRecord`; the rest is integers.
 unsafe impl Send for Walk {}
@@ -376,7 +389,7 @@ struct Payload {
 #[inline(never)]
 unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
     // SAFETY: the parts of a live slice (this function's contract).
-    let rest = unsafe { core::slice::from_raw_parts(record.walk.rest, record.walk.rest_len) };
+    let rest = unsafe { record.walk.rest() };
     let mut messages = ControlMessages::from_bytes(rest).iter();
     while let Some(message) = messages.next() {
         let current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
@@ -415,15 +428,11 @@ unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
 impl<'a> OwnedFds<'a> {
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
-        let current = self
-            .current
-            .as_slice()
-            .iter()
-            .filter(|slot| c_int::from_ne_bytes(**slot) >= 0);
         let walk = &self.record.walk;
-        // SAFETY: the parts of a slice of the received bytes, which `self` keeps borrowed.
-        let rest = unsafe { core::slice::from_raw_parts(walk.rest, walk.rest_len) };
-        current.count() + count(ControlMessages::from_bytes(rest).iter(), walk.kind)
+        // SAFETY: the walk's bytes are received bytes that `self` keeps borrowed.
+        let rest = unsafe { walk.rest() };
+        raw_fds(self.current.as_slice().as_flattened()).count()
+            + count(ControlMessages::from_bytes(rest).iter(), walk.kind)
     }
 }
 
