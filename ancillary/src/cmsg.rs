@@ -23,6 +23,7 @@
 
 use core::ffi::c_int;
 use core::mem::offset_of;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
 use crate::platform::CMSG_ALIGN_UNIT;
 
@@ -149,27 +150,33 @@ pub(crate) struct Header {
     pub(crate) ty: c_int,
 }
 
-/// Copies the header at the start of `bytes`, if a whole header is there.
+/// Copies the header at the start of `bytes`, if a whole header is there. The bytes may
+/// sit at any address: the fields are read as bytes, never through a `&cmsghdr`.
 #[inline]
 pub(crate) fn read_header(bytes: &[u8]) -> Option<Header> {
-    if bytes.len() < size_of::<libc::cmsghdr>() {
-        return None;
-    }
-    // SAFETY: `bytes` holds at least `size_of::<cmsghdr>()` initialised bytes, and
-    // `read_unaligned` copies them with no alignment requirement. `cmsghdr` is integers
-    // only (explicit padding fields included), so any bytes are a valid value.
-    let header: libc::cmsghdr = unsafe { core::ptr::read_unaligned(bytes.as_ptr().cast()) };
-    // `cmsg_len` is `size_t` on glibc and `socklen_t` on musl, Apple and the BSDs.
-    #[allow(
-        clippy::unnecessary_cast,
-        reason = "the field's type differs per target"
-    )]
-    let len = header.cmsg_len as usize;
+    let header: &[u8; size_of::<libc::cmsghdr>()] = bytes.first_chunk()?;
+    let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+    // `cmsg_len` is `size_t` on glibc and bionic, a 32-bit `socklen_t` on musl, Apple and
+    // the BSDs.
+    let len = if cmsg_len_field_size() == 4 {
+        u32::from_ne_bytes(field(header, len_at)) as usize
+    } else {
+        u64::from_ne_bytes(field(header, len_at)) as usize
+    };
     Some(Header {
         len,
-        level: header.cmsg_level,
-        ty: header.cmsg_type,
+        level: c_int::from_ne_bytes(field(header, offset_of!(libc::cmsghdr, cmsg_level))),
+        ty: c_int::from_ne_bytes(field(header, offset_of!(libc::cmsghdr, cmsg_type))),
     })
+}
+
+/// The `N` bytes at `at` of a header (`at` is a constant offset inside it, so the bounds
+/// check folds away).
+#[inline(always)]
+fn field<const N: usize>(header: &[u8; size_of::<libc::cmsghdr>()], at: usize) -> [u8; N] {
+    let mut out = [0; N];
+    out.copy_from_slice(&header[at..at + N]);
+    out
 }
 
 /// The bytes of a header with `cmsg_len` = `CMSG_LEN(payload)`, and zeroed padding up to
@@ -189,6 +196,162 @@ pub(crate) fn encode_header(level: c_int, ty: c_int, payload: usize) -> [u8; HEA
     let type_at = offset_of!(libc::cmsghdr, cmsg_type);
     header[type_at..type_at + 4].copy_from_slice(&ty.to_ne_bytes());
     header
+}
+
+// ----- the walk ------------------------------------------------------------------------
+
+/// One message found by [`next`]: its header fields and payload, and the bytes after it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Found<'a> {
+    pub(crate) level: c_int,
+    pub(crate) ty: c_int,
+    /// The payload; for a message cut by the end of the bytes, what is there of it.
+    pub(crate) data: &'a [u8],
+    /// Whether the message runs past the end of the bytes.
+    pub(crate) truncated: bool,
+    /// The bytes from the next header on (empty after a cut message).
+    pub(crate) rest: &'a [u8],
+}
+
+/// The walk's one step: the message at the start of `bytes`, or `None` if no message can
+/// start there (fewer bytes than a header, or a `cmsg_len` shorter than a header, which
+/// cannot be walked past: stopping beats looping on the same header or guessing).
+///
+/// A whole message is followed by the bytes from its aligned end (empty past the end). A
+/// `cmsg_len` running past the end yields the bytes that are there, `truncated`: its
+/// payload is what follows the header, and if the cut is inside the header's padding (on
+/// 64-bit FreeBSD the header is 12 bytes and the payload starts at 16) it is empty and
+/// lies at the cut, inside the bytes.
+#[inline]
+pub(crate) fn next(bytes: &[u8]) -> Option<Found<'_>> {
+    let header = read_header(bytes)?;
+    if header.len < HEADER_LEN {
+        return None;
+    }
+    let (data, truncated, rest) = match bytes.get(HEADER_LEN..header.len) {
+        Some(data) => {
+            let next_at = cmsg_align_in_bounds(header.len).min(bytes.len());
+            (data, false, &bytes[next_at..])
+        }
+        None => (&bytes[HEADER_LEN.min(bytes.len())..], true, &[][..]),
+    };
+    Some(Found {
+        level: header.level,
+        ty: header.ty,
+        data,
+        truncated,
+        rest,
+    })
+}
+
+/// Whether no message can start in `rest`: it is shorter than a header.
+#[inline(always)]
+pub(crate) const fn at_end(rest: &[u8]) -> bool {
+    rest.len() < size_of::<libc::cmsghdr>()
+}
+
+/// The message of `bytes` if it is whole and the only one: the common shape of a receive,
+/// which then needs no walk.
+#[inline(always)]
+pub(crate) fn sole(bytes: &[u8]) -> Option<Found<'_>> {
+    next(bytes).filter(|found| !found.truncated && at_end(found.rest))
+}
+
+// ----- writing messages ----------------------------------------------------------------
+
+/// Writes a whole message into `dst`, which is exactly its `cmsg_space(payload.len())`
+/// bytes: the header, the payload, and zeroed padding.
+///
+/// # Panics
+/// If `dst` has another length.
+#[inline(always)]
+pub(crate) fn encode(dst: &mut [u8], level: c_int, ty: c_int, payload: &[u8]) {
+    encode_with(dst, level, ty, payload.len(), |out| {
+        out.copy_from_slice(payload);
+    });
+}
+
+/// Writes a whole `SCM_RIGHTS` message of `fds` into `dst`, which is exactly its
+/// `cmsg_space` bytes.
+///
+/// # Panics
+/// If `dst` has another length.
+#[inline(always)]
+pub(crate) fn encode_fds(dst: &mut [u8], fds: &[BorrowedFd<'_>]) {
+    let payload = size_of_val(fds);
+    encode_with(dst, libc::SOL_SOCKET, libc::SCM_RIGHTS, payload, |out| {
+        copy_fds(out, fds);
+    });
+}
+
+/// Grows the `SCM_RIGHTS` message at the start of `dst` that carries `old` payload bytes by
+/// `fds`: a new header, the descriptors after the old ones, and zeroed padding. `dst` is
+/// exactly the grown message's `cmsg_space` bytes.
+///
+/// # Panics
+/// If `dst` has another length.
+#[inline]
+pub(crate) fn extend_fds(dst: &mut [u8], old: usize, fds: &[BorrowedFd<'_>]) {
+    let payload = old + size_of_val(fds);
+    assert_eq!(dst.len(), cmsg_space(payload), "a message's bytes");
+    dst[..HEADER_LEN].copy_from_slice(&encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload));
+    // The old descriptors stay; the new ones overwrite the old padding.
+    let (added, padding) = dst[HEADER_LEN + old..].split_at_mut(size_of_val(fds));
+    copy_fds(added, fds);
+    padding.fill(0);
+}
+
+/// Writes a message of a `payload`-byte payload that `write_payload` fills into `dst`,
+/// which is exactly `cmsg_space(payload)` bytes. The padding is zeroed before the payload
+/// is written: it all lies in the last alignment unit, so that is one store.
+#[inline(always)]
+fn encode_with(
+    dst: &mut [u8],
+    level: c_int,
+    ty: c_int,
+    payload: usize,
+    write_payload: impl FnOnce(&mut [u8]),
+) {
+    let space = dst.len();
+    assert_eq!(space, cmsg_space(payload), "a message's bytes");
+    dst[space - CMSG_ALIGN_UNIT..].fill(0);
+    let (header, rest) = dst.split_at_mut(HEADER_LEN);
+    header.copy_from_slice(&encode_header(level, ty, payload));
+    write_payload(&mut rest[..payload]);
+}
+
+// ----- descriptor arrays ---------------------------------------------------------------
+
+/// The size of one descriptor in an `SCM_RIGHTS` payload.
+pub(crate) const FD_LEN: usize = size_of::<c_int>();
+
+/// Copies the descriptor numbers of `fds`, native-endian, into `dst`, which is exactly as
+/// long as they are.
+#[inline(always)]
+fn copy_fds(dst: &mut [u8], fds: &[BorrowedFd<'_>]) {
+    for (slot, fd) in dst.chunks_exact_mut(FD_LEN).zip(fds) {
+        slot.copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
+    }
+}
+
+/// The first descriptor of a payload and the bytes after it; `None` when fewer than
+/// [`FD_LEN`] bytes are left. The number may be negative (no kernel sends one).
+#[inline(always)]
+pub(crate) fn split_fd(data: &[u8]) -> Option<(RawFd, &[u8])> {
+    let (first, rest) = data.split_first_chunk::<FD_LEN>()?;
+    Some((c_int::from_ne_bytes(*first), rest))
+}
+
+/// The descriptors of a payload: whole native-endian `c_int`s, negative values skipped
+/// (no kernel sends them, and `-1` is not a valid descriptor).
+pub(crate) fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
+    let mut rest = data;
+    core::iter::from_fn(move || {
+        let (fd, after) = split_fd(rest)?;
+        rest = after;
+        Some(fd)
+    })
+    .filter(|&fd| fd >= 0)
 }
 
 #[cfg(test)]
@@ -283,5 +446,65 @@ mod tests {
             assert_eq!(read.len, (1 << 32) + HEADER_LEN + 3);
         }
         assert_eq!((read.level, read.ty), (7, 9));
+    }
+
+    /// Growing a message of one descriptor by one keeps the first, which sits in the
+    /// last alignment unit of the message on 64-bit targets; padding ends zeroed.
+    #[test]
+    fn extending_a_rights_message_keeps_the_descriptors_it_had() {
+        let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+        let (a, b) = (
+            std::os::fd::AsFd::as_fd(&stdin),
+            std::os::fd::AsFd::as_fd(&stdout),
+        );
+        let mut one = vec![0xEE; cmsg_space(FD_LEN)];
+        encode_fds(&mut one, &[a]);
+        let mut two = vec![0xEE; cmsg_space(2 * FD_LEN)];
+        two[..one.len()].copy_from_slice(&one);
+        extend_fds(&mut two, FD_LEN, &[b]);
+        let found = sole(&two).unwrap();
+        assert_eq!(
+            (found.level, found.ty),
+            (libc::SOL_SOCKET, libc::SCM_RIGHTS)
+        );
+        assert_eq!(raw_fds(found.data).collect::<Vec<_>>(), [0, 1]);
+        assert!(two[cmsg_len(2 * FD_LEN)..].iter().all(|&b| b == 0));
+    }
+
+    /// The walk's step: a whole message and what follows, a cut one, and headers it
+    /// cannot step past.
+    #[test]
+    fn next_steps_over_whole_messages_and_stops_at_bad_ones() {
+        let mut bytes = vec![0xEE; cmsg_space(3) + cmsg_space(1)];
+        let first = cmsg_space(3);
+        encode(&mut bytes[..first], 1, 2, &[7; 3]);
+        encode(&mut bytes[first..], 3, 4, &[9]);
+        let found = next(&bytes).unwrap();
+        assert_eq!((found.level, found.ty, found.data), (1, 2, &[7u8; 3][..]));
+        assert!(!found.truncated);
+        assert_eq!(found.rest.len(), cmsg_space(1));
+        assert!(sole(&bytes).is_none(), "two messages");
+        assert_eq!(sole(found.rest).unwrap().data, [9]);
+
+        let cut = &bytes[..HEADER_LEN + 1];
+        let found = next(cut).unwrap();
+        assert!(found.truncated);
+        assert_eq!(found.data, [7]);
+        assert!(found.rest.is_empty());
+        assert!(sole(cut).is_none(), "a cut message is not whole");
+
+        assert!(next(&bytes[..size_of::<libc::cmsghdr>() - 1]).is_none());
+        // A `cmsg_len` of one byte less than a header: `encode_header` of a payload of
+        // `usize::MAX` bytes saturates its length, so build the field by hand.
+        let mut bad = encode_header(1, 2, 0);
+        let len_at = offset_of!(libc::cmsghdr, cmsg_len);
+        let short = HEADER_LEN as u64 - 1;
+        if cmsg_len_field_size() == 4 {
+            bad[len_at..len_at + 4].copy_from_slice(&(short as u32).to_ne_bytes());
+        } else {
+            bad[len_at..len_at + 8].copy_from_slice(&short.to_ne_bytes());
+        }
+        assert_eq!(read_header(&bad).unwrap().len, HEADER_LEN - 1);
+        assert!(next(&bad).is_none(), "a cmsg_len shorter than a header");
     }
 }

@@ -1,15 +1,14 @@
 //! [`ControlMessages`]: a borrowed buffer of control messages, and its iterator.
 //!
 //! Parsing is written for hostile input. `ControlMessages::from_bytes` accepts any bytes at
-//! any address, so the walk never forms a reference to a `cmsghdr`: header fields are copied
-//! out of the byte slice, every offset is checked before it is used, and a malformed length
-//! ends the walk instead of looping or reading out of bounds.
+//! any address; the walk's step is `cmsg::next`, which never forms a reference to a
+//! `cmsghdr`, checks every offset before it is used, and ends the walk at a malformed
+//! length instead of looping or reading out of bounds.
 
 use core::fmt;
 use core::iter::FusedIterator;
-use core::mem::size_of;
 
-use crate::cmsg::{cmsg_align_in_bounds, read_header, HEADER_LEN};
+use crate::cmsg::{self, HEADER_LEN};
 use crate::message::ControlMessage;
 use crate::payload::{ControlMessagePayload, PayloadError};
 
@@ -116,57 +115,30 @@ pub struct ControlMessagesIter<'a> {
     rest: &'a [u8],
 }
 
-impl<'a> ControlMessagesIter<'a> {
-    /// Whether the walk is over: no whole header is left.
-    #[inline]
-    pub(crate) fn is_done(&self) -> bool {
-        self.rest.len() < size_of::<libc::cmsghdr>()
-    }
-
-    /// The bytes the walk has not reached.
-    #[inline]
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.rest
-    }
-}
+impl<'a> ControlMessagesIter<'a> {}
 
 impl<'a> Iterator for ControlMessagesIter<'a> {
     type Item = ControlMessage<'a>;
 
     #[inline]
     fn next(&mut self) -> Option<ControlMessage<'a>> {
-        let rest = self.rest;
-        let header = match read_header(rest) {
-            // A length shorter than the header cannot be walked past: stop here rather
-            // than loop on the same header or guess.
-            Some(header) if header.len >= HEADER_LEN => header,
-            _ => {
-                self.rest = &[];
-                return None;
-            }
-        };
-        if let Some(data) = rest.get(HEADER_LEN..header.len) {
-            // The whole message is here (`header.len <= rest.len()`). The next header
-            // starts at its aligned end; past the end of the bytes, the walk is over.
-            self.rest = &rest[cmsg_align_in_bounds(header.len).min(rest.len())..];
-            Some(ControlMessage::new(header.level, header.ty, data))
-        } else {
-            // Cut by the end of the bytes: the last message. Its payload is what is left
-            // after the header; if the cut is inside the header's padding (on 64-bit
-            // FreeBSD the header is 12 bytes and the payload starts at 16), it is empty,
-            // and lies at the cut, inside the buffer.
+        let Some(found) = cmsg::next(self.rest) else {
             self.rest = &[];
-            let data = &rest[HEADER_LEN.min(rest.len())..];
-            Some(ControlMessage::new_truncated(header.level, header.ty, data))
-        }
+            return None;
+        };
+        self.rest = found.rest;
+        Some(if found.truncated {
+            ControlMessage::new_truncated(found.level, found.ty, found.data)
+        } else {
+            ControlMessage::new(found.level, found.ty, found.data)
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let rest = self.rest.len();
-        if rest < size_of::<libc::cmsghdr>() {
+        if cmsg::at_end(self.rest) {
             (0, Some(0))
         } else {
-            (0, Some(rest / HEADER_LEN.max(1) + 1))
+            (0, Some(self.rest.len() / HEADER_LEN + 1))
         }
     }
 }

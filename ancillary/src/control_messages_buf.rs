@@ -5,24 +5,18 @@
 //! already in it. That is what makes descriptor ownership sound: the bytes a receive wrote
 //! stay exactly as the kernel wrote them until the descriptors in them are taken or closed.
 
-use core::ffi::c_int;
 use core::fmt;
-use core::mem::{size_of, MaybeUninit};
+use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use std::collections::TryReserveError;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 
-use crate::cmsg::{
-    cmsg_align, cmsg_len, cmsg_len_field_size, cmsg_space, encode_header, max_cmsg_len,
-    message_end, HEADER_LEN,
-};
+use crate::cmsg::{self, cmsg_align, cmsg_len_field_size, cmsg_space, max_cmsg_len, message_end};
 use crate::control_messages::ControlMessages;
 use crate::error::CapacityError;
-use crate::fds::FdKind;
-use crate::fds::{FdRecord, Owned, OwnedFds};
+use crate::fds::{FdKind, OwnedFds, ReceivedFds};
 use crate::message::ControlMessage;
-use crate::platform::CMSG_ALIGN_UNIT;
-use crate::region::{Cursor, GrowError, Storage};
+use crate::region::{GrowError, Storage};
 
 /// An owned buffer of control messages.
 ///
@@ -65,15 +59,9 @@ pub struct ControlMessagesBuf<'s> {
     /// join it instead of starting a second one; 0 if there is none (an empty list of
     /// descriptors adds no message).
     open_payload: usize,
-    /// The kinds whose descriptors in `bytes[..received]` (if any) were not taken: this
-    /// buffer owns them ([`Owned`] says how the record changes); and where a drain of them
-    /// stands.
-    fds: FdRecord,
+    /// The owner of the descriptors in `bytes[..received]` (if any) not yet taken.
+    fds: ReceivedFds,
 }
-
-/// The most descriptors [`ControlMessagesBuf::try_push_fds`] adds inline; more take the
-/// general path.
-const FAST_FDS: usize = 64;
 
 impl ControlMessagesBuf<'static> {
     /// An empty buffer on the heap. Does not allocate until something is added.
@@ -129,7 +117,7 @@ impl<'s> ControlMessagesBuf<'s> {
             received: 0,
             overflow_needed: 0,
             open_payload: 0,
-            fds: FdRecord::NONE,
+            fds: ReceivedFds::NONE,
         }
     }
 
@@ -167,33 +155,15 @@ impl<'s> ControlMessagesBuf<'s> {
     /// `cmsg_len` can describe.
     #[inline]
     pub fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
-        let at = self.len;
-        if cmsg_align(at) != at {
-            // Only after a receive whose last message had no padding.
-            return self.push_unaligned(message);
-        }
-        // At an aligned end, the whole message in one go: inlined into a caller that adds
-        // a typed message, its size is a constant.
         let data = message.data();
-        self.reserve_message(at, data.len())?;
-        let header = encode_header(message.cmsg_level(), message.cmsg_type(), data.len());
-        self.len = self.storage.write_message(at, &header, data);
-        self.open_payload = 0;
-        Ok(())
-    }
-
-    /// [`try_push`](Self::try_push) at an end that is not aligned: the gap is zeroed first.
-    #[inline(never)]
-    fn push_unaligned(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
-        let data = message.data();
-        self.append(
+        let (at, end) = self.reserve_message(data.len())?;
+        cmsg::encode(
+            self.storage.range_mut(at, end),
             message.cmsg_level(),
             message.cmsg_type(),
-            data.len(),
-            |cursor| {
-                cursor.put(data);
-            },
-        )?;
+            data,
+        );
+        self.len = end;
         self.open_payload = 0;
         Ok(())
     }
@@ -266,76 +236,34 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Appends an `SCM_RIGHTS` message with `fds`, or extends the `SCM_RIGHTS` message this
     /// buffer ended with. An empty list adds nothing.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
-        // The common case, inline: a new message of a few descriptors at an aligned end,
-        // with room for it, written in one go. (The bound on the count keeps the message
-        // within any `cmsg_len` field, 32-bit on musl and the BSDs, which only the general
-        // path checks.)
-        let at = self.len;
-        let room = self.capacity().checked_sub(at);
-        let added = fds.len() * size_of::<c_int>();
-        if let Some(room) = room {
-            if fds.len() <= FAST_FDS
-                && !fds.is_empty()
-                && (self.open_payload | (at % CMSG_ALIGN_UNIT)) == 0
-                && cmsg_space(added) <= room
-            {
-                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
-                self.len = self.storage.write_rights(at, &header, fds);
-                self.open_payload = added;
-                return Ok(());
-            }
-        }
-        self.push_fds_slow(fds)
-    }
-
-    /// [`try_push_fds`](Self::try_push_fds) for the other cases: no descriptors, many, an
-    /// unaligned end, an open `SCM_RIGHTS` message to extend, or storage to grow.
-    #[inline(never)]
-    fn push_fds_slow(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());
         }
-        let too_big = || CapacityError::new(usize::MAX, self.capacity());
-        let added = fds
-            .len()
-            .checked_mul(size_of::<c_int>())
-            .ok_or_else(too_big)?;
-        let write_fds = |cursor: &mut Cursor<'_>| {
-            for fd in fds {
-                cursor.put(&fd.as_raw_fd().to_ne_bytes());
-            }
-        };
-        match self.open_payload {
-            0 if cmsg_align(self.len) == self.len => {
-                let at = self.len;
-                self.reserve_message(at, added)?;
-                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, added);
-                self.len = self.storage.write_rights(at, &header, fds);
-                self.open_payload = added;
-            }
-            0 => {
-                self.append(libc::SOL_SOCKET, libc::SCM_RIGHTS, added, write_fds)?;
-                self.open_payload = added;
-            }
-            old => {
-                // The open message is the last one.
-                let at = self.len - cmsg_space(old);
-                let payload = old.checked_add(added).ok_or_else(too_big)?;
-                let end = self.reserve_message(at, payload)?;
-                let header = encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload);
-                self.storage.write_with(at, HEADER_LEN, |c| c.put(&header));
-                // The new descriptors overwrite the old padding, then new padding follows.
-                let from = at + cmsg_len(old);
-                self.storage.write_with(from, end - from, |cursor| {
-                    write_fds(cursor);
-                    cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
-                });
-                self.len = end;
-                self.open_payload = payload;
-            }
+        if self.open_payload != 0 {
+            return self.extend_fds(fds);
         }
+        let payload = size_of_val(fds);
+        let (at, end) = self.reserve_message(payload)?;
+        cmsg::encode_fds(self.storage.range_mut(at, end), fds);
+        self.len = end;
+        self.open_payload = payload;
+        Ok(())
+    }
+
+    /// Adds `fds` to the open `SCM_RIGHTS` message, the last one in the buffer.
+    #[inline(never)]
+    fn extend_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
+        let old = self.open_payload;
+        let at = self.len - cmsg_space(old);
+        let payload = old
+            .checked_add(size_of_val(fds))
+            .ok_or_else(|| CapacityError::new(usize::MAX, self.capacity()))?;
+        let end = self.reserve_at(at, payload)?;
+        cmsg::extend_fds(self.storage.range_mut(at, end), old, fds);
+        self.len = end;
+        self.open_payload = payload;
         Ok(())
     }
 
@@ -356,34 +284,24 @@ impl<'s> ControlMessagesBuf<'s> {
         }
     }
 
-    /// Appends one message with a `payload`-byte payload that `write_payload` writes, after
-    /// zeroing the gap to the aligned end of the buffer; zeroes the trailing padding.
-    #[inline]
-    fn append(
-        &mut self,
-        level: c_int,
-        ty: c_int,
-        payload: usize,
-        write_payload: impl FnOnce(&mut Cursor<'_>),
-    ) -> Result<(), CapacityError> {
+    /// Makes room for a message with a `payload`-byte payload at the aligned end of the
+    /// buffer, zeroing the gap to it (only after a receive whose last message had no
+    /// padding); returns where the message starts and ends, padding included.
+    #[inline(always)]
+    fn reserve_message(&mut self, payload: usize) -> Result<(usize, usize), CapacityError> {
         let start = self.len;
         let at = cmsg_align(start);
-        let end = self.reserve_message(at, payload)?;
-        let header = encode_header(level, ty, payload);
-        self.storage.write_with(start, end - start, |cursor| {
-            cursor.zeros(at - start);
-            cursor.put(&header);
-            write_payload(cursor);
-            cursor.zeros(cmsg_space(payload) - cmsg_len(payload));
-        });
-        self.len = end;
-        Ok(())
+        let end = self.reserve_at(at, payload)?;
+        if at != start {
+            self.storage.range_mut(start, at).fill(0);
+        }
+        Ok((at, end))
     }
 
     /// Ensures room for a message with a `payload`-byte payload at `at`; returns where the
     /// message (padding included) ends.
-    #[inline]
-    fn reserve_message(&mut self, at: usize, payload: usize) -> Result<usize, CapacityError> {
+    #[inline(always)]
+    fn reserve_at(&mut self, at: usize, payload: usize) -> Result<usize, CapacityError> {
         let max_len = const { max_cmsg_len(cmsg_len_field_size()) };
         let Some(end) = message_end(at, payload, max_len) else {
             return Err(CapacityError::new(usize::MAX, self.capacity()));
@@ -428,8 +346,8 @@ impl<'s> ControlMessagesBuf<'s> {
         let len = len.min(self.capacity());
         self.len = len;
         self.received = len;
-        self.fds.owned = Owned::ALL;
-        crate::cloexec::fix_up(self.bytes(len));
+        // SAFETY: the caller's promise: these bytes are what the receive wrote.
+        self.fds = unsafe { ReceivedFds::adopt(self.bytes(len)) };
     }
 
     /// The first `len` bytes of the storage, for `len` either `self.len` or
@@ -446,7 +364,7 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Whether descriptors of `kind` from the last receive are still owned here.
     #[inline]
     pub(crate) fn owns(&self, kind: FdKind) -> bool {
-        self.fds.owned.owns(kind)
+        self.fds.owns(kind)
     }
 
     /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
@@ -463,7 +381,7 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Counts the received descriptors of `kind` still owned here.
     pub(crate) fn count_fds(&self, kind: FdKind) -> usize {
-        self.fds.owned.count(self.bytes(self.received), kind)
+        self.fds.count(self.bytes(self.received), kind)
     }
 
     /// Closes the received descriptors still owned here and gives up their ownership.
@@ -471,18 +389,18 @@ impl<'s> ControlMessagesBuf<'s> {
     fn close_owned(&mut self) {
         // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
         // store, on the common path.
-        if self.fds.owned.is_none() {
+        if self.fds.is_none() {
             return;
         }
         // No bytes that could hold a message: nothing to walk, no slice to make.
         if self.received < size_of::<libc::cmsghdr>() {
-            self.fds.owned = Owned::NONE;
+            self.fds = ReceivedFds::NONE;
             return;
         }
         // SAFETY: as in `drain_fds`.
         let received = unsafe { self.storage.bytes_unchecked(self.received) };
         // SAFETY: as in `drain_fds`.
-        unsafe { self.fds.owned.close(received) };
+        unsafe { self.fds.close(received) };
     }
 }
 
@@ -551,7 +469,7 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
             .field("len", &self.len)
             .field("messages", &self.as_control_messages())
             .field("received", &self.received)
-            .field("owns_fds", &!self.fds.owned.is_none())
+            .field("owns_fds", &!self.fds.is_none())
             .finish()
     }
 }
@@ -559,8 +477,9 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmsg::{read_header, BUFFER_ALIGN};
-    use std::os::fd::AsFd;
+    use crate::cmsg::{cmsg_len, encode_header, read_header, BUFFER_ALIGN, HEADER_LEN};
+    use core::ffi::c_int;
+    use std::os::fd::{AsFd, AsRawFd};
 
     fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {
         buf.iter()
@@ -667,14 +586,13 @@ mod tests {
         &mut storage[skip..skip + len]
     }
 
-    /// The inline path for a few descriptors (up to `FAST_FDS`, with room) and the general
-    /// one write the same bytes as pushing the message itself, over stale bytes, and a
+    /// Descriptor lists of every length write the same bytes as pushing the message itself, over stale bytes, and a
     /// message that exactly fills fixed storage fits while one more descriptor does not.
     #[test]
     fn fd_lists_of_every_path_write_the_message_bytes() {
         let stderr = std::io::stderr();
         let fd = stderr.as_fd();
-        for n in [1, 2, 3, 4, 5, FAST_FDS - 1, FAST_FDS, FAST_FDS + 1, 200] {
+        for n in [1, 2, 3, 4, 5, 63, 64, 65, 200] {
             let fds = vec![fd; n];
             let payload: Vec<u8> = (0..n).flat_map(|_| fd.as_raw_fd().to_ne_bytes()).collect();
             let mut expected = ControlMessagesBuf::new();

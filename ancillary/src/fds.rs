@@ -1,79 +1,21 @@
-//! Descriptor ownership: which received messages carry descriptors this process now owns
-//! (`FdKind`), handing them out as [`OwnedFd`]s (`OwnedFds`), counting and closing them.
-//! The buffer that received them records which kinds it still owns; the walk here keeps
-//! that record true.
+//! Received-descriptor ownership, in one place: which received messages carry descriptors
+//! this process now owns ([`FdKind`]), the record of which kinds a receive's bytes still
+//! own ([`ReceivedFds`]: adopting them after a receive, close-on-exec included, counting,
+//! handing out and closing), and the iterator that hands them out ([`OwnedFds`]).
+//!
+//! Every holder of received control data ([`ControlMessagesBuf`] and
+//! [`ReceivedControlMessages`]) keeps one `ReceivedFds` beside its bytes and calls it; no
+//! other module turns a descriptor number into an [`OwnedFd`].
+//!
+//! [`ControlMessagesBuf`]: crate::ControlMessagesBuf
+//! [`ReceivedControlMessages`]: crate::ReceivedControlMessages
 
 use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
-use core::marker::PhantomData;
-use core::mem::size_of;
-use core::ptr::NonNull;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd};
 
-use crate::cmsg::{cmsg_align, HEADER_LEN};
-use crate::cmsg::{read_header, Header};
-use crate::control_messages::{ControlMessages, ControlMessagesIter};
-
-/// The descriptors in one payload: whole native-endian `c_int`s, negative values skipped
-/// (no kernel sends them, and `-1` is not a valid `OwnedFd`).
-pub(crate) fn raw_fds(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
-    data.chunks_exact(size_of::<c_int>())
-        .map(|chunk| {
-            let mut raw = [0u8; size_of::<c_int>()];
-            raw.copy_from_slice(chunk);
-            c_int::from_ne_bytes(raw)
-        })
-        .filter(|&fd| fd >= 0)
-}
-
-/// The header of the message in `bytes` if it is the only one, and whole.
-#[inline(always)]
-fn sole_message(bytes: &[u8]) -> Option<Header> {
-    let header = read_header(bytes)?;
-    let whole = header.len >= HEADER_LEN && header.len <= bytes.len();
-    // What follows the message, if anything, is too short for another header.
-    let sole = bytes.len() - cmsg_align(header.len).min(bytes.len()) < size_of::<libc::cmsghdr>();
-    (whole && sole).then_some(header)
-}
-
-/// The payload of the message in `bytes` if it is the only one, whole, and of `kind`.
-#[inline(always)]
-fn sole_message_of(bytes: &[u8], kind: FdKind) -> Option<&[u8]> {
-    let header = sole_message(bytes)?;
-    if FdKind::of(header.level, header.ty) == Some(kind) {
-        bytes.get(HEADER_LEN..header.len)
-    } else {
-        None
-    }
-}
-
-/// Whether `bytes` are one whole message of a kind that carries no descriptors: then
-/// closing them needs no walk.
-#[inline(always)]
-pub(crate) fn is_sole_message_without_fds(bytes: &[u8]) -> bool {
-    sole_message(bytes).is_some_and(|h| FdKind::of(h.level, h.ty).is_none())
-}
-
-/// Counts the descriptors of `kind` in the messages.
-pub(crate) fn count(messages: ControlMessagesIter<'_>, kind: FdKind) -> usize {
-    messages
-        .filter(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()) == Some(kind))
-        .map(|m| raw_fds(m.data()).count())
-        .sum()
-}
-
-/// Closes every descriptor of a payload.
-///
-/// # Safety
-/// Every descriptor in `data` must be open and owned by the caller, who gives it up.
-pub(crate) unsafe fn close_all(data: &[u8]) {
-    for fd in raw_fds(data) {
-        // SAFETY: `fd` is open and owned by the caller (this function's contract) and
-        // non-negative (`raw_fds` skips the rest); dropping the `OwnedFd` closes it once.
-        drop(unsafe { OwnedFd::from_raw_fd(fd) });
-    }
-}
+use crate::cmsg::{self, raw_fds, split_fd, FD_LEN};
 
 /// Which kind of received message carries descriptors that the receiver now owns.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,8 +28,8 @@ pub(crate) enum FdKind {
 }
 
 impl FdKind {
-    /// The bit of this kind in an ownership mask.
-    pub(crate) const fn bit(self) -> u8 {
+    /// The bit of this kind in a [`ReceivedFds`] record.
+    const fn bit(self) -> u8 {
         match self {
             FdKind::Rights => 1,
             #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -96,7 +38,7 @@ impl FdKind {
     }
 
     /// Every kind this platform knows.
-    pub(crate) const ALL_BITS: u8 = {
+    const ALL_BITS: u8 = {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             1 | 2
@@ -108,6 +50,7 @@ impl FdKind {
     };
 
     /// The kind of descriptor a received message of this level and type carries, if any.
+    #[inline]
     pub(crate) fn of(level: c_int, ty: c_int) -> Option<FdKind> {
         if level != libc::SOL_SOCKET {
             return None;
@@ -121,22 +64,40 @@ impl FdKind {
     }
 }
 
-/// The kinds of received descriptors a buffer still owns: a set of [`FdKind`] bits.
+/// The owner of the descriptors in one receive's control data: the kinds of them it still
+/// owns, as a set of [`FdKind`] bits.
 ///
-/// A receive makes the buffer own every kind ([`ALL`](Self::ALL)); taking a kind's
+/// A receive makes it own every kind ([`adopt`](Self::adopt)); taking a kind's
 /// descriptors gives that kind up ([`drain`](Self::drain)); a walk over every received
-/// message proves the kinds it did not see absent, so they need no walk when the buffer is
+/// message proves the kinds it did not see absent, so they need no walk when the bytes are
 /// cleared. `Rights` is never cleared by a walk: its bit also answers whether a receive's
 /// `SCM_RIGHTS` descriptors are still there to be taken (`take_owned_fds` gives `Some` of
 /// an empty list, rather than `None`, after a receive that brought none).
+///
+/// The record does not hold the bytes: each holder keeps them beside it and passes them
+/// to every call, which is why the calls that act on descriptors are `unsafe`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct Owned(u8);
+pub(crate) struct ReceivedFds(u8);
 
-impl Owned {
+impl ReceivedFds {
     /// Nothing received, or everything taken.
-    pub(crate) const NONE: Owned = Owned(0);
-    /// Right after a receive: every kind the platform knows.
-    pub(crate) const ALL: Owned = Owned(FdKind::ALL_BITS);
+    pub(crate) const NONE: ReceivedFds = ReceivedFds(0);
+
+    /// Takes ownership of every descriptor in control data a receive just wrote, and makes
+    /// them close-on-exec where the receive could not ask for it (macOS).
+    ///
+    /// # Safety
+    /// `received` must be control data that the kernel wrote for one receive in this
+    /// process (all of it, or cut short at the end), unchanged since, and adopted nowhere
+    /// else: every descriptor it names is then open and owned by nobody else.
+    #[inline]
+    pub(crate) unsafe fn adopt(received: &[u8]) -> ReceivedFds {
+        if crate::platform::MSG_CMSG_CLOEXEC == 0 {
+            // SAFETY: the caller's promise: the descriptors are open and now ours.
+            unsafe { set_cloexec_all(received) };
+        }
+        ReceivedFds(FdKind::ALL_BITS)
+    }
 
     /// Whether descriptors of `kind` are still owned.
     #[inline]
@@ -162,25 +123,69 @@ impl Owned {
         if !self.owns(kind) {
             return 0;
         }
-        count(ControlMessages::from_bytes(received).iter(), kind)
+        count(received, kind)
     }
 
-    /// Closes every received descriptor still owned, in one walk, and gives them up.
+    /// Gives up the received descriptors of `kind`, handing them out one by one (none if
+    /// they were not owned).
+    ///
+    /// # Safety
+    /// `received` must be the bytes this record was [adopted](Self::adopt) for, unchanged.
+    #[inline]
+    pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
+        let owned = self.owns(kind);
+        self.0 &= !kind.bit();
+        let mut fds = OwnedFds {
+            current: &[],
+            rest: &[],
+            kind,
+            seen: 0,
+            walking: false,
+            owner: self,
+        };
+        if !owned {
+            // Nothing of `kind` is owned: nothing to yield, and nothing to prove.
+            return fds;
+        }
+        match cmsg::sole(received) {
+            // The common case needs no walk: one whole message of `kind` is all there is.
+            Some(found) if FdKind::of(found.level, found.ty) == Some(kind) => {
+                fds.current = found.data;
+                fds.owner.keep_seen(0);
+            }
+            _ => {
+                fds.rest = received;
+                fds.walking = true;
+            }
+        }
+        fds
+    }
+
+    /// Closes every received descriptor still owned, and gives them up.
     ///
     /// # Safety
     /// As for [`drain`](Self::drain).
     #[inline]
     pub(crate) unsafe fn close(&mut self, received: &[u8]) {
         let owned = *self;
-        // Nothing owned (descriptors taken, or known absent after a walk): nothing to do,
-        // not even a store, on the common path.
+        // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
+        // store, on the common path.
         if owned.is_none() {
             return;
         }
-        *self = Owned::NONE;
+        *self = ReceivedFds::NONE;
         // SAFETY: the caller's promise, for the kinds that were owned.
         unsafe { close_kinds(owned, received) };
     }
+}
+
+/// Counts the descriptors of `kind` in `received`.
+pub(crate) fn count(received: &[u8], kind: FdKind) -> usize {
+    crate::ControlMessages::from_bytes(received)
+        .iter()
+        .filter(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()) == Some(kind))
+        .map(|m| raw_fds(m.data()).count())
+        .sum()
 }
 
 /// Closes every descriptor of the kinds in `owned` in `received`, in one walk. Out of
@@ -189,13 +194,36 @@ impl Owned {
 /// # Safety
 /// Descriptors of the kinds in `owned` in `received` must be open and owned by the caller,
 /// who gives them up.
-unsafe fn close_kinds(owned: Owned, received: &[u8]) {
-    for message in ControlMessages::from_bytes(received) {
-        match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-            // SAFETY: descriptors of an owned kind in `received` are open and owned by the
-            // caller, who gives them up here, exactly once.
-            Some(kind) if owned.owns(kind) => unsafe { close_all(message.data()) },
-            _ => {}
+#[inline(never)]
+unsafe fn close_kinds(owned: ReceivedFds, received: &[u8]) {
+    let mut rest = received;
+    while let Some(found) = cmsg::next(rest) {
+        rest = found.rest;
+        if FdKind::of(found.level, found.ty).is_some_and(|kind| owned.owns(kind)) {
+            for fd in raw_fds(found.data) {
+                // SAFETY: descriptors of an owned kind are open and owned by the caller,
+                // who gives them up here, exactly once; `raw_fds` skips negative numbers.
+                drop(unsafe { OwnedFd::from_raw_fd(fd) });
+            }
+        }
+    }
+}
+
+/// Sets `FD_CLOEXEC` on every descriptor a receive installed, for platforms without
+/// `MSG_CMSG_CLOEXEC` (macOS). Another thread's `exec` between the receive and this call
+/// still inherits them: the guide's Platforms section says so.
+///
+/// # Safety
+/// Every descriptor of a descriptor-carrying message in `received` must be open and owned
+/// by the caller.
+unsafe fn set_cloexec_all(received: &[u8]) {
+    for message in crate::ControlMessages::from_bytes(received) {
+        if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
+            for fd in raw_fds(message.data()) {
+                // SAFETY: open and owned by the caller (this function's contract), for
+                // longer than this borrow.
+                crate::sys::set_cloexec(unsafe { BorrowedFd::borrow_raw(fd) }, true);
+            }
         }
     }
 }
@@ -230,238 +258,71 @@ unsafe fn close_kinds(owned: Owned, received: &[u8]) {
 /// ```
 pub struct OwnedFds<'a> {
     /// The descriptors of the current message not yet yielded.
-    current: core::slice::Iter<'a, [u8; size_of::<c_int>()]>,
-    /// The buffer's record, where the walk over the other messages stands.
-    record: &'a mut FdRecord,
-    /// The received bytes that `record.walk` points into.
-    _received: PhantomData<&'a [u8]>,
-}
-
-/// What a buffer knows about the descriptors of its last receive: the kinds it still owns,
-/// and where a drain over them stands.
-///
-/// The walk lives here, in the buffer, rather than in the [`OwnedFds`] that a drain hands
-/// out, so that the iterator is its current message and one pointer: a caller's loop keeps
-/// those in registers across the `close` of each descriptor (BENCHMARKS.md, "Why the code
-/// is shaped so").
-#[derive(Debug)]
-pub(crate) struct FdRecord {
-    /// The kinds of received descriptors still owned.
-    pub(crate) owned: Owned,
-    /// Meaningful only while an [`OwnedFds`] borrows the record; each drain starts it anew.
-    walk: Walk,
-}
-
-/// Where a drain's walk over the received messages stands.
-#[derive(Debug)]
-struct Walk {
-    /// The bytes after the current message, as the parts of a slice of the received bytes
-    /// (the `rest` of a [`ControlMessagesIter`]): they are borrowed by the [`OwnedFds`]
-    /// that borrows this record, for as long as it does.
-    rest: *const u8,
-    rest_len: usize,
+    current: &'a [u8],
+    /// The received bytes after the current message, not yet walked.
+    rest: &'a [u8],
     kind: FdKind,
-    /// Whether the walk has seen every message (and `owned` was updated): once the current
-    /// message's descriptors are taken, there is nothing more.
-    done: bool,
-    /// Kinds of descriptor-carrying messages other than `kind` seen so far.
+    /// Kinds of descriptor-carrying messages other than `kind` the walk saw.
     seen: u8,
+    /// Whether a walk over `rest` is under way: once it is over, the record learns what it
+    /// saw.
+    walking: bool,
+    /// The record of the receive, which gave up `kind` to this iterator.
+    owner: &'a mut ReceivedFds,
 }
 
-impl Walk {
-    /// The bytes the walk has not reached.
-    ///
-    /// # Safety
-    /// `rest` and `rest_len` must be the parts of a slice of received bytes that stays
-    /// valid for `'a`: true while the `OwnedFds` that borrows the record lives.
-    #[inline(always)]
-    unsafe fn rest<'a>(&self) -> &'a [u8] {
-        // SAFETY: the caller's promise.
-        unsafe { core::slice::from_raw_parts(self.rest, self.rest_len) }
-    }
-}
-
-// SAFETY: the pointer is a cached position inside received bytes that only the `OwnedFds`
-// borrowing the record reads, through `&mut FdRecord`; the rest is integers.
-unsafe impl Send for Walk {}
-// SAFETY: as for `Send`; a shared `&FdRecord` never reads through the pointer.
-unsafe impl Sync for Walk {}
-
-impl FdRecord {
-    /// Nothing received, or everything taken.
-    /// (The walk is all zeroes, which a new buffer sets with its other fields; no drain
-    /// reads it before setting it.)
-    pub(crate) const NONE: FdRecord = FdRecord {
-        owned: Owned::NONE,
-        walk: Walk {
-            rest: core::ptr::null(),
-            rest_len: 0,
-            kind: FdKind::Rights,
-            done: false,
-            seen: 0,
-        },
-    };
-
-    /// Right after a receive: every kind owned.
-    pub(crate) const RECEIVED: FdRecord = FdRecord {
-        owned: Owned::ALL,
-        walk: FdRecord::NONE.walk,
-    };
-
-    /// Gives up the received descriptors of `kind`, handing them out one by one (none if
-    /// they were not owned).
-    ///
-    /// # Safety
-    /// `received` must be all of the bytes of the receive this record is about, in which
-    /// every descriptor of an owned kind is open and owned by this record.
+impl OwnedFds<'_> {
+    /// Moves to the next message of the kind with a descriptor in it; `false` once the walk
+    /// is over. The step per message, not per descriptor: [`next`](Iterator::next) holds
+    /// the per-descriptor step.
     #[inline]
-    pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
-        let owned = self.owned.owns(kind);
-        self.owned.0 &= !kind.bit();
-        // The common case needs no walk: one whole message of `kind` is all there is.
-        let sole = if owned {
-            sole_message_of(received, kind)
-        } else {
-            None
-        };
-        let (current, rest_len, done) = match sole {
-            Some(data) => (data, 0, true),
-            None if owned => (&[][..], received.len(), false),
-            // Nothing of `kind` is owned: the walk yields nothing, and proves nothing.
-            None => (&[][..], 0, true),
-        };
-        self.walk = Walk {
-            rest: received.as_ptr(),
-            rest_len,
-            kind,
-            done,
-            seen: 0,
-        };
-        if sole.is_some() {
-            // The walk is complete, and saw no other kind.
-            self.owned.keep_seen(0);
-        }
-        // Ownership of the descriptors of `kind` in `received` passes to the iterator
-        // exactly once: the bit is now cleared. It yields `current`'s, then those that
-        // `next_message` finds in `walk.rest`, the rest of `received`.
-        OwnedFds {
-            current: fd_slots(current).iter(),
-            record: self,
-            _received: PhantomData,
-        }
-    }
-
-    /// Records that the walk has seen every message: only the other kinds seen hold
-    /// descriptors.
-    #[inline]
-    fn finish(&mut self) {
-        self.walk.done = true;
-        self.owned.keep_seen(self.walk.seen);
-    }
-}
-
-/// The whole descriptor slots of a payload.
-#[inline(always)]
-fn fd_slots(data: &[u8]) -> &[[u8; size_of::<c_int>()]] {
-    // `[u8; 4]` has alignment 1 and no invalid values, and `len` slots end inside `data`.
-    // SAFETY: a view of initialised bytes of `data`, borrowed for as long as `data` is.
-    unsafe { core::slice::from_raw_parts(data.as_ptr().cast(), data.len() / size_of::<c_int>()) }
-}
-
-/// The payload [`next_message`] found: the parts of a slice.
-#[repr(C)]
-struct Payload {
-    ptr: *const u8,
-    len: usize,
-}
-
-/// Moves the walk to the next message of its kind and returns its payload (empty once the
-/// walk is over). Called once per message, not per descriptor: the per-descriptor step in
-/// [`OwnedFds::next`] is all that a caller's loop holds.
-///
-/// `extern "C"` so that it cannot unwind (it never panics; an unwind would abort): a call
-/// that may unwind makes the caller's loop keep the iterator in memory for the landing pad
-/// that would drop it.
-///
-/// # Safety
-/// `walk.rest`/`walk.rest_len` must be the parts of a slice of received bytes that stays
-/// valid while the payload returned is used.
-#[inline(never)]
-unsafe extern "C" fn next_message(record: &mut FdRecord) -> Payload {
-    // SAFETY: the parts of a live slice (this function's contract).
-    let rest = unsafe { record.walk.rest() };
-    let mut messages = ControlMessages::from_bytes(rest).iter();
-    while let Some(message) = messages.next() {
-        let current = match FdKind::of(message.cmsg_level(), message.cmsg_type()) {
-            Some(kind) if kind == record.walk.kind => message.data(),
-            Some(other) => {
-                record.walk.seen |= other.bit();
-                &[]
+    fn advance(&mut self) -> bool {
+        while let Some(found) = cmsg::next(self.rest) {
+            self.rest = found.rest;
+            match FdKind::of(found.level, found.ty) {
+                Some(kind) if kind == self.kind && found.data.len() >= FD_LEN => {
+                    self.current = found.data;
+                    return true;
+                }
+                // Another kind is still owned; `kind` itself was given up already.
+                Some(other) => self.seen |= other.bit(),
+                None => {}
             }
-            None => &[],
-        };
-        if current.len() >= size_of::<c_int>() {
-            let rest = messages.rest();
-            record.walk.rest = rest.as_ptr();
-            record.walk.rest_len = rest.len();
-            if messages.is_done() {
-                // The last message: the walk is complete once its descriptors are
-                // taken, so the caller's loop ends without another call.
-                record.finish();
-            }
-            return Payload {
-                ptr: current.as_ptr(),
-                len: current.len(),
-            };
         }
+        self.rest = &[];
+        if self.walking {
+            self.walking = false;
+            self.owner.keep_seen(self.seen);
+        }
+        false
     }
-    // No message of the kind is left: the walk is over, whatever bytes the iterator
-    // stopped at.
-    record.walk.rest_len = 0;
-    record.finish();
-    Payload {
-        ptr: NonNull::<u8>::dangling().as_ptr(),
-        len: 0,
-    }
-}
 
-impl<'a> OwnedFds<'a> {
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
-        let walk = &self.record.walk;
-        // SAFETY: the walk's bytes are received bytes that `self` keeps borrowed.
-        let rest = unsafe { walk.rest() };
-        raw_fds(self.current.as_slice().as_flattened()).count()
-            + count(ControlMessages::from_bytes(rest).iter(), walk.kind)
+        raw_fds(self.current).count() + count(self.rest, self.kind)
     }
 }
 
 impl Iterator for OwnedFds<'_> {
     type Item = OwnedFd;
 
-    #[inline(always)]
+    #[inline]
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
-            if let Some(slot) = self.current.next() {
-                let fd = c_int::from_ne_bytes(*slot);
-                if fd < 0 {
+            match split_fd(self.current) {
+                Some((fd, after)) => {
+                    self.current = after;
+                    if fd >= 0 {
+                        // SAFETY: the descriptor is open and owned by this iterator (see
+                        // `ReceivedFds::drain`) and non-negative; `current` has moved past
+                        // it, so it is handed out exactly once.
+                        return Some(unsafe { OwnedFd::from_raw_fd(fd) });
+                    }
                     // A negative number (no kernel sends one): skipped.
-                    continue;
                 }
-                // SAFETY: the descriptor is open and owned by this iterator (see
-                // `FdRecord::drain`) and non-negative; `current` has moved past it, so it
-                // is handed out exactly once.
-                return Some(unsafe { OwnedFd::from_raw_fd(fd) });
+                None if self.advance() => {}
+                None => return None,
             }
-            if self.record.walk.done {
-                return None;
-            }
-            // SAFETY: the walk's bytes are the received bytes that `self` keeps borrowed
-            // for `'a`, longer than the payload is used here.
-            let payload = unsafe { next_message(self.record) };
-            // SAFETY: `next_message` returns a slice of those same bytes, or an empty one.
-            let data = unsafe { core::slice::from_raw_parts(payload.ptr, payload.len) };
-            self.current = fd_slots(data).iter();
         }
     }
 
@@ -496,43 +357,43 @@ impl fmt::Debug for OwnedFds<'_> {
 pub(crate) mod tests {
     use super::*;
     use crate::{ControlMessage, ControlMessagesBuf};
-    use std::os::fd::AsRawFd;
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
+    use std::os::unix::net::UnixStream;
 
-    /// A pipe: its read end as a raw number owned by nobody (for the code under test to
-    /// own), and its write end, which tells whether the read end is still open.
-    pub(crate) fn new_fd() -> (RawFd, OwnedFd) {
-        let mut ends = [0; 2];
-        // SAFETY: `ends` has room for the two descriptors `pipe` writes.
-        assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0);
-        // SAFETY: `pipe` made the write end, and nothing else owns it.
-        (ends[0], unsafe { OwnedFd::from_raw_fd(ends[1]) })
+    /// A descriptor as a raw number owned by nobody (for the code under test to own), and
+    /// the peer of its socket, which tells whether it is still open.
+    pub(crate) fn new_fd() -> (RawFd, UnixStream) {
+        let (end, probe) = UnixStream::pair().unwrap();
+        (end.into_raw_fd(), probe)
     }
 
-    /// Whether the read end of the pipe whose write end is `probe` is still open: a write
-    /// fails with `EPIPE` once it is closed. Unlike asking about a descriptor number, this
-    /// cannot be fooled by another test reusing the number. (Rust programs ignore
-    /// `SIGPIPE`.)
-    pub(crate) fn still_open(probe: &OwnedFd) -> bool {
-        // SAFETY: a one-byte write from a live buffer to a descriptor we own.
-        let n = unsafe { libc::write(probe.as_raw_fd(), b"x".as_ptr().cast(), 1) };
-        if n == 1 {
-            return true;
+    /// Whether the socket whose peer is `probe` is still open: a write fails with `EPIPE`
+    /// once it is closed. Unlike asking about a descriptor number, this cannot be fooled
+    /// by another test reusing the number. (Rust programs ignore `SIGPIPE`.)
+    pub(crate) fn still_open(mut probe: &UnixStream) -> bool {
+        match probe.write(b"x") {
+            Ok(n) => n == 1,
+            Err(err) => {
+                assert_eq!(err.raw_os_error(), Some(libc::EPIPE), "write: {err}");
+                false
+            }
         }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(err.raw_os_error(), Some(libc::EPIPE), "write: {err}");
-        false
     }
 
     fn rights(fds: &[RawFd]) -> Vec<u8> {
         fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect()
     }
 
+    /// A record that owns every kind, as after a receive.
+    const ALL: ReceivedFds = ReceivedFds(FdKind::ALL_BITS);
+
     /// Several messages: descriptors of two `SCM_RIGHTS` messages, in order, around a
     /// message of another level and a negative number (skipped); the walk then clears the
     /// record of kinds it did not see, keeps `Rights`, and yields nothing more.
     #[test]
     fn walks_every_message_of_its_kind() {
-        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..3).map(|_| new_fd()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..3).map(|_| new_fd()).unzip();
         let mut buf = ControlMessagesBuf::new();
         let first = rights(&[raw[0], -1]);
         buf.push(&ControlMessage::new(
@@ -551,23 +412,48 @@ pub(crate) mod tests {
             libc::SCM_RIGHTS,
             &second,
         ));
-        let mut record = FdRecord {
-            owned: Owned::ALL,
-            ..FdRecord::NONE
-        };
-        // SAFETY: the three read ends are open, and owned by nobody else.
+        let mut record = ALL;
+        // SAFETY: the three descriptors are open, and owned by nobody else.
         let fds = unsafe { record.drain(buf.as_bytes(), FdKind::Rights) };
         assert_eq!(fds.len(), 3);
         let got: Vec<RawFd> = fds.map(|fd| fd.as_raw_fd()).collect();
         assert_eq!(got, raw, "in order, the negative one skipped");
-        assert!(
-            record.owned.is_none(),
-            "no other kind of descriptor was there"
-        );
+        assert!(record.is_none(), "no other kind of descriptor was there");
         assert!(
             probes.iter().all(|probe| !still_open(probe)),
             "each yielded one was closed"
         );
+    }
+
+    /// A walk that sees a pidfd while draining rights keeps the pidfd owned.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_walk_keeps_the_kinds_it_saw() {
+        let (rights_fd, rights_probe) = new_fd();
+        let (pidfd, pidfd_probe) = new_fd();
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            crate::platform::SCM_PIDFD,
+            &pidfd.to_ne_bytes(),
+        ));
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &rights_fd.to_ne_bytes(),
+        ));
+        let mut record = ALL;
+        // SAFETY: both descriptors are open, and owned by nobody else.
+        let taken: Vec<OwnedFd> = unsafe { record.drain(buf.as_bytes(), FdKind::Rights) }.collect();
+        assert_eq!(taken.len(), 1);
+        assert!(record.owns(FdKind::Pidfd), "the pidfd is still owned");
+        assert!(!record.owns(FdKind::Rights));
+        drop(taken);
+        assert!(!still_open(&rights_probe));
+        assert!(still_open(&pidfd_probe));
+        // SAFETY: the record owns the pidfd in these bytes.
+        unsafe { record.close(buf.as_bytes()) };
+        assert!(!still_open(&pidfd_probe), "closed with the record");
     }
 
     /// Closing a record: a sole message of descriptors has them closed; a message of
@@ -581,8 +467,8 @@ pub(crate) mod tests {
             libc::SCM_RIGHTS,
             &rights(&[raw]),
         ));
-        let mut owned = Owned::ALL;
-        // SAFETY: the read end is open and owned by nobody else.
+        let mut owned = ALL;
+        // SAFETY: the descriptor is open and owned by nobody else.
         unsafe { owned.close(buf.as_bytes()) };
         assert!(owned.is_none());
         assert!(
@@ -597,7 +483,7 @@ pub(crate) mod tests {
             &64i32.to_ne_bytes(),
         ));
         for bytes in [ttl.as_bytes(), &ttl.as_bytes()[..4], &[][..]] {
-            let mut owned = Owned::ALL;
+            let mut owned = ALL;
             // SAFETY: no descriptor is named in these bytes.
             unsafe { owned.close(bytes) };
             assert!(owned.is_none());
@@ -608,7 +494,7 @@ pub(crate) mod tests {
     /// ends without walking.
     #[test]
     fn drop_closes_the_rest() {
-        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| new_fd()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..2).map(|_| new_fd()).unzip();
         let payload = rights(&raw);
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(
@@ -616,11 +502,8 @@ pub(crate) mod tests {
             libc::SCM_RIGHTS,
             &payload,
         ));
-        let mut record = FdRecord {
-            owned: Owned::ALL,
-            ..FdRecord::NONE
-        };
-        // SAFETY: the two read ends are open, and owned by nobody else.
+        let mut record = ALL;
+        // SAFETY: the two descriptors are open, and owned by nobody else.
         let mut fds = unsafe { record.drain(buf.as_bytes(), FdKind::Rights) };
         let first = fds.next().unwrap();
         assert_eq!(first.as_raw_fd(), raw[0]);
@@ -629,6 +512,55 @@ pub(crate) mod tests {
         assert!(still_open(&probes[0]), "the one taken is open");
         drop(first);
         assert!(!still_open(&probes[0]));
-        assert!(record.owned.is_none(), "no other kind is there");
+        assert!(record.is_none(), "no other kind is there");
+    }
+
+    /// Adopting received descriptors changes their flags only where `recvmsg` cannot set
+    /// close-on-exec itself (Apple platforms): elsewhere the kernel already did. A
+    /// received message is faked with a descriptor that lacks the flag, which only a test
+    /// can make; real ones always have it.
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
+    fn adopt_sets_close_on_exec_only_without_msg_cmsg_cloexec() {
+        let (without, _peer) = UnixStream::pair().unwrap();
+        crate::sys::set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &rights(&[without.as_raw_fd()]),
+        ));
+        // SAFETY: the descriptor is open; the record is dropped without closing it.
+        let record = unsafe { ReceivedFds::adopt(buf.as_bytes()) };
+        assert_eq!(record, ALL);
+        let apple = cfg!(any(target_os = "macos", target_os = "ios"));
+        assert_eq!(crate::platform::MSG_CMSG_CLOEXEC == 0, apple);
+        assert_eq!(
+            crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(&without)),
+            apple
+        );
+    }
+
+    /// The close-on-exec fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on
+    /// any platform: it sets `FD_CLOEXEC` where it is missing, keeps it where it is set,
+    /// and skips the negative numbers no kernel sends.
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
+    fn set_cloexec_all_sets_the_flag_on_every_descriptor() {
+        let (without, _peer) = UnixStream::pair().unwrap();
+        let (with_flag, _other) = UnixStream::pair().unwrap();
+        crate::sys::set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
+        assert!(!crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(&without)));
+        let mut buf = ControlMessagesBuf::new();
+        buf.push(&ControlMessage::new(
+            libc::SOL_SOCKET,
+            libc::SCM_RIGHTS,
+            &rights(&[without.as_raw_fd(), -1, with_flag.as_raw_fd()]),
+        ));
+        // SAFETY: the descriptors are open for this call (the sockets own them).
+        unsafe { set_cloexec_all(buf.as_bytes()) };
+        for socket in [&without, &with_flag] {
+            assert!(crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(socket)));
+        }
     }
 }

@@ -152,7 +152,6 @@ mod ancillary_storage;
 #[cfg(unix)]
 mod builder;
 #[cfg(unix)]
-mod cloexec;
 #[cfg(unix)]
 mod cmsg;
 #[cfg(unix)]

@@ -108,7 +108,7 @@ impl RecvOptions {
     /// The flags as `recvmsg` takes them (`MSG_CMSG_CLOEXEC` included where it exists).
     #[must_use]
     pub const fn as_recv_flags(&self) -> c_int {
-        self.flags | crate::cloexec::RECV_FLAG
+        self.flags | crate::platform::MSG_CMSG_CLOEXEC
     }
 
     /// Adds raw `MSG_*` flags this type has no method for.

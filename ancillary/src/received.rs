@@ -6,7 +6,7 @@
 use core::fmt;
 
 use crate::control_messages::ControlMessages;
-use crate::fds::{FdKind, FdRecord, OwnedFds};
+use crate::fds::{FdKind, OwnedFds, ReceivedFds};
 
 /// The control messages of one receive, borrowed from the memory the kernel wrote them
 /// to, owning every descriptor they carry.
@@ -22,7 +22,7 @@ use crate::fds::{FdKind, FdRecord, OwnedFds};
 /// descriptor numbers in them are only numbers.
 pub struct ReceivedControlMessages<'b> {
     bytes: &'b [u8],
-    record: FdRecord,
+    fds: ReceivedFds,
 }
 
 impl<'b> ReceivedControlMessages<'b> {
@@ -37,10 +37,10 @@ impl<'b> ReceivedControlMessages<'b> {
     /// anywhere else: every descriptor it names is then open and owned by nobody else.
     #[must_use = "dropping the value closes every descriptor it owns"]
     pub unsafe fn new(bytes: &'b [u8]) -> ReceivedControlMessages<'b> {
-        crate::cloexec::fix_up(bytes);
         ReceivedControlMessages {
             bytes,
-            record: FdRecord::RECEIVED,
+            // SAFETY: this function's contract is `adopt`'s.
+            fds: unsafe { ReceivedFds::adopt(bytes) },
         }
     }
 
@@ -55,22 +55,16 @@ impl<'b> ReceivedControlMessages<'b> {
     /// are closed when it is dropped.
     #[must_use = "dropping the iterator closes every descriptor it did not yield"]
     pub fn drain_fds(&mut self) -> OwnedFds<'_> {
-        // SAFETY: `bytes` are all of one receive's control data, whose descriptors of the
-        // kinds the record still owns are open and owned here (`new`'s contract).
-        unsafe { self.record.drain(self.bytes, FdKind::Rights) }
+        // SAFETY: `fds` was adopted for `bytes` (in `new`).
+        unsafe { self.fds.drain(self.bytes, FdKind::Rights) }
     }
 }
 
 impl Drop for ReceivedControlMessages<'_> {
     #[inline]
     fn drop(&mut self) {
-        // A datagram's one message of another kind (a TTL, a traffic class) holds nothing
-        // to close: no walk, no call.
-        if crate::fds::is_sole_message_without_fds(self.bytes) {
-            return;
-        }
-        // SAFETY: as in `drain_fds`: the record names the kinds still owned here.
-        unsafe { self.record.owned.close(self.bytes) };
+        // SAFETY: as in `drain_fds`.
+        unsafe { self.fds.close(self.bytes) };
     }
 }
 
@@ -78,7 +72,7 @@ impl fmt::Debug for ReceivedControlMessages<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReceivedControlMessages")
             .field("messages", &self.control_messages())
-            .field("owns_fds", &!self.record.owned.is_none())
+            .field("owns_fds", &!self.fds.is_none())
             .finish()
     }
 }
@@ -86,9 +80,10 @@ impl fmt::Debug for ReceivedControlMessages<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fds::tests::{new_fd as pipe, still_open as open};
+    use crate::fds::tests::{new_fd, still_open as open};
     use crate::{ControlMessage, ControlMessagesBuf, PayloadError, ScmRights};
     use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+    use std::os::unix::net::UnixStream;
 
     /// Memory aligned to 8, so that offset 1 of it is misaligned for every header and
     /// payload wherever it lies (a `Vec<u8>`'s address promises no alignment).
@@ -124,7 +119,7 @@ mod tests {
         ignore = "Miri has no fcntl(F_SETFD), which the close-on-exec fix-up calls there"
     )]
     fn drains_descriptors_from_misaligned_bytes() {
-        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..2).map(|_| new_fd()).unzip();
         let mut backing = Backing([0; 128]);
         let bytes = misaligned(&mut backing, &raw);
         // SAFETY: the two read ends are open and owned by nobody else.
@@ -152,7 +147,7 @@ mod tests {
         ignore = "Miri has no fcntl(F_SETFD), which the close-on-exec fix-up calls there"
     )]
     fn closes_what_was_not_taken() {
-        let (raw, probes): (Vec<RawFd>, Vec<OwnedFd>) = (0..2).map(|_| pipe()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..2).map(|_| new_fd()).unzip();
         let mut backing = Backing([0; 128]);
         let bytes = misaligned(&mut backing, &raw);
         // SAFETY: the two read ends are open and owned by nobody else.

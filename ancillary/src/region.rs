@@ -6,8 +6,9 @@
 //! the kernel's `cmsghdr`s and payloads land aligned. The whole region is initialised
 //! from the start (heap chunks are allocated zeroed, a lent buffer is zeroed once when it
 //! is adopted), so the bytes exposed as `&[u8]` are always initialised, even the padding
-//! the kernel skips when it writes, and no write has to record how far it reached. All
-//! raw-pointer access to the region is in this module.
+//! the kernel skips when it writes, and no write has to record how far it reached. This
+//! module is storage only: what the bytes mean, and how a message is written into them, is
+//! `cmsg`'s. All raw-pointer access to the region is here.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -15,11 +16,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 use std::collections::TryReserveError;
 
-use core::ffi::c_int;
-use std::os::fd::BorrowedFd;
-
-use crate::cmsg::{cmsg_space, BUFFER_ALIGN, HEADER_LEN};
-use crate::platform::CMSG_ALIGN_UNIT;
+use crate::cmsg::BUFFER_ALIGN;
 
 /// The unit of heap storage: 8 bytes aligned to 8, enough for every target's
 /// [`BUFFER_ALIGN`] (checked below).
@@ -200,108 +197,13 @@ impl<'s> Storage<'s> {
         self.bytes_mut(self.cap)
     }
 
-    /// Writes exactly `len` bytes starting at `at` through a [`Cursor`].
+    /// The bytes `at..end` of the region, mutably: where a message is written.
     ///
     /// # Panics
-    /// If `at + len` exceeds the capacity, or if `fill` does not write exactly `len` bytes.
+    /// If `end` exceeds the capacity or `at` exceeds `end`.
     #[inline]
-    pub(crate) fn write_with(&mut self, at: usize, len: usize, fill: impl FnOnce(&mut Cursor<'_>)) {
-        assert!(
-            at <= self.cap && len <= self.cap - at,
-            "write outside the storage"
-        );
-        let mut cursor = Cursor {
-            // SAFETY: `at <= cap`, so the pointer stays inside (or one past) the region.
-            ptr: unsafe { self.ptr.as_ptr().add(at) },
-            pos: 0,
-            len,
-            _region: PhantomData,
-        };
-        fill(&mut cursor);
-        assert_eq!(cursor.pos, len, "a write left bytes unwritten");
-    }
-
-    /// Writes a whole message at `at`: `header`, the `data`, and zeroed padding; returns
-    /// where the message ends. The path of every typed message added at an aligned end.
-    ///
-    /// # Panics
-    /// If the message does not fit the capacity.
-    #[inline]
-    pub(crate) fn write_message(
-        &mut self,
-        at: usize,
-        header: &[u8; HEADER_LEN],
-        data: &[u8],
-    ) -> usize {
-        // SAFETY: `write_framed` hands a pointer valid for `data.len()` bytes of writes
-        // inside the region, which `data` (a shared borrow) cannot overlap.
-        unsafe {
-            self.write_framed(at, header, data.len(), |dst| {
-                core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
-            })
-        }
-    }
-
-    /// Writes a whole `SCM_RIGHTS` message at `at`: `header`, the descriptors, and zeroed
-    /// padding; returns where the message ends. The fast path of sending descriptors.
-    ///
-    /// # Panics
-    /// If the message does not fit the capacity.
-    #[inline]
-    pub(crate) fn write_rights(
-        &mut self,
-        at: usize,
-        header: &[u8; HEADER_LEN],
-        fds: &[BorrowedFd<'_>],
-    ) -> usize {
-        // SAFETY: the pointer is valid for `size_of_val(fds)` bytes of writes inside the
-        // region, which `fds` (a shared borrow) cannot overlap: what `copy_fds` needs.
-        unsafe { self.write_framed(at, header, size_of_val(fds), |dst| copy_fds(dst, fds)) }
-    }
-
-    /// Writes a message of a `payload`-byte payload at `at`: zeroes its last alignment
-    /// unit, copies `header`, then calls `write_payload` with the address just after the
-    /// header. Returns where the message ends.
-    ///
-    /// # Panics
-    /// If the message does not fit the capacity.
-    ///
-    /// # Safety
-    /// `write_payload` must write at most `payload` bytes from the address it is given,
-    /// and nothing else.
-    #[inline(always)]
-    unsafe fn write_framed(
-        &mut self,
-        at: usize,
-        header: &[u8; HEADER_LEN],
-        payload: usize,
-        write_payload: impl FnOnce(*mut u8),
-    ) -> usize {
-        // `cmsg_space` saturates, so an impossible size fails the check below.
-        let end = at.saturating_add(cmsg_space(payload));
-        assert!(end <= self.cap, "write outside the storage");
-        // The message `at..end` lies inside the storage; it is the header, the payload, and
-        // padding shorter than one alignment unit, and the last unit starts at or after
-        // `at` (the message is at least a header long). Unaligned writes need no
-        // alignment, and the header is copied from separate memory.
-        // SAFETY: so every write below lands inside the region, which is valid for writes
-        // and borrowed exclusively through `self` (type invariant); the payload's
-        // `payload` bytes from `at + HEADER_LEN` are inside it too, and the caller
-        // promises `write_payload` writes no more.
-        unsafe {
-            let base = self.ptr.as_ptr();
-            // Zero the last alignment unit first: it holds all of the padding, and the
-            // payload written next overwrites the rest of it.
-            let unit = [0u8; CMSG_ALIGN_UNIT];
-            core::ptr::copy_nonoverlapping(
-                unit.as_ptr(),
-                base.add(end - CMSG_ALIGN_UNIT),
-                CMSG_ALIGN_UNIT,
-            );
-            core::ptr::copy_nonoverlapping(header.as_ptr(), base.add(at), HEADER_LEN);
-            write_payload(base.add(at + HEADER_LEN));
-        }
-        end
+    pub(crate) fn range_mut(&mut self, at: usize, end: usize) -> &mut [u8] {
+        &mut self.bytes_mut(end)[at..]
     }
 
     /// Makes room for at least `needed` bytes in all. `exact` asks for no more than that;
@@ -362,63 +264,6 @@ unsafe fn free_heap(ptr: NonNull<u8>, cap: usize) {
     drop(unsafe { Vec::from_raw_parts(ptr.as_ptr().cast::<Chunk>(), chunks, chunks) });
 }
 
-/// Sequential writes into a range of the storage that [`Storage::write_with`] handed out.
-pub(crate) struct Cursor<'a> {
-    ptr: *mut u8,
-    pos: usize,
-    len: usize,
-    _region: PhantomData<&'a mut [u8]>,
-}
-
-impl Cursor<'_> {
-    /// Appends `bytes`.
-    ///
-    /// # Panics
-    /// If they do not fit the range.
-    #[inline]
-    pub(crate) fn put(&mut self, bytes: &[u8]) {
-        assert!(bytes.len() <= self.len - self.pos, "write past the range");
-        // `write_with` checked the range against the region and borrows the storage mutably.
-        // SAFETY: `pos + bytes.len() <= len`, the `len` bytes at `ptr` are valid for writes
-        // and exclusively ours, so `bytes` cannot overlap them.
-        unsafe {
-            core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(self.pos), bytes.len());
-        }
-        self.pos += bytes.len();
-    }
-
-    /// Appends `count` zero bytes.
-    ///
-    /// # Panics
-    /// If they do not fit the range.
-    #[inline]
-    pub(crate) fn zeros(&mut self, count: usize) {
-        assert!(count <= self.len - self.pos, "write past the range");
-        if count < 8 {
-            // Padding and gaps are shorter than the alignment unit: a few stores beat a
-            // call to `memset`.
-            self.zeros_short(count);
-        } else {
-            // SAFETY: as in `put`: `pos + count <= len` bytes of an exclusive, writable
-            // range.
-            unsafe { core::ptr::write_bytes(self.ptr.add(self.pos), 0, count) };
-            self.pos += count;
-        }
-    }
-
-    #[inline]
-    fn zeros_short(&mut self, count: usize) {
-        let mut left = count;
-        if left >= 4 {
-            self.put(&[0; 4]);
-            left -= 4;
-        }
-        for _ in 0..left {
-            self.put(&[0]);
-        }
-    }
-}
-
 impl fmt::Debug for Storage<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = if self.fixed { "fixed" } else { "heap" };
@@ -426,43 +271,6 @@ impl fmt::Debug for Storage<'_> {
             .field("kind", &kind)
             .field("capacity", &self.cap)
             .finish()
-    }
-}
-
-/// Copies the descriptor numbers of `fds` to `dst`, unaligned.
-///
-/// A message of a few descriptors (16 bytes or fewer) is copied with fixed-size moves
-/// rather than a loop, which the compiler turns into a call to `memcpy` (BENCHMARKS.md,
-/// "Why the code is shaped so").
-///
-/// # Safety
-/// `dst` must be valid for writes of `4 * fds.len()` bytes that do not overlap `fds`.
-#[inline(always)]
-unsafe fn copy_fds(dst: *mut u8, fds: &[BorrowedFd<'_>]) {
-    // `BorrowedFd` is `repr(transparent)` over a `RawFd` (std documents it as having the
-    // representation of a descriptor number), so the slice is `fds.len()` contiguous,
-    // initialised `c_int`s.
-    const _: () = assert!(size_of::<BorrowedFd<'static>>() == size_of::<c_int>());
-    let src = fds.as_ptr().cast::<u8>();
-    let len = size_of_val(fds);
-    // `src` is valid for reads of `len` bytes (the slice), `dst` for writes of as many
-    // (the caller's promise), and they do not overlap; every copy below stays within
-    // `0..len` of both, as `len` is 4, or between 8 and 16 where the two 8-byte moves
-    // cover the whole range (overlapping each other in the middle).
-    // SAFETY: in-bounds copies between valid, disjoint regions, with no alignment needed.
-    unsafe {
-        match len {
-            4 => dst
-                .cast::<u32>()
-                .write_unaligned(src.cast::<u32>().read_unaligned()),
-            8..=16 => {
-                let first = src.cast::<u64>().read_unaligned();
-                let last = src.add(len - 8).cast::<u64>().read_unaligned();
-                dst.cast::<u64>().write_unaligned(first);
-                dst.add(len - 8).cast::<u64>().write_unaligned(last);
-            }
-            _ => core::ptr::copy_nonoverlapping(src, dst, len),
-        }
     }
 }
 
@@ -499,7 +307,7 @@ mod tests {
         assert_eq!(storage.bytes(0), &[] as &[u8]);
         storage.grow_to(100, false).unwrap();
         assert!(storage.capacity() >= 100);
-        storage.write_with(0, 3, |c| c.put(&[1, 2, 3]));
+        storage.range_mut(0, 3).copy_from_slice(&[1, 2, 3]);
         assert_eq!(storage.bytes(3), &[1, 2, 3]);
         storage.grow_to(1000, true).unwrap();
         assert_eq!(storage.bytes(3), &[1, 2, 3], "growing keeps the bytes");
@@ -527,38 +335,17 @@ mod tests {
             storage.bytes(cap).iter().all(|&b| b == 0),
             "zeroed on adoption"
         );
-        storage.write_with(0, 4, |c| {
-            c.put(&[9, 9]);
-            c.zeros(2);
-        });
-        assert_eq!(storage.bytes(4), &[9, 9, 0, 0]);
-        storage.write_with(5, 1, |c| c.put(&[1]));
+        storage.range_mut(0, 2).copy_from_slice(&[9, 9]);
+        storage.range_mut(5, 6).copy_from_slice(&[1]);
         assert_eq!(storage.bytes(6), &[9, 9, 0, 0, 0, 1], "a gap reads as zero");
         let outside = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            storage.write_with(cap, 1, |c| c.put(&[1]));
+            storage.range_mut(cap, cap + 1).fill(1);
         }));
         assert!(outside.is_err(), "a write past the capacity is refused");
-        let short = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            storage.write_with(4, 2, |c| c.put(&[1]));
+        let reversed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            storage.range_mut(4, 2).fill(1);
         }));
-        assert!(short.is_err(), "a write must fill its range");
-    }
-
-    #[test]
-    fn zeros_of_any_length_fill_exactly_their_bytes() {
-        let mut storage = Storage::with_capacity(64);
-        for count in [0, 1, 3, 4, 7, 8, 9, 12, 20] {
-            storage.write_with(0, 64, |c| c.put(&[0xAA; 64]));
-            storage.write_with(2, count + 1, |c| {
-                c.zeros(count);
-                c.put(&[5]);
-            });
-            let bytes = storage.bytes(count + 4);
-            assert_eq!(&bytes[..2], &[0xAA; 2], "{count}: before the range");
-            assert!(bytes[2..2 + count].iter().all(|&b| b == 0), "{count} zeros");
-            assert_eq!(bytes[2 + count], 5, "{count}: the byte after the zeros");
-            assert_eq!(bytes[3 + count], 0xAA, "{count}: after the range");
-        }
+        assert!(reversed.is_err(), "a range must not end before it starts");
     }
 
     #[test]

@@ -185,6 +185,40 @@ pub(crate) fn recv(
     ))
 }
 
+// ----- descriptor flags ---------------------------------------------------------------------
+
+/// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
+/// `MSG_CMSG_CLOEXEC` (macOS). A failure leaves the flags as they were; there is nothing
+/// better to do with it for a descriptor that is already installed.
+pub(crate) fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
+    let fd = fd.as_raw_fd();
+    // SAFETY: F_GETFD/F_SETFD only read and write the descriptor flags of `fd`, which is
+    // open for the borrow.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags >= 0 {
+            let flags = if on {
+                flags | libc::FD_CLOEXEC
+            } else {
+                flags & !libc::FD_CLOEXEC
+            };
+            libc::fcntl(fd, libc::F_SETFD, flags);
+        }
+    }
+}
+
+/// Whether `fd` has `FD_CLOEXEC`.
+///
+/// # Panics
+/// If `F_GETFD` fails, which it cannot for an open descriptor.
+#[cfg(test)]
+pub(crate) fn is_cloexec(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor flags of `fd`, open for the borrow.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
+    flags & libc::FD_CLOEXEC != 0
+}
+
 // ----- batches (Linux) ---------------------------------------------------------------------
 
 /// Room for `N` `mmsghdr`s on the stack, of which a batch zeroes only the ones it uses: a

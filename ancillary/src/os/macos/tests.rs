@@ -99,7 +99,7 @@ fn rights_of_two_fds_as_xnu_lays_them_out() {
     let rights = received.find::<ScmRights>().unwrap().unwrap();
     assert_eq!(rights.fds(), [7, 9]);
     // Both are owned by the buffer that received them.
-    assert_eq!(count(received.iter(), FdKind::Rights), 2);
+    assert_eq!(count(received.as_bytes(), FdKind::Rights), 2);
 }
 
 #[test]
@@ -147,13 +147,13 @@ fn rights_cut_short_by_copyout_name_only_the_fds_that_fit() {
     assert_eq!(message.data(), 7i32.to_ne_bytes());
     assert_eq!(received.iter().count(), 1);
     // The crate owns (and would close) exactly the fd that is named.
-    assert_eq!(count(received.iter(), FdKind::Rights), 1);
+    assert_eq!(count(received.as_bytes(), FdKind::Rights), 1);
     assert_eq!(received.find::<ScmRights>().unwrap().unwrap().fds(), [7]);
 
     // A cut inside an fd number: the partial number is no descriptor and is skipped.
     for cut in 13..16 {
         let received = ControlMessages::from_bytes(&buffer.0[..cut]);
-        assert_eq!(count(received.iter(), FdKind::Rights), 0, "cut at {cut}");
+        assert_eq!(count(received.as_bytes(), FdKind::Rights), 0, "cut at {cut}");
     }
 }
 
