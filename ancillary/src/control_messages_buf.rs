@@ -236,7 +236,7 @@ impl<'s> ControlMessagesBuf<'s> {
 
     /// Appends an `SCM_RIGHTS` message with `fds`, or extends the `SCM_RIGHTS` message this
     /// buffer ended with. An empty list adds nothing.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());

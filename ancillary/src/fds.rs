@@ -134,31 +134,27 @@ impl ReceivedFds {
     #[inline]
     pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
         let owned = self.owns(kind);
-        self.0 &= !kind.bit();
-        let mut fds = OwnedFds {
-            current: &[],
-            rest: &[],
+        let sole = if owned { cmsg::sole(received) } else { None };
+        let (current, rest, keep) = match sole {
+            // The common case needs no walk: one whole message of `kind` is all there is,
+            // so no other kind is there either.
+            Some(found) if FdKind::of(found.level, found.ty) == Some(kind) => {
+                (found.data, &[][..], FdKind::Rights.bit())
+            }
+            _ if owned => (&[][..], received, u8::MAX),
+            // Nothing of `kind` is owned: nothing to yield, and nothing to prove.
+            _ => (&[][..], &[][..], u8::MAX),
+        };
+        // Ownership of the descriptors of `kind` passes to the iterator exactly once.
+        self.0 &= !kind.bit() & keep;
+        OwnedFds {
+            current,
+            rest,
             kind,
             seen: 0,
-            walking: false,
+            walking: !rest.is_empty(),
             owner: self,
-        };
-        if !owned {
-            // Nothing of `kind` is owned: nothing to yield, and nothing to prove.
-            return fds;
         }
-        match cmsg::sole(received) {
-            // The common case needs no walk: one whole message of `kind` is all there is.
-            Some(found) if FdKind::of(found.level, found.ty) == Some(kind) => {
-                fds.current = found.data;
-                fds.owner.keep_seen(0);
-            }
-            _ => {
-                fds.rest = received;
-                fds.walking = true;
-            }
-        }
-        fds
     }
 
     /// Closes every received descriptor still owned, and gives them up.
@@ -274,8 +270,8 @@ pub struct OwnedFds<'a> {
 impl OwnedFds<'_> {
     /// Moves to the next message of the kind with a descriptor in it; `false` once the walk
     /// is over. The step per message, not per descriptor: [`next`](Iterator::next) holds
-    /// the per-descriptor step.
-    #[inline]
+    /// the per-descriptor step, and calls this only while a walk is under way.
+    #[inline(never)]
     fn advance(&mut self) -> bool {
         while let Some(found) = cmsg::next(self.rest) {
             self.rest = found.rest;
@@ -306,7 +302,7 @@ impl OwnedFds<'_> {
 impl Iterator for OwnedFds<'_> {
     type Item = OwnedFd;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<OwnedFd> {
         loop {
             match split_fd(self.current) {
@@ -320,7 +316,8 @@ impl Iterator for OwnedFds<'_> {
                     }
                     // A negative number (no kernel sends one): skipped.
                 }
-                None if self.advance() => {}
+                // A sole message (the common case) needs no walk, so no call.
+                None if self.walking && self.advance() => {}
                 None => return None,
             }
         }

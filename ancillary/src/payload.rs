@@ -282,12 +282,22 @@ pub fn read_payload<T: ControlMessagePayload>(
     message: ControlMessage<'_>,
 ) -> Result<T, PayloadError> {
     check::<T>(&message)?;
-    let data = message.data();
-    debug_assert_eq!(data.len(), size_of::<T>());
-    // SAFETY: `check` verified that `data` holds exactly `LAYOUT.prefix` bytes, which is
-    // `size_of::<T>()` for a sized payload (contract 3). Every byte pattern is a valid `T`
-    // (contract 1), and `read_unaligned` has no alignment requirement.
-    Ok(unsafe { core::ptr::read_unaligned(T::cast_ptr(data.as_ptr(), 0)) })
+    // `check` verified that the payload holds exactly `LAYOUT.prefix` bytes, which is
+    // `size_of::<T>()` for a sized payload (contract 3).
+    Ok(copy_from(message.data()))
+}
+
+/// Copies a `T` out of `bytes`, at any alignment: the one place bytes become a payload
+/// value by copy.
+///
+/// # Panics
+/// If `bytes` is not exactly `size_of::<T>()` long.
+#[inline]
+pub(crate) fn copy_from<T: ControlMessagePayload>(bytes: &[u8]) -> T {
+    assert_eq!(bytes.len(), size_of::<T>(), "a payload's bytes");
+    // SAFETY: `bytes` holds exactly `size_of::<T>()` initialised bytes; every byte pattern
+    // is a valid `T` (contract 1), and `read_unaligned` has no alignment requirement.
+    unsafe { core::ptr::read_unaligned(T::cast_ptr(bytes.as_ptr(), 0)) }
 }
 
 /// Views the payload of `message` as a `&T` in place.

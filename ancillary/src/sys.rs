@@ -185,6 +185,15 @@ pub(crate) fn recv(
     ))
 }
 
+// ----- the process ----------------------------------------------------------------------------
+
+/// This process's id, real user id and real group id.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
+    // SAFETY: these calls have no preconditions and cannot fail.
+    unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) }
+}
+
 // ----- descriptor flags ---------------------------------------------------------------------
 
 /// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
@@ -249,6 +258,37 @@ impl<const N: usize> MmsgHdrs<N> {
             core::slice::from_raw_parts_mut(first, len)
         }
     }
+}
+
+/// Room for one destination address of a batch, kept across the `sendmmsg` call.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) struct Name([core::mem::MaybeUninit<u8>; size_of::<libc::sockaddr_storage>()]);
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl Name {
+    pub(crate) const fn new() -> Name {
+        Name([core::mem::MaybeUninit::uninit(); size_of::<libc::sockaddr_storage>()])
+    }
+}
+
+/// Copies the address `bytes` into `name` and points `msg` at it.
+///
+/// # Errors
+/// `InvalidInput` if the address is larger than a `sockaddr_storage`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn fill_name(msg: &mut libc::msghdr, name: &mut Name, bytes: &[u8]) -> io::Result<()> {
+    let room = name.0.get_mut(..bytes.len()).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "more bytes than a sockaddr_storage holds",
+        )
+    })?;
+    for (slot, &byte) in room.iter_mut().zip(bytes) {
+        slot.write(byte);
+    }
+    msg.msg_name = name.0.as_mut_ptr().cast();
+    msg.msg_namelen = bytes.len() as libc::socklen_t;
+    Ok(())
 }
 
 /// `sendmmsg`: sends the messages `hdrs` describe (filled with [`fill_send`] and, for

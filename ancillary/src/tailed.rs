@@ -126,9 +126,8 @@ pub fn read_tailed<T: ControlMessagePayload>(
             truncated: message.truncated(),
         });
     };
-    // SAFETY: `header` holds exactly `size_of::<T>()` initialised bytes, any bytes are a
-    // valid `T` (contract 1 of `ControlMessagePayload`), and `read_unaligned` has no
-    // alignment requirement.
-    let header = unsafe { core::ptr::read_unaligned(header.as_ptr().cast::<T>()) };
-    Ok(Tailed { header, tail })
+    Ok(Tailed {
+        header: crate::payload::copy_from(header),
+        tail,
+    })
 }

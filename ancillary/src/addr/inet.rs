@@ -3,11 +3,10 @@
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use super::{invalid, view, RawSocketAddr, SocketAddress};
+use super::{invalid, view, zeroed, RawSocketAddr, SocketAddress};
 
 fn sockaddr_in(v4: &SocketAddrV4) -> libc::sockaddr_in {
-    // SAFETY: `sockaddr_in` is integers, byte arrays and padding: all zeroes is valid.
-    let mut sin: libc::sockaddr_in = unsafe { core::mem::zeroed() };
+    let mut sin: libc::sockaddr_in = zeroed();
     sin.sin_family = libc::AF_INET as libc::sa_family_t;
     sin.sin_port = v4.port().to_be();
     sin.sin_addr = libc::in_addr {
@@ -21,8 +20,7 @@ fn sockaddr_in(v4: &SocketAddrV4) -> libc::sockaddr_in {
 }
 
 fn sockaddr_in6(v6: &SocketAddrV6) -> libc::sockaddr_in6 {
-    // SAFETY: `sockaddr_in6` is integers, byte arrays and padding: all zeroes is valid.
-    let mut sin6: libc::sockaddr_in6 = unsafe { core::mem::zeroed() };
+    let mut sin6: libc::sockaddr_in6 = zeroed();
     sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
     sin6.sin6_port = v6.port().to_be();
     sin6.sin6_flowinfo = v6.flowinfo().to_be();

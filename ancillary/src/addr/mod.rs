@@ -12,9 +12,10 @@ mod unix;
 use std::io;
 
 pub use self::error::AddressError;
-#[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) use self::raw::copy_sockaddr;
+#[cfg(any(test, target_os = "linux", target_os = "android"))]
+pub(crate) use self::raw::with_sockaddr_bytes;
 pub use self::raw::RawSocketAddr;
+use self::raw::{c_chars_as_bytes, view, zeroed};
 
 /// A socket address type that can be passed to `sendmsg` and read back from `recvmsg`.
 ///
@@ -52,9 +53,10 @@ pub use self::raw::RawSocketAddr;
 ///         &self,
 ///         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
 ///     ) -> io::Result<R> {
-///         // SAFETY: all zeroes is a valid `sockaddr_un`.
-///         let mut sun: libc::sockaddr_un = unsafe { std::mem::zeroed() };
-///         sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+///         let mut sun = libc::sockaddr_un {
+///             sun_family: libc::AF_UNIX as libc::sa_family_t,
+///             sun_path: [0; 108],
+///         };
 ///         if self.0.len() >= sun.sun_path.len() {
 ///             return Err(io::Error::new(io::ErrorKind::InvalidInput, "path too long"));
 ///         }
@@ -102,25 +104,4 @@ pub unsafe trait SocketAddress: Sized {
 /// An `InvalidInput` error with a fixed message.
 fn invalid(msg: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-/// The `sockaddr_*` types of this platform that are read out of a [`RawSocketAddr`]: C
-/// structs of integers, byte arrays and `MaybeUninit` padding only.
-trait Sockaddr {}
-impl Sockaddr for libc::sockaddr_storage {}
-impl Sockaddr for libc::sockaddr_in {}
-impl Sockaddr for libc::sockaddr_in6 {}
-impl Sockaddr for libc::sockaddr_un {}
-
-/// Views the storage of `addr` as a `T`.
-fn view<T: Sockaddr>(addr: &RawSocketAddr) -> &T {
-    const { assert!(size_of::<T>() <= size_of::<libc::sockaddr_storage>()) };
-    const { assert!(align_of::<T>() <= align_of::<libc::sockaddr_storage>()) };
-    // The storage is as large and as aligned as a `sockaddr_storage`, so as `T` (checked at
-    // compile time above), and every byte of it is initialised; the `sockaddr_*` types are
-    // integers, byte arrays and `MaybeUninit` padding, for which any initialised bytes are
-    // a valid value.
-    // SAFETY: a shared view of initialised, large enough, aligned bytes as plain data,
-    // borrowed for as long as `addr` is.
-    unsafe { &*raw::storage_ptr(addr).cast::<T>() }
 }

@@ -82,12 +82,11 @@ impl RawSocketAddr {
         /// returned (an io_uring operation).
         ///
         /// # Errors
-        /// As [`copy_sockaddr`].
+        /// As [`with_sockaddr_bytes`].
         pub(crate) fn copy_of<A: SocketAddress>(addr: &A) -> io::Result<RawSocketAddr> {
-            let mut raw = RawSocketAddr::new();
-            // SAFETY: `bytes` is a `sockaddr_storage`'s worth of writable bytes.
-            raw.len = unsafe { copy_sockaddr(addr, raw.bytes.as_mut_ptr()) }?;
-            Ok(raw)
+            with_sockaddr_bytes(addr, |bytes| {
+                RawSocketAddr::from_bytes(bytes, bytes.len() as libc::socklen_t)
+            })?
         }
     }
 
@@ -146,32 +145,69 @@ impl RawSocketAddr {
     }
 }
 
-/// Copies `addr`'s `sockaddr` to `dst` and returns its length: for calls made after
-/// `with_sockaddr` has returned, whose pointer is valid only inside it.
+/// Calls `f` with the bytes of `addr`'s `sockaddr`: for code that keeps a copy beyond
+/// `with_sockaddr`, whose pointer is valid only inside it.
 ///
 /// # Errors
 /// As `with_sockaddr`, or `InvalidInput` if the `sockaddr` is larger than a
 /// `sockaddr_storage`.
-///
-/// # Safety
-/// `dst` must be valid for writes of `size_of::<sockaddr_storage>()` bytes.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(any(test, target_os = "linux", target_os = "android"))]
 #[inline]
-pub(crate) unsafe fn copy_sockaddr<A: SocketAddress>(
+pub(crate) fn with_sockaddr_bytes<A: SocketAddress, R>(
     addr: &A,
-    dst: *mut u8,
-) -> io::Result<libc::socklen_t> {
+    f: impl FnOnce(&[u8]) -> R,
+) -> io::Result<R> {
     addr.with_sockaddr(|ptr, len| {
         if len as usize > STORAGE_LEN {
             return Err(super::invalid("more bytes than a sockaddr_storage holds"));
         }
-        // `with_sockaddr` hands a pointer valid for reads of `len` initialised bytes for
-        // this call (`SocketAddress`'s contract), and `dst` has room for them (this
-        // function's contract).
-        // SAFETY: so the copy reads and writes in bounds, between separate memory.
-        unsafe { core::ptr::copy_nonoverlapping(ptr.cast::<u8>(), dst, len as usize) };
-        Ok(len)
+        // SAFETY: `with_sockaddr` hands a pointer valid for reads of `len` initialised
+        // bytes for this call (`SocketAddress`'s contract); the slice does not outlive it.
+        let bytes = unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
+        Ok(f(bytes))
     })?
+}
+
+/// The `sockaddr_*` types of this platform that are read out of a [`RawSocketAddr`] or
+/// built from zero.
+///
+/// # Safety
+/// The type is a C struct of integers, byte arrays and padding only: all zeroes is a
+/// valid value, and so is any initialised byte pattern.
+pub(crate) unsafe trait Sockaddr: Sized {}
+// SAFETY: each is such a C struct in every `libc` definition.
+unsafe impl Sockaddr for libc::sockaddr_storage {}
+// SAFETY: as above.
+unsafe impl Sockaddr for libc::sockaddr_in {}
+// SAFETY: as above.
+unsafe impl Sockaddr for libc::sockaddr_in6 {}
+// SAFETY: as above.
+unsafe impl Sockaddr for libc::sockaddr_un {}
+
+/// An all-zero `T`, to fill in.
+#[inline]
+pub(crate) fn zeroed<T: Sockaddr>() -> T {
+    // SAFETY: all zeroes is a valid `T` (the trait's contract).
+    unsafe { core::mem::zeroed() }
+}
+
+/// Views the storage of `addr` as a `T`.
+pub(crate) fn view<T: Sockaddr>(addr: &RawSocketAddr) -> &T {
+    const { assert!(size_of::<T>() <= size_of::<libc::sockaddr_storage>()) };
+    const { assert!(align_of::<T>() <= align_of::<libc::sockaddr_storage>()) };
+    // The storage is as large and as aligned as a `sockaddr_storage`, so as `T` (checked at
+    // compile time above), and every byte of it is initialised, which is a valid `T` (the
+    // trait's contract).
+    // SAFETY: a shared view of initialised, large enough, aligned bytes as plain data,
+    // borrowed for as long as `addr` is.
+    unsafe { &*core::ptr::from_ref(&addr.bytes).cast::<T>() }
+}
+
+/// The bytes of a C `char` array, such as `sun_path`.
+pub(crate) fn c_chars_as_bytes(chars: &[libc::c_char]) -> &[u8] {
+    // SAFETY: `c_char` and `u8` have the same size, alignment and validity (any bit
+    // pattern); the slice keeps the borrow and length of `chars`.
+    unsafe { core::slice::from_raw_parts(chars.as_ptr().cast::<u8>(), chars.len()) }
 }
 
 impl Default for RawSocketAddr {
@@ -184,11 +220,6 @@ impl AsRef<[u8]> for RawSocketAddr {
     fn as_ref(&self) -> &[u8] {
         self.as_bytes()
     }
-}
-
-/// The storage's bytes, all initialised, at the alignment of a `sockaddr_storage`.
-pub(super) fn storage_ptr(addr: &RawSocketAddr) -> *const u8 {
-    addr.bytes.as_ptr()
 }
 
 // SAFETY: `f` gets a pointer to `self.bytes`, valid for reads of all of them and

@@ -17,7 +17,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::SocketAddr;
 
-use super::{invalid, view, RawSocketAddr, SocketAddress};
+use super::{c_chars_as_bytes, invalid, view, zeroed, RawSocketAddr, SocketAddress};
 
 /// Where `sun_path` starts: the length of an address that holds only its family.
 const PATH_AT: usize = offset_of!(libc::sockaddr_un, sun_path);
@@ -32,8 +32,7 @@ unsafe impl SocketAddress for SocketAddr {
         &self,
         f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
     ) -> io::Result<R> {
-        // SAFETY: `sockaddr_un` is integers and bytes; all zeroes is a valid value.
-        let mut sun: libc::sockaddr_un = unsafe { core::mem::zeroed() };
+        let mut sun: libc::sockaddr_un = zeroed();
         sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
         let (bytes, start): (&[u8], usize) = if let Some(path) = self.as_pathname() {
             (path.as_os_str().as_bytes(), 0)
@@ -71,7 +70,7 @@ unsafe impl SocketAddress for SocketAddr {
         }
         let sun: &libc::sockaddr_un = view(addr);
         let path_len = len.saturating_sub(PATH_AT).min(sun.sun_path.len());
-        let path = as_bytes(&sun.sun_path[..path_len]);
+        let path = c_chars_as_bytes(&sun.sun_path[..path_len]);
         match path.split_first() {
             None => unnamed(),
             Some((0, name)) if HAS_ABSTRACT_NAMES => from_abstract_name(name),
@@ -88,13 +87,6 @@ unsafe impl SocketAddress for SocketAddr {
             }
         }
     }
-}
-
-/// The bytes of `sun_path` (`c_char`s).
-fn as_bytes(chars: &[libc::c_char]) -> &[u8] {
-    // SAFETY: `c_char` and `u8` have the same size, alignment and validity (any bit
-    // pattern); the slice keeps the borrow and length of `chars`.
-    unsafe { core::slice::from_raw_parts(chars.as_ptr().cast::<u8>(), chars.len()) }
 }
 
 /// An unnamed Unix socket address (the address of a `socketpair` or unbound socket).
@@ -143,8 +135,7 @@ mod tests {
     /// this platform (after `sun_len` on the BSDs), then `path`, with `len` reported.
     fn image(path: &[u8], len: usize) -> RawSocketAddr {
         let mut bytes = vec![0u8; PATH_AT + path.len()];
-        // SAFETY: `sockaddr_un` is integers and bytes; all zeroes is a valid value.
-        let mut sun: libc::sockaddr_un = unsafe { core::mem::zeroed() };
+        let mut sun: libc::sockaddr_un = zeroed();
         sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
         let family = sun.sun_family.to_ne_bytes();
         let family_at = offset_of!(libc::sockaddr_un, sun_family);
@@ -206,10 +197,8 @@ mod tests {
 
     /// The bytes `with_sockaddr` lends, as a `RawSocketAddr`.
     fn raw_of<A: SocketAddress>(addr: &A) -> RawSocketAddr {
-        addr.with_sockaddr(|ptr, len| {
-            // SAFETY: `with_sockaddr` lends `len` readable bytes at `ptr`.
-            let bytes = unsafe { core::slice::from_raw_parts(ptr.cast::<u8>(), len as usize) };
-            RawSocketAddr::from_bytes(bytes, len).unwrap()
+        super::super::with_sockaddr_bytes(addr, |bytes| {
+            RawSocketAddr::from_bytes(bytes, bytes.len() as libc::socklen_t).unwrap()
         })
         .unwrap()
     }

@@ -68,8 +68,7 @@ impl ScmCredentials {
     /// The calling process's credentials: `getpid()`, `getuid()`, `getgid()`.
     #[must_use]
     pub fn current() -> ScmCredentials {
-        // SAFETY: these calls have no preconditions and cannot fail.
-        let (pid, uid, gid) = unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) };
+        let (pid, uid, gid) = crate::sys::current_ids();
         ScmCredentials { pid, uid, gid }
     }
 

@@ -63,11 +63,10 @@
 //! [`recvmmsg(2)`](https://man7.org/linux/man-pages/man2/recvmmsg.2.html)
 
 use core::fmt;
-use core::mem::MaybeUninit;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::BorrowedFd;
 
-use crate::addr::{copy_sockaddr, RawSocketAddr, SocketAddress};
+use crate::addr::{with_sockaddr_bytes, RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
 use crate::builder::{RecvBufs, SendBufs};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
@@ -291,18 +290,15 @@ fn fill_send(messages: &[SendMmsg<'_, '_>], hdrs: &mut [libc::mmsghdr]) -> io::R
 
 /// Sets `msg_name` of each header to a copy of the address of the same index, then makes
 /// `call`: a `with_sockaddr` pointer is valid only inside its own call, so each address is
-/// copied out into a `sockaddr_storage` of this frame, which lives across `call`.
+/// copied out into storage of this frame, which lives across `call`.
 fn with_names<A: SocketAddress>(
     addrs: &[A],
     hdrs: &mut [libc::mmsghdr],
     call: &mut dyn FnMut(&mut [libc::mmsghdr]) -> io::Result<usize>,
 ) -> io::Result<usize> {
-    let mut names = [const { MaybeUninit::<libc::sockaddr_storage>::uninit() }; MMSG_BATCH_MAX];
+    let mut names = [const { sys::Name::new() }; MMSG_BATCH_MAX];
     for ((addr, hdr), name) in addrs.iter().zip(hdrs.iter_mut()).zip(names.iter_mut()) {
-        // SAFETY: `name` is a `sockaddr_storage`'s worth of writable bytes.
-        let len = unsafe { copy_sockaddr(addr, name.as_mut_ptr().cast()) }?;
-        hdr.msg_hdr.msg_name = name.as_mut_ptr().cast();
-        hdr.msg_hdr.msg_namelen = len;
+        with_sockaddr_bytes(addr, |bytes| sys::fill_name(&mut hdr.msg_hdr, name, bytes))??;
     }
     call(hdrs)
 }

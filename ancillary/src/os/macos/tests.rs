@@ -153,7 +153,11 @@ fn rights_cut_short_by_copyout_name_only_the_fds_that_fit() {
     // A cut inside an fd number: the partial number is no descriptor and is skipped.
     for cut in 13..16 {
         let received = ControlMessages::from_bytes(&buffer.0[..cut]);
-        assert_eq!(count(received.as_bytes(), FdKind::Rights), 0, "cut at {cut}");
+        assert_eq!(
+            count(received.as_bytes(), FdKind::Rights),
+            0,
+            "cut at {cut}"
+        );
     }
 }
 
