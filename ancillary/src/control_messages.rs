@@ -60,6 +60,16 @@ impl ControlMessages {
         unsafe { &*ptr }
     }
 
+    /// Views bytes as control messages, mutably: for the RFC's `DerefMut`/`AsMut` of
+    /// [`ControlMessagesBuf`](crate::ControlMessagesBuf). `ControlMessages` offers no way to
+    /// write through `&mut` (and, being unsized, cannot be swapped), so the bytes stay as
+    /// they are.
+    pub(crate) fn from_bytes_mut(bytes: &mut [u8]) -> &mut ControlMessages {
+        let ptr = core::ptr::from_mut::<[u8]>(bytes) as *mut ControlMessages;
+        // SAFETY: as in `from_bytes`, for an exclusive reference.
+        unsafe { &mut *ptr }
+    }
+
     /// The raw bytes, headers and padding included, ready for `msg_control`.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {

@@ -355,10 +355,7 @@ impl<'s> ControlMessagesBuf<'s> {
     #[inline]
     fn bytes(&self, len: usize) -> &[u8] {
         debug_assert!(len == self.len || len == self.received);
-        // SAFETY: both lengths are at most `storage.capacity()` (the invariant of `len`,
-        // which every write of `len` keeps: appends end within the storage they reserved,
-        // a receive takes at most the capacity, a clear sets 0).
-        unsafe { self.storage.bytes_unchecked(len) }
+        stored(&self.storage, len)
     }
 
     /// Whether descriptors of `kind` from the last receive are still owned here.
@@ -371,11 +368,10 @@ impl<'s> ControlMessagesBuf<'s> {
     /// Empty if they were already taken or nothing was received.
     #[inline]
     pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
-        // SAFETY: `received <= storage.capacity()` (the invariant of `len`, see `bytes`);
-        // the storage and `owned` are separate fields.
-        let received = unsafe { self.storage.bytes_unchecked(self.received) };
-        // SAFETY: `received` is all of the last receive's bytes, whose descriptors of the
-        // kinds in `owned` this buffer owns (`finish_recv`'s contract).
+        // The storage and the owner are separate fields.
+        let received = stored(&self.storage, self.received);
+        // SAFETY: `received` is all of the last receive's bytes, for which `fds` was
+        // adopted (`finish_recv`), unchanged since: the buffer only appends.
         unsafe { self.fds.drain(received, kind) }
     }
 
@@ -397,11 +393,21 @@ impl<'s> ControlMessagesBuf<'s> {
             self.fds = ReceivedFds::NONE;
             return;
         }
-        // SAFETY: as in `drain_fds`.
-        let received = unsafe { self.storage.bytes_unchecked(self.received) };
+        let received = stored(&self.storage, self.received);
         // SAFETY: as in `drain_fds`.
         unsafe { self.fds.close(received) };
     }
+}
+
+/// The first `len` bytes of the buffer's storage, for `len` either the buffer's `len` or
+/// its `received`: a function of the storage alone, so that the owner of the descriptors,
+/// another field, can be borrowed beside it.
+#[inline(always)]
+fn stored<'a>(storage: &'a Storage<'_>, len: usize) -> &'a [u8] {
+    // Both lengths are at most the capacity (the invariant of `len`, which every write of
+    // `len` keeps: appends end within the storage they reserved, a receive takes at most
+    // the capacity, a clear sets 0), so the check in `bytes` never fails.
+    storage.bytes(len)
 }
 
 fn capacity_overflow() -> TryReserveError {
@@ -430,14 +436,7 @@ impl Deref for ControlMessagesBuf<'_> {
 
 impl DerefMut for ControlMessagesBuf<'_> {
     fn deref_mut(&mut self) -> &mut ControlMessages {
-        let bytes = self.storage.bytes_mut(self.len);
-        let ptr = core::ptr::from_mut::<[u8]>(bytes) as *mut ControlMessages;
-        // `ControlMessages` offers no way to write through `&mut` (and, being unsized,
-        // cannot be swapped), so received descriptors stay as they are; the reference
-        // exists for the RFC's `DerefMut`/`AsMut` impls.
-        // SAFETY: `ControlMessages` is `repr(transparent)` over `[u8]`, so the cast keeps
-        // layout and length; the bytes are borrowed exclusively from `self` for its lifetime.
-        unsafe { &mut *ptr }
+        ControlMessages::from_bytes_mut(self.storage.bytes_mut(self.len))
     }
 }
 

@@ -155,28 +155,13 @@ impl<'s> Storage<'s> {
     /// The first `len` bytes of the region.
     ///
     /// # Panics
-    /// If `len` exceeds the capacity. (The buffer reads its own lengths through
-    /// [`bytes_unchecked`](Self::bytes_unchecked); this checked form is for tests.)
-    #[cfg(test)]
+    /// If `len` exceeds the capacity.
+    #[inline]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
         assert!(len <= self.cap, "read past the storage");
         // SAFETY: `ptr` is valid for `cap >= len` initialised bytes (type invariant); the
         // slice borrows `self`, so the region can neither be written nor reallocated while
         // it lives.
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), len) }
-    }
-
-    /// The first `len` bytes of the region, without checking `len`: for the buffer's own
-    /// lengths, which its invariant keeps within the capacity, on the paths of every send
-    /// and receive.
-    ///
-    /// # Safety
-    /// `len` must not exceed the capacity.
-    #[inline]
-    pub(crate) unsafe fn bytes_unchecked(&self, len: usize) -> &[u8] {
-        debug_assert!(len <= self.cap, "read past the storage");
-        // SAFETY: `ptr` is valid for `cap >= len` initialised bytes (type invariant and the
-        // caller's promise); the slice borrows `self`, as in `bytes`.
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), len) }
     }
 

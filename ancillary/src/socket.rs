@@ -241,23 +241,29 @@ fn address_error(
 
 // ----- std's sockets ---------------------------------------------------------------
 
-/// The descriptor of `socket`, borrowed for as long as `socket` is.
-///
-/// Through `AsRawFd` rather than std's `AsFd`, whose impls for std's sockets are calls the
-/// compiler must assume may unwind (BENCHMARKS.md, "Why the code is shaped so").
+/// A socket type that owns its descriptor and keeps it open for as long as it lives, as
+/// std's socket types and socket2's `Socket` do: its descriptor can be borrowed through
+/// `AsRawFd`, rather than std's `AsFd`, whose impls for std's sockets are calls the compiler
+/// must assume may unwind (BENCHMARKS.md, "Why the code is shaped so").
 ///
 /// # Safety
-/// `socket` must own its descriptor and keep it open for as long as it lives, as std's
-/// socket types and socket2's `Socket` do.
-#[inline(always)]
-pub(crate) unsafe fn borrow_fd<S: AsRawFd>(socket: &S) -> BorrowedFd<'_> {
-    // SAFETY: the caller guarantees that `socket` keeps the descriptor open for its whole
-    // lifetime, which bounds the returned borrow.
-    unsafe { BorrowedFd::borrow_raw(socket.as_raw_fd()) }
+/// `as_raw_fd` returns the descriptor the value owns, open for as long as the value lives.
+pub(crate) unsafe trait OwnsFd: AsRawFd {
+    /// The descriptor, borrowed for as long as `self` is.
+    #[inline(always)]
+    fn fd(&self) -> BorrowedFd<'_> {
+        // SAFETY: the descriptor stays open while `self` lives (the trait's contract),
+        // which bounds the returned borrow.
+        unsafe { BorrowedFd::borrow_raw(self.as_raw_fd()) }
+    }
 }
 
 macro_rules! impl_send_recv {
     ($($socket:ty),*) => {$(
+        // SAFETY: this macro is only used for std's sockets and socket2's `Socket`, which
+        // own their descriptor for as long as they live.
+        unsafe impl $crate::socket::OwnsFd for $socket {}
+
         impl SendMessage for $socket {
             #[inline(always)]
             fn send_message(
@@ -266,9 +272,7 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                // SAFETY: this macro is only used for std's sockets and socket2's
-                // `Socket`, which own their descriptor for as long as they live.
-                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                let fd = $crate::socket::OwnsFd::fd(self);
                 $crate::socket::send_message(fd, bufs, ancillary_data, options)
             }
         }
@@ -281,9 +285,7 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                // SAFETY: this macro is only used for std's sockets and socket2's
-                // `Socket`, which own their descriptor for as long as they live.
-                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                let fd = $crate::socket::OwnsFd::fd(self);
                 $crate::socket::recv_message(fd, bufs, ancillary_data, options)
             }
         }
@@ -303,9 +305,7 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                // SAFETY: this macro is only used for std's sockets and socket2's
-                // `Socket`, which own their descriptor for as long as they live.
-                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                let fd = $crate::socket::OwnsFd::fd(self);
                 $crate::socket::send_message_to(fd, addr, bufs, ancillary_data, options)
             }
         }
@@ -320,9 +320,7 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
-                // SAFETY: this macro is only used for std's sockets and socket2's
-                // `Socket`, which own their descriptor for as long as they live.
-                let fd = unsafe { $crate::socket::borrow_fd(self) };
+                let fd = $crate::socket::OwnsFd::fd(self);
                 $crate::socket::recv_message_from(fd, bufs, ancillary_data, options)
             }
         }
