@@ -332,30 +332,39 @@ pub(crate) const FD_LEN: usize = size_of::<c_int>();
 /// long as they are.
 #[inline(always)]
 fn copy_fds(dst: &mut [u8], fds: &[BorrowedFd<'_>]) {
-    // A few descriptors, the common case, are a few stores; the loop below would become a
-    // call to `memcpy` (BENCHMARKS.md, "Why the code is shaped so").
+    // A few descriptors, the common case, are a store each; a loop, or a copy through an
+    // array, becomes a call to `memcpy` (BENCHMARKS.md, "Why the code is shaped so").
+    let put = |dst: &mut [u8], at: usize, fd: BorrowedFd<'_>| {
+        dst[at * FD_LEN..(at + 1) * FD_LEN].copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
+    };
     match *fds {
-        [a] => return put_fds(dst, [a]),
-        [a, b] => return put_fds(dst, [a, b]),
-        [a, b, c] => return put_fds(dst, [a, b, c]),
-        [a, b, c, d] => return put_fds(dst, [a, b, c, d]),
-        _ => {}
+        [a] => put(dst, 0, a),
+        [a, b] => {
+            put(dst, 0, a);
+            put(dst, 1, b);
+        }
+        [a, b, c] => {
+            put(dst, 0, a);
+            put(dst, 1, b);
+            put(dst, 2, c);
+        }
+        [a, b, c, d] => {
+            put(dst, 0, a);
+            put(dst, 1, b);
+            put(dst, 2, c);
+            put(dst, 3, d);
+        }
+        _ => {
+            let mut rest = dst;
+            for fd in fds {
+                let Some((slot, after)) = rest.split_first_chunk_mut::<FD_LEN>() else {
+                    return;
+                };
+                *slot = fd.as_raw_fd().to_ne_bytes();
+                rest = after;
+            }
+        }
     }
-    let mut rest = dst;
-    for fd in fds {
-        let Some((slot, after)) = rest.split_first_chunk_mut::<FD_LEN>() else {
-            return;
-        };
-        *slot = fd.as_raw_fd().to_ne_bytes();
-        rest = after;
-    }
-}
-
-/// Writes `N` descriptor numbers to `dst`, which is exactly as long as they are.
-#[inline(always)]
-fn put_fds<const N: usize>(dst: &mut [u8], fds: [BorrowedFd<'_>; N]) {
-    let numbers = fds.map(|fd| fd.as_raw_fd().to_ne_bytes());
-    dst.copy_from_slice(numbers.as_flattened());
 }
 
 /// The first descriptor of a payload and the bytes after it; `None` when fewer than

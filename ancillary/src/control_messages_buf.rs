@@ -5,17 +5,21 @@
 //! already in it. That is what makes descriptor ownership sound: the bytes a receive wrote
 //! stay exactly as the kernel wrote them until the descriptors in them are taken or closed.
 
+use core::ffi::c_int;
 use core::fmt;
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use std::collections::TryReserveError;
 use std::os::fd::BorrowedFd;
 
-use crate::cmsg::{self, cmsg_align, cmsg_len_field_size, cmsg_space, max_cmsg_len, message_end};
+use crate::cmsg::{
+    self, cmsg_align, cmsg_len_field_size, cmsg_space, max_cmsg_len, message_end, FD_LEN,
+};
 use crate::control_messages::ControlMessages;
 use crate::error::CapacityError;
 use crate::fds::{FdKind, OwnedFds, ReceivedFds};
 use crate::message::ControlMessage;
+use crate::platform::CMSG_ALIGN_UNIT;
 use crate::region::{GrowError, Storage};
 
 /// An owned buffer of control messages.
@@ -62,6 +66,10 @@ pub struct ControlMessagesBuf<'s> {
     /// The owner of the descriptors in `bytes[..received]` (if any) not yet taken.
     fds: ReceivedFds,
 }
+
+/// The largest payload [`ControlMessagesBuf::try_push`] and `try_push_fds` add inline (64
+/// descriptors); larger ones take the general path.
+const FAST_PAYLOAD: usize = 256;
 
 impl ControlMessagesBuf<'static> {
     /// An empty buffer on the heap. Does not allocate until something is added.
@@ -156,13 +164,27 @@ impl<'s> ControlMessagesBuf<'s> {
     #[inline]
     pub fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
         let data = message.data();
+        let (level, ty) = (message.cmsg_level(), message.cmsg_type());
+        // The common case, inline: a small message at an aligned end, with room.
+        let at = self.len;
+        if data.len() <= FAST_PAYLOAD && at % CMSG_ALIGN_UNIT == 0 {
+            let space = cmsg_space(data.len());
+            if let Some(dst) = self.storage.get_mut(at, space) {
+                cmsg::encode(dst, level, ty, data);
+                self.len = at + space;
+                self.open_payload = 0;
+                return Ok(());
+            }
+        }
+        self.push_slow(level, ty, data)
+    }
+
+    /// [`try_push`](Self::try_push) for the other cases: a large message, an unaligned end
+    /// (after a receive whose last message had no padding), or storage to grow.
+    #[inline(never)]
+    fn push_slow(&mut self, level: c_int, ty: c_int, data: &[u8]) -> Result<(), CapacityError> {
         let (at, end) = self.reserve_message(data.len())?;
-        cmsg::encode(
-            self.storage.range_mut(at, end),
-            message.cmsg_level(),
-            message.cmsg_type(),
-            data,
-        );
+        cmsg::encode(self.storage.range_mut(at, end), level, ty, data);
         self.len = end;
         self.open_payload = 0;
         Ok(())
@@ -238,6 +260,30 @@ impl<'s> ControlMessagesBuf<'s> {
     /// buffer ended with. An empty list adds nothing.
     #[inline(always)]
     pub(crate) fn try_push_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
+        // The common case, inline: a new message of a few descriptors at an aligned end,
+        // with room. (The bound on the count also keeps the message within any `cmsg_len`
+        // field, which only the general path checks.)
+        let at = self.len;
+        if !fds.is_empty()
+            && fds.len() <= FAST_PAYLOAD / FD_LEN
+            && (self.open_payload | (at % CMSG_ALIGN_UNIT)) == 0
+        {
+            let payload = size_of_val(fds);
+            let space = cmsg_space(payload);
+            if let Some(dst) = self.storage.get_mut(at, space) {
+                cmsg::encode_fds(dst, fds);
+                self.len = at + space;
+                self.open_payload = payload;
+                return Ok(());
+            }
+        }
+        self.push_fds_slow(fds)
+    }
+
+    /// [`try_push_fds`](Self::try_push_fds) for the other cases: no descriptors, many, an
+    /// unaligned end, an open `SCM_RIGHTS` message to extend, or storage to grow.
+    #[inline(never)]
+    fn push_fds_slow(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         if fds.is_empty() {
             return Ok(());
         }
@@ -253,7 +299,6 @@ impl<'s> ControlMessagesBuf<'s> {
     }
 
     /// Adds `fds` to the open `SCM_RIGHTS` message, the last one in the buffer.
-    #[inline(never)]
     fn extend_fds(&mut self, fds: &[BorrowedFd<'_>]) -> Result<(), CapacityError> {
         let old = self.open_payload;
         let at = self.len - cmsg_space(old);

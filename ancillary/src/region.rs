@@ -182,6 +182,18 @@ impl<'s> Storage<'s> {
         self.bytes_mut(self.cap)
     }
 
+    /// The `len` bytes from `at`, mutably, if the region holds them: the one capacity test
+    /// of the common write, a whole message at the end of the buffer.
+    #[inline(always)]
+    pub(crate) fn get_mut(&mut self, at: usize, len: usize) -> Option<&mut [u8]> {
+        if len > self.cap.checked_sub(at)? {
+            return None;
+        }
+        // SAFETY: `at + len <= cap`, so the bytes lie inside the region, which is valid for
+        // reads and writes, initialised, and borrowed exclusively through `self`.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr().add(at), len) })
+    }
+
     /// The bytes `at..end` of the region, mutably: where a message is written.
     ///
     /// # Panics
