@@ -300,8 +300,8 @@ pub(crate) fn extend_fds(dst: &mut [u8], old: usize, fds: &[BorrowedFd<'_>]) {
     dst[..HEADER_LEN].copy_from_slice(&encode_header(libc::SOL_SOCKET, libc::SCM_RIGHTS, payload));
     // The old descriptors stay; the new ones overwrite the old padding.
     let (added, padding) = dst[HEADER_LEN + old..].split_at_mut(size_of_val(fds));
-    copy_fds(added, fds);
     padding.fill(0);
+    copy_fds(added, fds);
 }
 
 /// Writes a message of a `payload`-byte payload that `write_payload` fills into `dst`,

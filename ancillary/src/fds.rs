@@ -267,32 +267,49 @@ pub struct OwnedFds<'a> {
     owner: &'a mut ReceivedFds,
 }
 
-impl OwnedFds<'_> {
-    /// Moves to the next message of the kind with a descriptor in it; `false` once the walk
-    /// is over. The step per message, not per descriptor: [`next`](Iterator::next) holds
-    /// the per-descriptor step, and calls this only while a walk is under way.
-    #[inline(never)]
-    fn advance(&mut self) -> bool {
-        while let Some(found) = cmsg::next(self.rest) {
-            self.rest = found.rest;
-            match FdKind::of(found.level, found.ty) {
-                Some(kind) if kind == self.kind && found.data.len() >= FD_LEN => {
-                    self.current = found.data;
-                    return true;
-                }
-                // Another kind is still owned; `kind` itself was given up already.
-                Some(other) => self.seen |= other.bit(),
-                None => {}
-            }
-        }
-        self.rest = &[];
-        if self.walking {
-            self.walking = false;
-            self.owner.keep_seen(self.seen);
-        }
-        false
-    }
+/// What one [`step`] of a drain's walk found.
+struct Step<'a> {
+    /// The payload of the next message of the kind with a descriptor in it; empty if there
+    /// is none, and the walk is over.
+    data: &'a [u8],
+    /// The bytes after that message.
+    rest: &'a [u8],
+    /// The other descriptor-carrying kinds of the messages stepped over.
+    seen: u8,
+}
 
+/// The walk's step over `rest` to the next message of `kind` with a descriptor in it: the
+/// step per message, not per descriptor ([`OwnedFds::next`] holds that one, and calls this
+/// only while a walk is under way). A function of its arguments alone, so that a caller's
+/// loop keeps the iterator in registers across each `close` (BENCHMARKS.md, "Why the code is
+/// shaped so").
+#[inline(never)]
+#[allow(improper_ctypes_definitions, reason = "called from Rust only")]
+extern "C" fn step(mut rest: &[u8], kind: FdKind) -> Step<'_> {
+    let mut seen = 0;
+    while let Some(found) = cmsg::next(rest) {
+        rest = found.rest;
+        match FdKind::of(found.level, found.ty) {
+            Some(of) if of == kind && found.data.len() >= FD_LEN => {
+                return Step {
+                    data: found.data,
+                    rest,
+                    seen,
+                };
+            }
+            // Another kind is still owned; `kind` itself was given up already.
+            Some(other) => seen |= other.bit(),
+            None => {}
+        }
+    }
+    Step {
+        data: &[],
+        rest: &[],
+        seen,
+    }
+}
+
+impl OwnedFds<'_> {
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
         raw_fds(self.current).count() + count(self.rest, self.kind)
@@ -317,7 +334,16 @@ impl Iterator for OwnedFds<'_> {
                     // A negative number (no kernel sends one): skipped.
                 }
                 // A sole message (the common case) needs no walk, so no call.
-                None if self.walking && self.advance() => {}
+                None if self.walking => {
+                    let found = step(self.rest, self.kind);
+                    self.current = found.data;
+                    self.rest = found.rest;
+                    self.seen |= found.seen;
+                    if found.data.is_empty() {
+                        self.walking = false;
+                        self.owner.keep_seen(self.seen);
+                    }
+                }
                 None => return None,
             }
         }

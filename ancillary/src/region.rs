@@ -44,19 +44,32 @@ pub(crate) enum GrowError {
 /// Invariants:
 /// * `ptr` is aligned to [`BUFFER_ALIGN`] and valid for reads and writes of `cap` bytes for
 ///   as long as `self` lives and is not grown.
-/// * If `fixed`, the region is the caller's buffer, which `'s` keeps borrowed exclusively.
-/// * Otherwise, if `cap > 0`, `ptr` and `cap / CHUNK` are the pointer and the capacity
-///   (equal to the length: every chunk is initialised) of a `Vec<Chunk>` that this value
-///   owns, taken apart so that the value stays small; if `cap == 0`, `ptr` is dangling
-///   and nothing is owned.
+/// * With [`Kind::Fixed`], the region is the caller's buffer, which `'s` keeps borrowed
+///   exclusively.
+/// * With [`Kind::Heap`], `cap > 0`, and `ptr` and `cap / CHUNK` are the pointer and the
+///   capacity (equal to the length: every chunk is initialised) of a `Vec<Chunk>` that
+///   this value owns, taken apart so that the value stays small.
+/// * With [`Kind::Empty`], `cap == 0`, `ptr` is dangling and nothing is owned.
 /// * All `cap` bytes are initialised: heap chunks are made zeroed, a lent buffer is zeroed
 ///   by [`Storage::fixed`], and writes only store initialised bytes.
 /// * Nothing else accesses that memory.
 pub(crate) struct Storage<'s> {
     ptr: NonNull<u8>,
     cap: usize,
-    fixed: bool,
+    kind: Kind,
     _borrow: PhantomData<&'s mut [MaybeUninit<u8>]>,
+}
+
+/// What a [`Storage`]'s region is: one field, so that dropping a storage that owns no
+/// allocation is one test.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// No region yet: heap storage that has not allocated.
+    Empty,
+    /// A heap allocation this storage owns.
+    Heap,
+    /// A buffer the caller lends; it never grows.
+    Fixed,
 }
 
 // SAFETY: `Storage` owns its heap region (like a `Vec<u8>`) or borrows the caller's buffer
@@ -72,7 +85,7 @@ impl<'s> Storage<'s> {
         Storage {
             ptr: NonNull::<Chunk>::dangling().cast(),
             cap: 0,
-            fixed: false,
+            kind: Kind::Empty,
             _borrow: PhantomData,
         }
     }
@@ -89,7 +102,7 @@ impl<'s> Storage<'s> {
     /// initialised (its length must equal its capacity); the previous region must own
     /// nothing (see [`take_heap`](Self::take_heap)).
     fn adopt_heap(&mut self, heap: Vec<Chunk>) {
-        debug_assert!(!self.fixed && self.cap == 0);
+        debug_assert!(self.kind == Kind::Empty && self.cap == 0);
         assert_eq!(
             heap.len(),
             heap.capacity(),
@@ -102,20 +115,24 @@ impl<'s> Storage<'s> {
             .unwrap_or(NonNull::dangling())
             .cast();
         self.cap = heap.len() * CHUNK;
+        if self.cap != 0 {
+            self.kind = Kind::Heap;
+        }
     }
 
     /// Takes the heap allocation back as a `Vec` (empty if there is none), leaving an empty
     /// region that owns nothing.
     fn take_heap(&mut self) -> Vec<Chunk> {
-        debug_assert!(!self.fixed);
-        if self.cap == 0 {
+        if self.kind != Kind::Heap {
+            debug_assert!(self.kind == Kind::Empty);
             return Vec::new();
         }
         let chunks = self.cap / CHUNK;
         let ptr = self.ptr.as_ptr().cast::<Chunk>();
         self.ptr = NonNull::<Chunk>::dangling().cast();
         self.cap = 0;
-        // SAFETY: the type invariant: with `fixed` false and `cap > 0`, `ptr` and `chunks`
+        self.kind = Kind::Empty;
+        // SAFETY: the type invariant: with `Kind::Heap`, `ptr` and `chunks`
         // are the raw parts of a `Vec<Chunk>` whose length equals its capacity, owned by
         // this value; the region is now empty, so ownership moves out exactly once.
         unsafe { Vec::from_raw_parts(ptr, chunks, chunks) }
@@ -137,13 +154,13 @@ impl<'s> Storage<'s> {
         Storage {
             ptr: NonNull::from(region).cast(),
             cap,
-            fixed: true,
+            kind: Kind::Fixed,
             _borrow: PhantomData,
         }
     }
 
     pub(crate) fn is_fixed(&self) -> bool {
-        self.fixed
+        self.kind == Kind::Fixed
     }
 
     /// The usable size of the region, in bytes.
@@ -215,7 +232,7 @@ impl<'s> Storage<'s> {
 
     #[cold]
     fn grow_slow(&mut self, needed: usize, exact: bool) -> Result<(), GrowError> {
-        if self.fixed {
+        if self.kind == Kind::Fixed {
             return Err(GrowError::Fixed);
         }
         let mut heap = self.take_heap();
@@ -239,8 +256,8 @@ impl<'s> Storage<'s> {
 impl Drop for Storage<'_> {
     #[inline]
     fn drop(&mut self) {
-        if !self.fixed && self.cap != 0 {
-            // SAFETY: the type invariant: with `fixed` false and `cap > 0`, this value owns
+        if self.kind == Kind::Heap {
+            // SAFETY: the type invariant: with `Kind::Heap`, this value owns
             // the heap allocation `ptr`/`cap`, and gives it up here, being dropped.
             unsafe { free_heap(self.ptr, self.cap) };
         }
@@ -263,7 +280,7 @@ unsafe fn free_heap(ptr: NonNull<u8>, cap: usize) {
 
 impl fmt::Debug for Storage<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.fixed { "fixed" } else { "heap" };
+        let kind = if self.is_fixed() { "fixed" } else { "heap" };
         f.debug_struct("Storage")
             .field("kind", &kind)
             .field("capacity", &self.cap)
