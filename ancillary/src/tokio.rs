@@ -4,9 +4,12 @@
 //! [`AsyncRecvMessageFrom`] are the async counterparts of [`SendMessage`](crate::SendMessage)
 //! and friends, implemented for [`tokio::net::UnixStream`], [`UnixDatagram`],
 //! [`TcpStream`], [`UdpSocket`], and for [`AsyncFd<T>`](AsyncFd) over any socket `T` (such
-//! as a `SOCK_SEQPACKET` `socket2::Socket`). The builders [`MessageSender`] and
-//! [`MessageReceiver`] get `send_async`, `send_to_async`, `recv_async` and
-//! `recv_from_async`, so async code reads like blocking code with `.await` added:
+//! as a `SOCK_SEQPACKET` `socket2::Socket`). The halves of a `UnixStream` (from
+//! [`split`](UnixStream::split) and [`into_split`](UnixStream::into_split)) have the
+//! receiving traits on the read half and the sending ones on the write half. The builders
+//! [`MessageSender`] and [`MessageReceiver`] get `send_async`, `send_to_async`,
+//! `recv_async` and `recv_from_async`, so async code reads like blocking code with
+//! `.await` added:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -74,6 +77,7 @@ use std::os::fd::{AsFd, AsRawFd};
 
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
+use ::tokio::net::unix as split;
 use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
 
 use crate::ancillary_data::AncillaryData;
@@ -218,8 +222,14 @@ pub trait AsyncRecvMessageFrom {
     ) -> impl Future<Output = io::Result<(usize, RecvResult, Self::SocketAddr)>> + Send;
 }
 
+/// The async traits on each socket; `send:`/`recv:` implement one direction on a type whose
+/// tokio socket `$io` gives (a half of a stream gives its stream).
 macro_rules! impl_async_send_recv {
     ($($socket:ty),*) => {$(
+        impl_async_send_recv!(send: $socket, |s| s);
+        impl_async_send_recv!(recv: $socket, |s| s);
+    )*};
+    (send: $socket:ty, |$s:ident| $io:expr) => {
         impl AsyncSendMessage for $socket {
             async fn send_message(
                 &self,
@@ -227,13 +237,16 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                self.async_io(Interest::WRITABLE, || {
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
+                let $s = self;
+                let io = $io;
+                io.async_io(Interest::WRITABLE, || {
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
         }
-
+    };
+    (recv: $socket:ty, |$s:ident| $io:expr) => {
         impl AsyncRecvMessage for $socket {
             async fn recv_message(
                 &self,
@@ -241,13 +254,15 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                self.async_io(Interest::READABLE, || {
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                let $s = self;
+                let io = $io;
+                io.async_io(Interest::READABLE, || {
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
         }
-    )*};
+    };
 }
 
 macro_rules! impl_async_to_from {
@@ -610,8 +625,13 @@ macro_rules! poll_io {
     };
 }
 
+/// The poll and try forms on each socket, as `impl_async_send_recv` does the async ones.
 macro_rules! impl_poll_send_recv {
     ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(
+        impl_poll_send_recv!(send: $socket, $write_ready, |s| s);
+        impl_poll_send_recv!(recv: $socket, $read_ready, |s| s);
+    )*};
+    (send: $socket:ty, $ready:ident, |$s:ident| $io:expr) => {
         impl PollSendMessage for $socket {
             fn poll_send_message(
                 &self,
@@ -620,8 +640,10 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
-                poll_io!(self, cx, $write_ready, Interest::WRITABLE,
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options))
+                let $s = self;
+                let io = $io;
+                poll_io!(io, cx, $ready, Interest::WRITABLE,
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_send_message(
@@ -630,12 +652,15 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                self.try_io(Interest::WRITABLE, || {
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
+                let $s = self;
+                let io = $io;
+                io.try_io(Interest::WRITABLE, || {
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
-
+    };
+    (recv: $socket:ty, $ready:ident, |$s:ident| $io:expr) => {
         impl PollRecvMessage for $socket {
             fn poll_recv_message(
                 &self,
@@ -644,8 +669,10 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult)>> {
-                poll_io!(self, cx, $read_ready, Interest::READABLE,
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options))
+                let $s = self;
+                let io = $io;
+                poll_io!(io, cx, $ready, Interest::READABLE,
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_recv_message(
@@ -654,12 +681,14 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                self.try_io(Interest::READABLE, || {
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                let $s = self;
+                let io = $io;
+                io.try_io(Interest::READABLE, || {
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
-    )*};
+    };
 }
 
 macro_rules! impl_poll_to_from {
@@ -730,6 +759,16 @@ impl_poll_to_from!(
     UnixDatagram => std::os::unix::net::SocketAddr,
     UdpSocket => std::net::SocketAddr
 );
+// tokio's halves of a `UnixStream` (`split`, `into_split`): the read half receives and the
+// write half sends, through the stream's own readiness, as the stream does.
+impl_async_send_recv!(recv: split::ReadHalf<'_>, |s| AsRef::<UnixStream>::as_ref(s));
+impl_async_send_recv!(recv: split::OwnedReadHalf, |s| AsRef::<UnixStream>::as_ref(s));
+impl_async_send_recv!(send: split::WriteHalf<'_>, |s| AsRef::<UnixStream>::as_ref(s));
+impl_async_send_recv!(send: split::OwnedWriteHalf, |s| AsRef::<UnixStream>::as_ref(s));
+impl_poll_send_recv!(recv: split::ReadHalf<'_>, poll_read_ready, |s| AsRef::<UnixStream>::as_ref(s));
+impl_poll_send_recv!(recv: split::OwnedReadHalf, poll_read_ready, |s| AsRef::<UnixStream>::as_ref(s));
+impl_poll_send_recv!(send: split::WriteHalf<'_>, poll_write_ready, |s| AsRef::<UnixStream>::as_ref(s));
+impl_poll_send_recv!(send: split::OwnedWriteHalf, poll_write_ready, |s| AsRef::<UnixStream>::as_ref(s));
 
 /// Any socket registered with tokio, as for [`AsyncSendMessage`].
 impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
