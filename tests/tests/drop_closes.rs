@@ -4,13 +4,14 @@
 //! Closure is checked on the raw numbers with `fcntl(F_GETFD)` right after. Every test
 //! takes `fd_lock()`, so no other test of this binary can reuse a number in between.
 
+use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
 use ancillary::{AncillaryData, RecvOptions};
 use tests::{
-    borrow_all, deliver, distinct_fds, fd_lock, is_open, open_fd_count, raw_rights, recv_into,
-    send_fds,
+    borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, raw_rights,
+    recv_into, send_fds,
 };
 
 /// Receives `n` fresh descriptors; returns them still owned by the `AncillaryData`, their
@@ -159,4 +160,74 @@ fn a_failed_take_exact_keeps_the_fds_owned_until_drop() {
     drop(ancillary);
     assert_closed(&raw, "drop after failed take_exact_fds");
     assert_eq!(open_fd_count(), before);
+}
+
+/// `n` socket pairs: one end of each to send, and the other to probe it with. A write to a
+/// probe fails with `EPIPE` once every descriptor of its peer is closed, which no reuse of
+/// the descriptor number by another test can fake.
+fn probed_fds(n: usize) -> (Vec<OwnedFd>, Vec<UnixStream>) {
+    (0..n)
+        .map(|_| {
+            let (sent, probe) = UnixStream::pair().unwrap();
+            (OwnedFd::from(sent), probe)
+        })
+        .unzip()
+}
+
+/// Whether the peer of `probe` is still open somewhere (a write fails with `EPIPE` once it
+/// is not; Rust programs ignore `SIGPIPE`).
+fn peer_open(probe: &UnixStream) -> bool {
+    match (&*probe).write(b"x") {
+        Ok(1) => true,
+        Err(err) if err.raw_os_error() == Some(libc::EPIPE) => false,
+        other => panic!("write to a probe: {other:?}"),
+    }
+}
+
+/// `take_first_fd` with several descriptors: the first arrives, the others are closed at
+/// once (their probes report `EPIPE` while the first's does not), and nothing is left.
+#[test]
+fn take_first_fd_closes_the_rest() {
+    let _lock = fd_lock();
+    let (sent, probes) = probed_fds(3);
+    let (mut ancillary, _) = deliver(&borrow_all(&sent), 3);
+    let sent_ids = file_ids(&sent);
+    drop(sent);
+    assert!(probes.iter().all(peer_open));
+
+    let first = ancillary.take_first_fd().expect("three came");
+    assert_eq!(file_ids(&[&first]), sent_ids[..1]);
+    assert!(peer_open(&probes[0]));
+    assert!(
+        !peer_open(&probes[1]) && !peer_open(&probes[2]),
+        "the rest are closed"
+    );
+    assert!(ancillary.take_first_fd().is_none(), "taken already");
+    drop(first);
+    assert!(!peer_open(&probes[0]));
+}
+
+/// One descriptor: it is the one returned, and it stays open until its owner drops it.
+#[test]
+fn take_first_fd_of_one() {
+    let _lock = fd_lock();
+    let (sent, probes) = probed_fds(1);
+    let (mut ancillary, _) = deliver(&borrow_all(&sent), 1);
+    drop(sent);
+    let fd = ancillary.take_first_fd().expect("one came");
+    drop(ancillary);
+    assert!(peer_open(&probes[0]), "the descriptor taken stays open");
+    drop(fd);
+    assert!(!peer_open(&probes[0]));
+}
+
+/// No descriptor: `None` after a receive without one, and before any receive.
+#[test]
+fn take_first_fd_of_none() {
+    let _lock = fd_lock();
+    let (mut ancillary, _) = deliver(&[], 1);
+    assert_eq!(ancillary.take_owned_fds().map(|fds| fds.len()), Some(0));
+    let (mut ancillary, _) = deliver(&[], 1);
+    assert!(ancillary.take_first_fd().is_none());
+    assert!(AncillaryData::new().take_first_fd().is_none());
 }
