@@ -88,8 +88,8 @@ use crate::socket;
 /// Async sockets that can send data with control messages (`sendmsg` without an address).
 ///
 /// The async form of [`SendMessage`](crate::SendMessage). Implemented for tokio's
-/// [`UnixStream`], [`UnixDatagram`], [`TcpStream`] and [`UdpSocket`], and for
-/// [`AsyncFd<T>`] over any socket. Usually called through
+/// [`UnixStream`] (and its write halves), [`UnixDatagram`], [`TcpStream`] and
+/// [`UdpSocket`], and for [`AsyncFd<T>`] over any socket. Usually called through
 /// [`MessageSender::send_async`].
 ///
 /// ```
@@ -157,7 +157,8 @@ pub trait AsyncSendMessageTo {
 /// Async sockets that can receive data with control messages (`recvmsg`).
 ///
 /// The async form of [`RecvMessage`](crate::RecvMessage), implemented for the same types
-/// as [`AsyncSendMessage`]. Usually called through [`MessageReceiver::recv_async`].
+/// as [`AsyncSendMessage`] (with a `UnixStream`'s read halves instead of its write halves).
+/// Usually called through [`MessageReceiver::recv_async`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -418,10 +419,11 @@ where
 /// by hand instead of awaiting ([`AsyncSendMessage`] is the `async` form).
 ///
 /// `poll_send_message` registers the task's waker when the socket is not writable and
-/// returns `Poll::Pending`; it sends nothing until it returns `Poll::Ready`. `try_send_message`
-/// sends now or fails with `WouldBlock` (on tokio's socket types clearing the socket's
-/// readiness, so that the next poll waits). Implemented for tokio's [`UnixStream`], [`UnixDatagram`], [`TcpStream`],
-/// [`UdpSocket`] and for [`AsyncFd<T>`].
+/// returns `Poll::Pending`; it sends nothing until it returns `Poll::Ready`.
+/// `try_send_message` never waits; on tokio's socket types it follows tokio's `try_io`, as
+/// tokio's own `try_send` does (see [`try_send_message`](Self::try_send_message)).
+/// Implemented for tokio's [`UnixStream`] (and its write halves), [`UnixDatagram`],
+/// [`TcpStream`], [`UdpSocket`] and for [`AsyncFd<T>`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -455,7 +457,15 @@ pub trait PollSendMessage {
         options: SendOptions,
     ) -> Poll<io::Result<usize>>;
 
-    /// Sends now, or fails with `WouldBlock` if the socket is not writable.
+    /// Sends without waiting, or fails with `WouldBlock`.
+    ///
+    /// On tokio's socket types this is tokio's `try_io`, the rule of tokio's own
+    /// `try_send`: the system call is made only once tokio's reactor has seen the socket
+    /// writable, so a socket that has not been polled or awaited since it was registered
+    /// fails with `WouldBlock` without trying, even if it could send; after `writable()`
+    /// (or a `Pending` poll) it tries. A `WouldBlock` from the system call clears the
+    /// readiness, so that the next poll waits. On an [`AsyncFd`] the system call is always
+    /// made, and the `AsyncFd` learns of a `WouldBlock` on its next poll.
     ///
     /// # Errors
     /// As [`SendMessage::send_message`](crate::SendMessage::send_message).
@@ -470,9 +480,11 @@ pub trait PollSendMessage {
 /// Poll-based and non-waiting receives, for hand-written futures and streams
 /// ([`AsyncRecvMessage`] is the `async` form).
 ///
-/// `poll_recv_message` receives nothing, and leaves `ancillary_data` alone, until it
-/// returns `Poll::Ready`: a `Pending` poll made no system call or saw only `WouldBlock`
-/// (an attempt clears `ancillary_data` first, as every receive does).
+/// `poll_recv_message` receives nothing until it returns `Poll::Ready`. A `Pending` poll
+/// either made no system call, leaving `ancillary_data` as it was, or made one that failed
+/// with `WouldBlock`, which (as every receive attempt does) first cleared `ancillary_data`,
+/// closing the descriptors of an earlier receive that were not taken. Take what you need
+/// from `ancillary_data` before polling again.
 ///
 /// A `Stream` of received messages, each with the descriptors it brought:
 ///
@@ -529,9 +541,16 @@ pub trait PollRecvMessage {
         options: RecvOptions,
     ) -> Poll<io::Result<(usize, RecvResult)>>;
 
-    /// Receives now, or fails with `WouldBlock` if nothing is queued (on tokio's socket
-    /// types this also clears the socket's readiness, so that the next poll waits; an
-    /// `AsyncFd` finds out on its next poll).
+    /// Receives without waiting, or fails with `WouldBlock`.
+    ///
+    /// On tokio's socket types this is tokio's `try_io`, the rule of tokio's own
+    /// `try_recv`: the system call is made only once tokio's reactor has seen the socket
+    /// readable, so a socket that has not been polled or awaited since it was registered
+    /// fails with `WouldBlock` without trying, even with a message queued; after
+    /// `readable()` (or a `Pending` poll) it tries. A `WouldBlock` from the system call
+    /// clears the readiness, so that the next poll waits. On an [`AsyncFd`] the system call
+    /// is always made, and the `AsyncFd` learns of a `WouldBlock` on its next poll. An
+    /// attempt clears `ancillary_data` first, as every receive does.
     ///
     /// # Errors
     /// As [`RecvMessage::recv_message`](crate::RecvMessage::recv_message).

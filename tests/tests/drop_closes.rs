@@ -4,14 +4,13 @@
 //! Closure is checked on the raw numbers with `fcntl(F_GETFD)` right after. Every test
 //! takes `fd_lock()`, so no other test of this binary can reuse a number in between.
 
-use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
 use ancillary::{AncillaryData, RecvOptions};
 use tests::{
-    borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, raw_rights,
-    recv_into, send_fds,
+    borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, peer_open,
+    probed_fds, raw_rights, recv_into, send_fds,
 };
 
 /// Receives `n` fresh descriptors; returns them still owned by the `AncillaryData`, their
@@ -160,28 +159,6 @@ fn a_failed_take_exact_keeps_the_fds_owned_until_drop() {
     drop(ancillary);
     assert_closed(&raw, "drop after failed take_exact_fds");
     assert_eq!(open_fd_count(), before);
-}
-
-/// `n` socket pairs: one end of each to send, and the other to probe it with. A write to a
-/// probe fails with `EPIPE` once every descriptor of its peer is closed, which no reuse of
-/// the descriptor number by another test can fake.
-fn probed_fds(n: usize) -> (Vec<OwnedFd>, Vec<UnixStream>) {
-    (0..n)
-        .map(|_| {
-            let (sent, probe) = UnixStream::pair().unwrap();
-            (OwnedFd::from(sent), probe)
-        })
-        .unzip()
-}
-
-/// Whether the peer of `probe` is still open somewhere (a write fails with `EPIPE` once it
-/// is not; Rust programs ignore `SIGPIPE`).
-fn peer_open(probe: &UnixStream) -> bool {
-    match (&*probe).write(b"x") {
-        Ok(1) => true,
-        Err(err) if err.raw_os_error() == Some(libc::EPIPE) => false,
-        other => panic!("write to a probe: {other:?}"),
-    }
 }
 
 /// `take_first_fd` with several descriptors: the first arrives, the others are closed at
