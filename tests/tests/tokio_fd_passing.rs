@@ -512,4 +512,7 @@ fn futures_are_send() {
     ));
     assert_send(MessageSender::new(&a, b"").send_async());
     assert_send(MessageReceiver::new(&a, &mut buf).recv_async());
+    let (read, write) = a.into_split();
+    assert_send(MessageSender::new(&write, b"").send_async());
+    assert_send(MessageReceiver::new(&read, &mut buf).recv_async());
 }
