@@ -223,14 +223,14 @@ pub trait AsyncRecvMessageFrom {
     ) -> impl Future<Output = io::Result<(usize, RecvResult, Self::SocketAddr)>> + Send;
 }
 
-/// The async traits on each socket; `send:`/`recv:` implement one direction on a type whose
-/// tokio socket `$io` gives (a half of a stream gives its stream).
+/// The async traits on each socket; `send:`/`recv:` implement one direction on a type
+/// through the tokio socket that the function `$io` gives for it (a half, its stream).
 macro_rules! impl_async_send_recv {
     ($($socket:ty),*) => {$(
-        impl_async_send_recv!(send: $socket, |s| s);
-        impl_async_send_recv!(recv: $socket, |s| s);
+        impl_async_send_recv!(send: $socket, via core::convert::identity);
+        impl_async_send_recv!(recv: $socket, via core::convert::identity);
     )*};
-    (send: $socket:ty, |$s:ident| $io:expr) => {
+    (send: $socket:ty, via $io:path) => {
         impl AsyncSendMessage for $socket {
             async fn send_message(
                 &self,
@@ -238,8 +238,7 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 io.async_io(Interest::WRITABLE, || {
                     socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
@@ -247,7 +246,7 @@ macro_rules! impl_async_send_recv {
             }
         }
     };
-    (recv: $socket:ty, |$s:ident| $io:expr) => {
+    (recv: $socket:ty, via $io:path) => {
         impl AsyncRecvMessage for $socket {
             async fn recv_message(
                 &self,
@@ -255,8 +254,7 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 io.async_io(Interest::READABLE, || {
                     socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
@@ -647,10 +645,10 @@ macro_rules! poll_io {
 /// The poll and try forms on each socket, as `impl_async_send_recv` does the async ones.
 macro_rules! impl_poll_send_recv {
     ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(
-        impl_poll_send_recv!(send: $socket, $write_ready, |s| s);
-        impl_poll_send_recv!(recv: $socket, $read_ready, |s| s);
+        impl_poll_send_recv!(send: $socket, $write_ready, via core::convert::identity);
+        impl_poll_send_recv!(recv: $socket, $read_ready, via core::convert::identity);
     )*};
-    (send: $socket:ty, $ready:ident, |$s:ident| $io:expr) => {
+    (send: $socket:ty, $ready:ident, via $io:path) => {
         impl PollSendMessage for $socket {
             fn poll_send_message(
                 &self,
@@ -659,8 +657,7 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 poll_io!(io, cx, $ready, Interest::WRITABLE,
                     socket::send_message(io.as_fd(), bufs, ancillary_data, options))
             }
@@ -671,15 +668,14 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 io.try_io(Interest::WRITABLE, || {
                     socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
     };
-    (recv: $socket:ty, $ready:ident, |$s:ident| $io:expr) => {
+    (recv: $socket:ty, $ready:ident, via $io:path) => {
         impl PollRecvMessage for $socket {
             fn poll_recv_message(
                 &self,
@@ -688,8 +684,7 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult)>> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 poll_io!(io, cx, $ready, Interest::READABLE,
                     socket::recv_message(io.as_fd(), bufs, ancillary_data, options))
             }
@@ -700,8 +695,7 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                let $s = self;
-                let io = $io;
+                let io = $io(self);
                 io.try_io(Interest::READABLE, || {
                     socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
@@ -778,16 +772,21 @@ impl_poll_to_from!(
     UnixDatagram => std::os::unix::net::SocketAddr,
     UdpSocket => std::net::SocketAddr
 );
-// tokio's halves of a `UnixStream` (`split`, `into_split`): the read half receives and the
-// write half sends, through the stream's own readiness, as the stream does.
-impl_async_send_recv!(recv: split::ReadHalf<'_>, |s| AsRef::<UnixStream>::as_ref(s));
-impl_async_send_recv!(recv: split::OwnedReadHalf, |s| AsRef::<UnixStream>::as_ref(s));
-impl_async_send_recv!(send: split::WriteHalf<'_>, |s| AsRef::<UnixStream>::as_ref(s));
-impl_async_send_recv!(send: split::OwnedWriteHalf, |s| AsRef::<UnixStream>::as_ref(s));
-impl_poll_send_recv!(recv: split::ReadHalf<'_>, poll_read_ready, |s| AsRef::<UnixStream>::as_ref(s));
-impl_poll_send_recv!(recv: split::OwnedReadHalf, poll_read_ready, |s| AsRef::<UnixStream>::as_ref(s));
-impl_poll_send_recv!(send: split::WriteHalf<'_>, poll_write_ready, |s| AsRef::<UnixStream>::as_ref(s));
-impl_poll_send_recv!(send: split::OwnedWriteHalf, poll_write_ready, |s| AsRef::<UnixStream>::as_ref(s));
+/// The stream that a half of it (from `split` or `into_split`) reads or writes through.
+fn stream_of<H: AsRef<UnixStream>>(half: &H) -> &UnixStream {
+    half.as_ref()
+}
+
+// tokio's halves of a `UnixStream`: the read half receives and the write half sends,
+// through the stream's own readiness, as the stream does.
+impl_async_send_recv!(recv: split::ReadHalf<'_>, via stream_of);
+impl_async_send_recv!(recv: split::OwnedReadHalf, via stream_of);
+impl_async_send_recv!(send: split::WriteHalf<'_>, via stream_of);
+impl_async_send_recv!(send: split::OwnedWriteHalf, via stream_of);
+impl_poll_send_recv!(recv: split::ReadHalf<'_>, poll_read_ready, via stream_of);
+impl_poll_send_recv!(recv: split::OwnedReadHalf, poll_read_ready, via stream_of);
+impl_poll_send_recv!(send: split::WriteHalf<'_>, poll_write_ready, via stream_of);
+impl_poll_send_recv!(send: split::OwnedWriteHalf, poll_write_ready, via stream_of);
 
 /// Any socket registered with tokio, as for [`AsyncSendMessage`].
 impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
