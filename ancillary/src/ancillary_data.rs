@@ -385,9 +385,10 @@ impl<'fd> AncillaryData<'fd> {
 }
 
 impl AncillaryData<'_> {
-    /// Takes the first received `SCM_RIGHTS` descriptor and closes every other one: for a
-    /// protocol that passes one descriptor at a time. `None` if none came, before the
-    /// first receive, and once the descriptors were taken (until the next receive).
+    /// Takes the first received `SCM_RIGHTS` descriptor and closes the other received
+    /// `SCM_RIGHTS` descriptors: for a protocol that passes one descriptor at a time.
+    /// `None` if none came, before the first receive, and once the descriptors were taken
+    /// (until the next receive).
     ///
     /// "First" is in the order the control data holds them: the first descriptor of the
     /// first `SCM_RIGHTS` message. When several came, the rest are closed before this
