@@ -473,6 +473,9 @@ fn async_fd_seqpacket() {
         // SAFETY: each `Socket` owns its descriptor, returns it from every `as_raw_fd`, and
         // keeps it open until the `AsyncFd` drops it.
         let (a, b) = unsafe { (AsyncFd::register(a).unwrap(), AsyncFd::register(b).unwrap()) };
+        // A receive dropped where it waits, before anything was sent, loses nothing below.
+        let early = tokio::time::timeout(Duration::from_millis(20), recv_fds_async(&b, 2));
+        assert!(early.await.is_err(), "nothing was sent yet");
 
         let receive = tokio::spawn(async move {
             let (first, fds) = recv_fds_async(&b, 2).await;
