@@ -151,6 +151,16 @@ impl<'fd> AncillaryData<'fd> {
 
     /// The buffer bytes one `SCM_RIGHTS` message with `count` descriptors takes:
     /// `cmsg_space(count * size_of::<c_int>())`. A `const fn`, for array lengths.
+    ///
+    /// The space is rounded up to the platform's alignment, so it can hold more than
+    /// `count`: where that is 8 bytes (64-bit Linux and FreeBSD), an odd `count` gets
+    /// room for `count + 1` (`space_for_fds(1)` is 24 bytes, as is `space_for_fds(2)`).
+    /// The kernel installs as many descriptors as the room holds: a receive into exactly
+    /// this space from a peer that sent `count + 1` gets them all, and is not flagged
+    /// truncated (Linux). [`take_exact_fds::<count>`](Self::take_exact_fds) then fails
+    /// with `InvalidData` and leaves them all owned here, closed on clear, the next
+    /// receive or drop; [`take_first_fd`](Self::take_first_fd) takes one and closes the
+    /// rest.
     #[doc(alias = "CMSG_SPACE")]
     #[must_use]
     pub const fn space_for_fds(count: usize) -> usize {
@@ -371,6 +381,54 @@ impl<'fd> AncillaryData<'fd> {
             return Err(err.into());
         }
         Ok(self.messages.as_bytes())
+    }
+}
+
+impl AncillaryData<'_> {
+    /// Takes the first received `SCM_RIGHTS` descriptor and closes the other received
+    /// `SCM_RIGHTS` descriptors: for a protocol that passes one descriptor at a time.
+    /// `None` if none came, before the first receive, and once the descriptors were taken
+    /// (until the next receive).
+    ///
+    /// "First" is in the order the control data holds them: the first descriptor of the
+    /// first `SCM_RIGHTS` message. When several came, the rest are closed before this
+    /// returns, so a peer that sends more than one cannot make the process keep them
+    /// open; nothing tells that there were others. To treat any other number than one as
+    /// an error, use [`take_exact_fds::<1>`](Self::take_exact_fds) instead; to keep them
+    /// all, [`drain_fds`](Self::drain_fds).
+    ///
+    /// Unlike `ancillary.drain_fds().next()`, it can end a function (on edition 2021 that
+    /// expression's temporary iterator outlives `ancillary` there: error E0597).
+    ///
+    /// ```
+    /// use std::os::fd::{AsFd, OwnedFd};
+    /// use std::os::unix::net::UnixStream;
+    /// use ancillary::{AncillaryData, MessageReceiver, MessageSender};
+    ///
+    /// fn recv_fd(socket: &UnixStream) -> std::io::Result<Option<OwnedFd>> {
+    ///     let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+    ///     MessageReceiver::new(socket, &mut [0; 1])
+    ///         .ancillary_data(&mut ancillary)
+    ///         .recv()?;
+    ///     Ok(ancillary.take_first_fd())
+    /// }
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let (left, right) = UnixStream::pair()?;
+    /// let mut ancillary = AncillaryData::new();
+    /// ancillary.add_file_descriptors(&[left.as_fd()]);
+    /// MessageSender::new(&left, b"!").ancillary_data(&mut ancillary).send()?;
+    /// assert!(recv_fd(&right)?.is_some());
+    ///
+    /// MessageSender::new(&left, b"?").send()?; // no descriptor this time
+    /// assert!(recv_fd(&right)?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use = "dropping the descriptor closes it"]
+    pub fn take_first_fd(&mut self) -> Option<OwnedFd> {
+        let mut fds = self.drain_fds();
+        fds.next()
     }
 }
 

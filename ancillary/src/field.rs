@@ -9,6 +9,8 @@
 
 use core::marker::PhantomData;
 
+use crate::cmsg::size_of_field;
+
 /// A type whose values are plain bytes: what a field of a control message payload may be.
 ///
 /// `#[derive(ControlMessage)]` requires it of every field type (of the element type of a
@@ -49,7 +51,7 @@ use core::marker::PhantomData;
 /// fields, named exhaustively, are field types themselves and leave no byte between or
 /// after them on the target being built: a target where `libc` gives one of them padding
 /// fails to build rather than read padding. `timespec` is left out where `libc` pads it (32-bit
-/// musl, whose `time_t` is 64 bits).
+/// targets with a 64-bit `time_t`: musl, and glibc when `libc` is asked for one).
 ///
 /// # Safety
 ///
@@ -135,12 +137,6 @@ unsafe impl<T: ?Sized> PayloadField for PhantomData<T> {}
 )]
 fn plain<T: PayloadField + ?Sized>(_: &T) {}
 
-/// The size of a field, read off the field itself, as `size.rs`'s helper does for the
-/// `cmsghdr` fields.
-const fn size_of_field<S, T>(_: fn(&S) -> T) -> usize {
-    core::mem::size_of::<T>()
-}
-
 /// `unsafe impl PayloadField` for C structs of `libc`, each with its proof. The fields are
 /// listed in declaration order and exhaustively: destructuring without `..` fails to compile
 /// if a field is missing or private, and each is checked to be a [`PayloadField`]; the
@@ -189,8 +185,8 @@ plain_c_struct! {
     #[cfg(target_os = "linux")]
     sock_txtime { clockid, flags }
     sock_extended_err { ee_errno, ee_origin, ee_type, ee_code, ee_pad, ee_info, ee_data }
-    // 32-bit musl has a 64-bit `time_t`, and `libc` pads `tv_nsec` to 64 bits there.
-    #[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
+    // A 64-bit `time_t` on a 32-bit target (musl; glibc if asked): `libc` pads `tv_nsec`.
+    #[cfg(not(padded_timespec))]
     timespec { tv_sec, tv_nsec }
 }
 

@@ -728,7 +728,8 @@ impl RecvMsgMulti {
     /// `ancillary` then owns every descriptor received (its earlier contents are cleared,
     /// closing descriptors not taken), and closes those not taken.
     ///
-    /// If `ancillary` cannot hold the control data (fixed storage smaller than
+    /// If `ancillary` cannot hold this completion's control data (fixed storage smaller
+    /// than the control bytes the kernel wrote, which are at most
     /// [`control_len`](Self::control_len)), the descriptors received are closed and an
     /// `OutError` says so; heap storage grows.
     ///

@@ -68,7 +68,8 @@
 //! * `tokio`: async sends and receives on tokio's sockets, with poll and try forms
 //!   ([`ancillary::tokio`](crate::tokio)).
 //! * `socket2`: the send and receive traits for `socket2::Socket`, and `SocketAddress` for
-//!   its `SockAddr`.
+//!   its `SockAddr` (socket2's `Socket::pair`, used in the examples, needs socket2's own
+//!   `all` feature).
 //! * `io-uring` (Linux): `sendmsg`/`recvmsg` submission entries that own their memory,
 //!   and a parser of multishot `recvmsg` buffers (`ancillary::io_uring`, see the
 //!   [guide](crate::guide#io_uring)).

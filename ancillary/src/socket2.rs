@@ -7,6 +7,10 @@
 //! [`MessageReceiver`](crate::MessageReceiver): `SOCK_SEQPACKET`, raw sockets, sockets
 //! with options set before `bind`. This module has no items of its own.
 //!
+//! The example uses `Socket::pair`, which socket2 has only with its own `all` feature:
+//! depend on `socket2 = { version = "0.6", features = ["all"] }` to write it (without that
+//! feature, `Socket::pair` does not exist: error E0599).
+//!
 //! ```
 //! # fn main() -> std::io::Result<()> {
 //! use std::os::fd::AsFd;

@@ -4,9 +4,12 @@
 //! [`AsyncRecvMessageFrom`] are the async counterparts of [`SendMessage`](crate::SendMessage)
 //! and friends, implemented for [`tokio::net::UnixStream`], [`UnixDatagram`],
 //! [`TcpStream`], [`UdpSocket`], and for [`AsyncFd<T>`](AsyncFd) over any socket `T` (such
-//! as a `SOCK_SEQPACKET` `socket2::Socket`). The builders [`MessageSender`] and
-//! [`MessageReceiver`] get `send_async`, `send_to_async`, `recv_async` and
-//! `recv_from_async`, so async code reads like blocking code with `.await` added:
+//! as a `SOCK_SEQPACKET` `socket2::Socket`). The halves of a `UnixStream` (from
+//! [`split`](UnixStream::split) and [`into_split`](UnixStream::into_split)) have the
+//! receiving traits on the read half and the sending ones on the write half. The builders
+//! [`MessageSender`] and [`MessageReceiver`] get `send_async`, `send_to_async`,
+//! `recv_async` and `recv_from_async`, so async code reads like blocking code with
+//! `.await` added:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -74,6 +77,7 @@ use std::os::fd::{AsFd, AsRawFd};
 
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
+use ::tokio::net::unix as split;
 use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
 
 use crate::ancillary_data::AncillaryData;
@@ -84,8 +88,8 @@ use crate::socket;
 /// Async sockets that can send data with control messages (`sendmsg` without an address).
 ///
 /// The async form of [`SendMessage`](crate::SendMessage). Implemented for tokio's
-/// [`UnixStream`], [`UnixDatagram`], [`TcpStream`] and [`UdpSocket`], and for
-/// [`AsyncFd<T>`] over any socket. Usually called through
+/// [`UnixStream`] (and its write halves), [`UnixDatagram`], [`TcpStream`] and
+/// [`UdpSocket`], and for [`AsyncFd<T>`] over any socket. Usually called through
 /// [`MessageSender::send_async`].
 ///
 /// ```
@@ -153,7 +157,8 @@ pub trait AsyncSendMessageTo {
 /// Async sockets that can receive data with control messages (`recvmsg`).
 ///
 /// The async form of [`RecvMessage`](crate::RecvMessage), implemented for the same types
-/// as [`AsyncSendMessage`]. Usually called through [`MessageReceiver::recv_async`].
+/// as [`AsyncSendMessage`] (with a `UnixStream`'s read halves instead of its write halves).
+/// Usually called through [`MessageReceiver::recv_async`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -218,8 +223,14 @@ pub trait AsyncRecvMessageFrom {
     ) -> impl Future<Output = io::Result<(usize, RecvResult, Self::SocketAddr)>> + Send;
 }
 
+/// The async traits on each socket; `send:`/`recv:` implement one direction on a type
+/// through the tokio socket that the function `$io` gives for it (a half, its stream).
 macro_rules! impl_async_send_recv {
     ($($socket:ty),*) => {$(
+        impl_async_send_recv!(send: $socket, via core::convert::identity);
+        impl_async_send_recv!(recv: $socket, via core::convert::identity);
+    )*};
+    (send: $socket:ty, via $io:path) => {
         impl AsyncSendMessage for $socket {
             async fn send_message(
                 &self,
@@ -227,13 +238,15 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                self.async_io(Interest::WRITABLE, || {
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
+                let io = $io(self);
+                io.async_io(Interest::WRITABLE, || {
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
         }
-
+    };
+    (recv: $socket:ty, via $io:path) => {
         impl AsyncRecvMessage for $socket {
             async fn recv_message(
                 &self,
@@ -241,13 +254,14 @@ macro_rules! impl_async_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                self.async_io(Interest::READABLE, || {
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                let io = $io(self);
+                io.async_io(Interest::READABLE, || {
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
                 .await
             }
         }
-    )*};
+    };
 }
 
 macro_rules! impl_async_to_from {
@@ -401,10 +415,11 @@ where
 /// by hand instead of awaiting ([`AsyncSendMessage`] is the `async` form).
 ///
 /// `poll_send_message` registers the task's waker when the socket is not writable and
-/// returns `Poll::Pending`; it sends nothing until it returns `Poll::Ready`. `try_send_message`
-/// sends now or fails with `WouldBlock` (on tokio's socket types clearing the socket's
-/// readiness, so that the next poll waits). Implemented for tokio's [`UnixStream`], [`UnixDatagram`], [`TcpStream`],
-/// [`UdpSocket`] and for [`AsyncFd<T>`].
+/// returns `Poll::Pending`; it sends nothing until it returns `Poll::Ready`.
+/// `try_send_message` never waits; on tokio's socket types it follows tokio's `try_io`, as
+/// tokio's own `try_send` does (see [`try_send_message`](Self::try_send_message)).
+/// Implemented for tokio's [`UnixStream`] (and its write halves), [`UnixDatagram`],
+/// [`TcpStream`], [`UdpSocket`] and for [`AsyncFd<T>`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -438,7 +453,15 @@ pub trait PollSendMessage {
         options: SendOptions,
     ) -> Poll<io::Result<usize>>;
 
-    /// Sends now, or fails with `WouldBlock` if the socket is not writable.
+    /// Sends without waiting, or fails with `WouldBlock`.
+    ///
+    /// On tokio's socket types this is tokio's `try_io`, the rule of tokio's own
+    /// `try_send`: the system call is made only once tokio's reactor has seen the socket
+    /// writable, so a socket that has not been polled or awaited since it was registered
+    /// fails with `WouldBlock` without trying, even if it could send; after `writable()`
+    /// (or a `Pending` poll) it tries. A `WouldBlock` from the system call clears the
+    /// readiness, so that the next poll waits. On an [`AsyncFd`] the system call is always
+    /// made, and the `AsyncFd` learns of a `WouldBlock` on its next poll.
     ///
     /// # Errors
     /// As [`SendMessage::send_message`](crate::SendMessage::send_message).
@@ -453,9 +476,11 @@ pub trait PollSendMessage {
 /// Poll-based and non-waiting receives, for hand-written futures and streams
 /// ([`AsyncRecvMessage`] is the `async` form).
 ///
-/// `poll_recv_message` receives nothing, and leaves `ancillary_data` alone, until it
-/// returns `Poll::Ready`: a `Pending` poll made no system call or saw only `WouldBlock`
-/// (an attempt clears `ancillary_data` first, as every receive does).
+/// `poll_recv_message` receives nothing until it returns `Poll::Ready`. A `Pending` poll
+/// either made no system call, leaving `ancillary_data` as it was, or made one that failed
+/// with `WouldBlock`, which (as every receive attempt does) first cleared `ancillary_data`,
+/// closing the descriptors of an earlier receive that were not taken. Take what you need
+/// from `ancillary_data` before polling again.
 ///
 /// A `Stream` of received messages, each with the descriptors it brought:
 ///
@@ -512,9 +537,16 @@ pub trait PollRecvMessage {
         options: RecvOptions,
     ) -> Poll<io::Result<(usize, RecvResult)>>;
 
-    /// Receives now, or fails with `WouldBlock` if nothing is queued (on tokio's socket
-    /// types this also clears the socket's readiness, so that the next poll waits; an
-    /// `AsyncFd` finds out on its next poll).
+    /// Receives without waiting, or fails with `WouldBlock`.
+    ///
+    /// On tokio's socket types this is tokio's `try_io`, the rule of tokio's own
+    /// `try_recv`: the system call is made only once tokio's reactor has seen the socket
+    /// readable, so a socket that has not been polled or awaited since it was registered
+    /// fails with `WouldBlock` without trying, even with a message queued; after
+    /// `readable()` (or a `Pending` poll) it tries. A `WouldBlock` from the system call
+    /// clears the readiness, so that the next poll waits. On an [`AsyncFd`] the system call
+    /// is always made, and the `AsyncFd` learns of a `WouldBlock` on its next poll. An
+    /// attempt clears `ancillary_data` first, as every receive does.
     ///
     /// # Errors
     /// As [`RecvMessage::recv_message`](crate::RecvMessage::recv_message).
@@ -608,8 +640,13 @@ macro_rules! poll_io {
     };
 }
 
+/// The poll and try forms on each socket, as `impl_async_send_recv` does the async ones.
 macro_rules! impl_poll_send_recv {
     ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(
+        impl_poll_send_recv!(send: $socket, $write_ready, via core::convert::identity);
+        impl_poll_send_recv!(recv: $socket, $read_ready, via core::convert::identity);
+    )*};
+    (send: $socket:ty, $ready:ident, via $io:path) => {
         impl PollSendMessage for $socket {
             fn poll_send_message(
                 &self,
@@ -618,8 +655,9 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
-                poll_io!(self, cx, $write_ready, Interest::WRITABLE,
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options))
+                let io = $io(self);
+                poll_io!(io, cx, $ready, Interest::WRITABLE,
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_send_message(
@@ -628,12 +666,14 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                self.try_io(Interest::WRITABLE, || {
-                    socket::send_message(self.as_fd(), bufs, ancillary_data, options)
+                let io = $io(self);
+                io.try_io(Interest::WRITABLE, || {
+                    socket::send_message(io.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
-
+    };
+    (recv: $socket:ty, $ready:ident, via $io:path) => {
         impl PollRecvMessage for $socket {
             fn poll_recv_message(
                 &self,
@@ -642,8 +682,9 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult)>> {
-                poll_io!(self, cx, $read_ready, Interest::READABLE,
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options))
+                let io = $io(self);
+                poll_io!(io, cx, $ready, Interest::READABLE,
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options))
             }
 
             fn try_recv_message(
@@ -652,12 +693,13 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                self.try_io(Interest::READABLE, || {
-                    socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
+                let io = $io(self);
+                io.try_io(Interest::READABLE, || {
+                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
                 })
             }
         }
-    )*};
+    };
 }
 
 macro_rules! impl_poll_to_from {
@@ -728,6 +770,21 @@ impl_poll_to_from!(
     UnixDatagram => std::os::unix::net::SocketAddr,
     UdpSocket => std::net::SocketAddr
 );
+/// The stream that a half of it (from `split` or `into_split`) reads or writes through.
+fn stream_of<H: AsRef<UnixStream>>(half: &H) -> &UnixStream {
+    half.as_ref()
+}
+
+// tokio's halves of a `UnixStream`: the read half receives and the write half sends,
+// through the stream's own readiness, as the stream does.
+impl_async_send_recv!(recv: split::ReadHalf<'_>, via stream_of);
+impl_async_send_recv!(recv: split::OwnedReadHalf, via stream_of);
+impl_async_send_recv!(send: split::WriteHalf<'_>, via stream_of);
+impl_async_send_recv!(send: split::OwnedWriteHalf, via stream_of);
+impl_poll_send_recv!(recv: split::ReadHalf<'_>, poll_read_ready, via stream_of);
+impl_poll_send_recv!(recv: split::OwnedReadHalf, poll_read_ready, via stream_of);
+impl_poll_send_recv!(send: split::WriteHalf<'_>, poll_write_ready, via stream_of);
+impl_poll_send_recv!(send: split::OwnedWriteHalf, poll_write_ready, via stream_of);
 
 /// Any socket registered with tokio, as for [`AsyncSendMessage`].
 impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {

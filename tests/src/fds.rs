@@ -1,7 +1,7 @@
 //! Descriptors: counting and probing this process's descriptors, making distinct ones, and
 //! comparing the files behind them.
 
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Mutex, MutexGuard};
@@ -104,4 +104,32 @@ pub fn raw_rights(messages: &ControlMessages) -> Vec<RawFd> {
                 .map(|chunk| libc::c_int::from_ne_bytes(chunk.try_into().expect("4 bytes")))
         })
         .collect()
+}
+
+/// `n` socket pairs: one end of each to send, and the other to probe it with. A write to a
+/// probe fails with `EPIPE` once every descriptor of its peer is closed, which no reuse of
+/// the descriptor number by another test can fake.
+///
+/// # Panics
+/// If `socketpair` fails.
+pub fn probed_fds(n: usize) -> (Vec<OwnedFd>, Vec<UnixStream>) {
+    (0..n)
+        .map(|_| {
+            let (sent, probe) = UnixStream::pair().expect("socketpair");
+            (OwnedFd::from(sent), probe)
+        })
+        .unzip()
+}
+
+/// Whether the peer of `probe` is still open somewhere (a write fails with `EPIPE` once it
+/// is not; Rust programs ignore `SIGPIPE`).
+///
+/// # Panics
+/// If the write fails otherwise, or the probe's buffer is full.
+pub fn peer_open(probe: &UnixStream) -> bool {
+    match (&*probe).write(b"x") {
+        Ok(1) => true,
+        Err(err) if err.raw_os_error() == Some(libc::EPIPE) => false,
+        other => panic!("write to a probe: {other:?}"),
+    }
 }

@@ -27,3 +27,8 @@ pub use crate::uring::*;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The crate's own README (its crates.io page), compiled and run the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../../ancillary/README.md")]
+pub struct CrateReadmeDoctests;

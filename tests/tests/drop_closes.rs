@@ -9,8 +9,8 @@ use std::os::unix::net::UnixStream;
 
 use ancillary::{AncillaryData, RecvOptions};
 use tests::{
-    borrow_all, deliver, distinct_fds, fd_lock, is_open, open_fd_count, raw_rights, recv_into,
-    send_fds,
+    borrow_all, deliver, distinct_fds, fd_lock, file_ids, is_open, open_fd_count, peer_open,
+    probed_fds, raw_rights, recv_into, send_fds,
 };
 
 /// Receives `n` fresh descriptors; returns them still owned by the `AncillaryData`, their
@@ -159,4 +159,52 @@ fn a_failed_take_exact_keeps_the_fds_owned_until_drop() {
     drop(ancillary);
     assert_closed(&raw, "drop after failed take_exact_fds");
     assert_eq!(open_fd_count(), before);
+}
+
+/// `take_first_fd` with several descriptors: the first arrives, the others are closed at
+/// once (their probes report `EPIPE` while the first's does not), and nothing is left.
+#[test]
+fn take_first_fd_closes_the_rest() {
+    let _lock = fd_lock();
+    let (sent, probes) = probed_fds(3);
+    let (mut ancillary, _) = deliver(&borrow_all(&sent), 3);
+    let sent_ids = file_ids(&sent);
+    drop(sent);
+    assert!(probes.iter().all(peer_open));
+
+    let first = ancillary.take_first_fd().expect("three came");
+    assert_eq!(file_ids(&[&first]), sent_ids[..1]);
+    assert!(peer_open(&probes[0]));
+    assert!(
+        !peer_open(&probes[1]) && !peer_open(&probes[2]),
+        "the rest are closed"
+    );
+    assert!(ancillary.take_first_fd().is_none(), "taken already");
+    drop(first);
+    assert!(!peer_open(&probes[0]));
+}
+
+/// One descriptor: it is the one returned, and it stays open until its owner drops it.
+#[test]
+fn take_first_fd_of_one() {
+    let _lock = fd_lock();
+    let (sent, probes) = probed_fds(1);
+    let (mut ancillary, _) = deliver(&borrow_all(&sent), 1);
+    drop(sent);
+    let fd = ancillary.take_first_fd().expect("one came");
+    drop(ancillary);
+    assert!(peer_open(&probes[0]), "the descriptor taken stays open");
+    drop(fd);
+    assert!(!peer_open(&probes[0]));
+}
+
+/// No descriptor: `None` after a receive without one, and before any receive.
+#[test]
+fn take_first_fd_of_none() {
+    let _lock = fd_lock();
+    let (mut ancillary, _) = deliver(&[], 1);
+    assert_eq!(ancillary.take_owned_fds().map(|fds| fds.len()), Some(0));
+    let (mut ancillary, _) = deliver(&[], 1);
+    assert!(ancillary.take_first_fd().is_none());
+    assert!(AncillaryData::new().take_first_fd().is_none());
 }

@@ -1,6 +1,6 @@
 //! The `tokio` feature against the real kernel and a real runtime: descriptors both ways
-//! over `UnixStream` and `UnixDatagram`, many concurrent senders, cancelled receives that
-//! lose no descriptor, UDP and TCP without control data, and `AsyncFd` over a
+//! over `UnixStream` (whole and split in halves) and `UnixDatagram`, many concurrent
+//! senders, cancelled receives that lose no descriptor, UDP and TCP without control data, and `AsyncFd` over a
 //! `SOCK_SEQPACKET` socket.
 //!
 //! Every test takes `fd_lock()` first: some count `/proc/self/fd`.
@@ -10,7 +10,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ancillary::tokio::{AsyncRecvMessage, AsyncSendMessage};
+use ancillary::tokio::{AsyncRecvMessage, AsyncSendMessage, PollRecvMessage, PollSendMessage};
 use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvOptions, SendOptions};
 use tests::{borrow_all, distinct_fds, fd_lock, file_ids, open_fd_count, TempDir};
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixStream};
@@ -88,6 +88,78 @@ fn unix_stream_both_ways() {
             .unwrap();
         let [a, b] = received.take_exact_fds().unwrap();
         assert_eq!(file_ids(&[a, b]), file_ids(&to_left));
+    });
+}
+
+/// tokio's halves of a `UnixStream`: descriptors from a write half to the other stream's
+/// read half, for the owned halves (`into_split`) and the borrowed ones (`split`), through
+/// the builders, the async traits and the poll and try forms.
+#[test]
+fn split_halves_carry_descriptors() {
+    no_leak(async {
+        let (mut left, right) = UnixStream::pair().unwrap();
+        let (right_read, right_write) = right.into_split();
+        let fds = distinct_fds(3);
+
+        let (left_read, left_write) = left.split();
+        let mut ancillary = AncillaryData::new();
+        ancillary.add_file_descriptors(&borrow_all(&fds[..2]));
+        MessageSender::new(&left_write, b"S")
+            .ancillary_data(&mut ancillary)
+            .send_async()
+            .await
+            .unwrap();
+        let (data, got) = recv_fds_async(&right_read, 2).await;
+        assert_eq!((data, file_ids(&got)), (b"S".to_vec(), file_ids(&fds[..2])));
+
+        send_fds_async(&right_write, b"O", &fds[2..]).await;
+        let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
+        MessageReceiver::new(&left_read, &mut [0; 1])
+            .ancillary_data(&mut received)
+            .recv_async()
+            .await
+            .unwrap();
+        let [fd] = received.take_exact_fds().unwrap();
+        assert_eq!(file_ids(&[fd]), file_ids(&fds[2..]));
+
+        // The poll form on a write half, the try form on a read half once it is readable.
+        let mut ancillary = AncillaryData::new();
+        ancillary.add_file_descriptors(&borrow_all(&fds[..1]));
+        let bufs = [IoSlice::new(b"P")];
+        std::future::poll_fn(|cx| {
+            right_write.poll_send_message(cx, &bufs, &mut ancillary, SendOptions::new())
+        })
+        .await
+        .unwrap();
+        left_read.readable().await.unwrap();
+        let mut buf = [0; 1];
+        let (n, _) = left_read
+            .try_recv_message(
+                &mut [IoSliceMut::new(&mut buf)],
+                &mut received,
+                RecvOptions::new(),
+            )
+            .unwrap();
+        assert_eq!(&buf[..n], b"P");
+        let [fd] = received.take_exact_fds().unwrap();
+        assert_eq!(file_ids(&[fd]), file_ids(&fds[..1]));
+
+        // The try form on a write half, the poll form on a read half.
+        left_write.writable().await.unwrap();
+        let mut ancillary = AncillaryData::new();
+        ancillary.add_file_descriptors(&borrow_all(&fds[1..2]));
+        left_write
+            .try_send_message(&[IoSlice::new(b"T")], &mut ancillary, SendOptions::new())
+            .unwrap();
+        let (n, _) = std::future::poll_fn(|cx| {
+            let bufs = &mut [IoSliceMut::new(&mut buf)];
+            right_read.poll_recv_message(cx, bufs, &mut received, RecvOptions::new())
+        })
+        .await
+        .unwrap();
+        assert_eq!(&buf[..n], b"T");
+        let [fd] = received.take_exact_fds().unwrap();
+        assert_eq!(file_ids(&[fd]), file_ids(&fds[1..2]));
     });
 }
 
@@ -401,6 +473,9 @@ fn async_fd_seqpacket() {
         // SAFETY: each `Socket` owns its descriptor, returns it from every `as_raw_fd`, and
         // keeps it open until the `AsyncFd` drops it.
         let (a, b) = unsafe { (AsyncFd::register(a).unwrap(), AsyncFd::register(b).unwrap()) };
+        // A receive dropped where it waits, before anything was sent, loses nothing below.
+        let early = tokio::time::timeout(Duration::from_millis(20), recv_fds_async(&b, 2));
+        assert!(early.await.is_err(), "nothing was sent yet");
 
         let receive = tokio::spawn(async move {
             let (first, fds) = recv_fds_async(&b, 2).await;
@@ -440,4 +515,7 @@ fn futures_are_send() {
     ));
     assert_send(MessageSender::new(&a, b"").send_async());
     assert_send(MessageReceiver::new(&a, &mut buf).recv_async());
+    let (read, write) = a.into_split();
+    assert_send(MessageSender::new(&write, b"").send_async());
+    assert_send(MessageReceiver::new(&read, &mut buf).recv_async());
 }

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use ancillary::tokio::{PollRecvMessage, PollRecvMessageFrom, PollSendMessage};
 use ancillary::{AncillaryData, RecvMessage, RecvOptions, SendMessage, SendOptions};
 use futures_core::Stream;
-use tests::{borrow_all, distinct_fds, file_ids};
+use tests::{borrow_all, distinct_fds, file_ids, peer_open, probed_fds};
 
 /// A hand-written future: receives one message and takes its descriptors.
 struct RecvFds<'s> {
@@ -110,13 +110,7 @@ async fn try_forms_do_not_wait() {
     let (left, right) = tokio::net::UnixDatagram::pair().unwrap();
     let mut ancillary = AncillaryData::new();
     let mut buf = [0; 8];
-    let err = right
-        .try_recv_message(
-            &mut [IoSliceMut::new(&mut buf)],
-            &mut ancillary,
-            RecvOptions::new(),
-        )
-        .unwrap_err();
+    let err = try_recv(&right, &mut buf, &mut ancillary).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
     // A datagram socket pair is writable at once.
     right.writable().await.unwrap();
@@ -126,14 +120,96 @@ async fn try_forms_do_not_wait() {
         .unwrap();
     assert_eq!(sent, 3);
     right.readable().await.unwrap();
-    let (n, _) = right
-        .try_recv_message(
-            &mut [IoSliceMut::new(&mut buf)],
-            &mut ancillary,
-            RecvOptions::new(),
-        )
-        .unwrap();
+    let n = try_recv(&right, &mut buf, &mut ancillary).unwrap();
     assert_eq!(&buf[..n], b"now");
+}
+
+/// The try forms follow tokio's `try_io`, as tokio's own `try_recv`/`try_send` do: no
+/// attempt until the reactor has seen the socket ready. A socket just registered, with a
+/// datagram already queued, says `WouldBlock`; once `readable()` returned, the same call
+/// receives it.
+#[tokio::test(flavor = "current_thread")]
+async fn try_forms_wait_for_the_reactor_to_see_readiness() {
+    let (left, right) = std::os::unix::net::UnixDatagram::pair().unwrap();
+    left.send(b"queued").unwrap();
+    for socket in [&left, &right] {
+        socket.set_nonblocking(true).unwrap();
+    }
+    let (left, right) = (
+        tokio::net::UnixDatagram::from_std(left).unwrap(),
+        tokio::net::UnixDatagram::from_std(right).unwrap(),
+    );
+    let mut buf = [0; 8];
+    let mut ancillary = AncillaryData::new();
+
+    let tokio_own = right.try_recv(&mut buf).unwrap_err();
+    let ours = try_recv(&right, &mut buf, &mut ancillary).unwrap_err();
+    assert_eq!(
+        (tokio_own.kind(), ours.kind()),
+        (io::ErrorKind::WouldBlock, io::ErrorKind::WouldBlock)
+    );
+    let tokio_own = left.try_send(b"x").unwrap_err();
+    let ours = left
+        .try_send_message(&[IoSlice::new(b"x")], &mut ancillary, SendOptions::new())
+        .unwrap_err();
+    assert_eq!(
+        (tokio_own.kind(), ours.kind()),
+        (io::ErrorKind::WouldBlock, io::ErrorKind::WouldBlock)
+    );
+
+    right.readable().await.unwrap();
+    let n = try_recv(&right, &mut buf, &mut ancillary).unwrap();
+    assert_eq!(&buf[..n], b"queued", "the datagram was queued all along");
+}
+
+/// A `Pending` poll that reached the system call and got `WouldBlock` has cleared
+/// `ancillary_data`, as every receive attempt does: descriptors from the previous receive
+/// that were not taken are closed (their probes see `EPIPE`).
+#[tokio::test(flavor = "current_thread")]
+async fn a_pending_poll_that_tried_has_cleared_ancillary_data() {
+    let (left, right) = tokio::net::UnixDatagram::pair().unwrap();
+    let (sent, probes) = probed_fds(2);
+    let mut out = AncillaryData::new();
+    out.add_file_descriptors(&borrow_all(&sent));
+    ancillary::MessageSender::new(&left, b"!")
+        .ancillary_data(&mut out)
+        .send_async()
+        .await
+        .unwrap();
+    drop(out);
+    drop(sent);
+
+    let mut ancillary = AncillaryData::with_capacity(AncillaryData::space_for_fds(2));
+    let mut buf = [0; 1];
+    let mut poll = |cx: &mut Context<'_>| {
+        let bufs = &mut [IoSliceMut::new(&mut buf)];
+        right.poll_recv_message(cx, bufs, &mut ancillary, RecvOptions::new())
+    };
+    std::future::poll_fn(&mut poll).await.unwrap();
+    assert!(
+        probes.iter().all(peer_open),
+        "received and owned, not taken"
+    );
+
+    // The socket is still marked readable: this poll calls `recvmsg`, which finds nothing.
+    let pending = poll(&mut Context::from_waker(std::task::Waker::noop()));
+    assert!(pending.is_pending());
+    assert!(
+        !probes.iter().any(peer_open),
+        "the untaken descriptors were closed"
+    );
+    assert!(ancillary.control_messages().is_empty());
+}
+
+/// `try_recv_message` into one buffer: the number of bytes received.
+fn try_recv(
+    socket: &impl PollRecvMessage,
+    buf: &mut [u8],
+    ancillary: &mut AncillaryData<'_>,
+) -> io::Result<usize> {
+    let bufs = &mut [IoSliceMut::new(buf)];
+    let (n, _) = socket.try_recv_message(bufs, ancillary, RecvOptions::new())?;
+    Ok(n)
 }
 
 /// async-io: `Async<T>` makes a std socket non-blocking and waits for readiness;

@@ -254,3 +254,42 @@ fn a_datagram_longer_than_the_buffer_sets_msg_trunc() {
     let [fd] = ancillary.take_exact_fds().unwrap();
     assert_eq!(file_ids(&[fd]), file_ids(&sent));
 }
+
+/// `space_for_fds(n)` rounds up to whole words: on 64-bit targets, for an odd `n` it is
+/// room for `n + 1` (24 bytes for 1), and the kernel installs every descriptor that fits.
+/// A peer that sends `n + 1` gets them all through, not flagged as truncated, and
+/// `take_exact_fds::<n>` then fails with `InvalidData`, leaving them owned. Where the room
+/// is exact (32-bit targets), `n` arrive and the receive is flagged truncated.
+fn one_more_than_asked<const N: usize>() {
+    let sent = distinct_fds(N + 1);
+    let (mut ancillary, result) = deliver(&borrow_all(&sent), N);
+    let room = (ancillary.capacity() - HEADER_LEN) / size_of::<libc::c_int>();
+    if cfg!(target_pointer_width = "64") {
+        assert_eq!(ancillary.capacity(), AncillaryData::space_for_fds(N));
+        assert_eq!(room, N + 1, "space_for_fds({N}) holds {}", N + 1);
+    }
+    if room > N {
+        assert!(!result.control_data_truncated(), "all {} fit", N + 1);
+        let err = ancillary.take_exact_fds::<N>().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        let got = ancillary
+            .take_owned_fds()
+            .expect("still owned after the error");
+        assert_eq!(file_ids(&got), file_ids(&sent));
+        return;
+    }
+    if under_qemu() {
+        skipped("MSG_CTRUNC", QEMU_LOSES_CTRUNC);
+    } else {
+        assert!(result.control_data_truncated(), "MSG_CTRUNC expected");
+    }
+    let got = ancillary.take_exact_fds::<N>().expect("the ones that fit");
+    assert_eq!(file_ids(&got), file_ids(&sent[..N]));
+}
+
+#[test]
+fn space_for_an_odd_count_may_take_one_more() {
+    let _lock = fd_lock();
+    one_more_than_asked::<1>();
+    one_more_than_asked::<3>();
+}

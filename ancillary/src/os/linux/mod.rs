@@ -70,14 +70,11 @@ mod ipv6;
 pub use self::ipv6::Ipv6OrigDstAddr;
 pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 
-#[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
+#[cfg(not(padded_timespec))]
 mod timestamp;
-#[cfg(all(
-    target_os = "linux",
-    not(all(target_env = "musl", target_pointer_width = "32"))
-))]
+#[cfg(all(target_os = "linux", not(padded_timespec)))]
 pub use self::timestamp::TxTime;
-#[cfg(not(all(target_env = "musl", target_pointer_width = "32")))]
+#[cfg(not(padded_timespec))]
 pub use self::timestamp::{TimestampNs, Timestamping};
 
 mod rxq;

@@ -1,8 +1,9 @@
 //! Time messages (level `SOL_SOCKET`): [`TimestampNs`] and [`Timestamping`] on receive,
 //! [`TxTime`] on send.
 //!
-//! Not on 32-bit musl: `libc::timespec` has padding there (a 64-bit `time_t` next to a
-//! 32-bit `long`), so it is no [`PayloadField`](crate::PayloadField).
+//! Not on 32-bit musl, nor on 32-bit glibc with `libc`'s 64-bit `time_t` option
+//! (`libc_unstable_gnu_time_bits = "64"`): `libc::timespec` has padding there (a 64-bit
+//! `time_t` next to a 32-bit `long`), so it is no [`PayloadField`](crate::PayloadField).
 
 use core::fmt;
 use std::time::{Duration, SystemTime};
