@@ -319,7 +319,9 @@ impl_async_to_from!(
 ///
 /// let (left, right) = UnixDatagram::pair()?;
 /// right.set_nonblocking(true)?;
-/// let right = AsyncFd::new(right)?;
+/// // SAFETY: `right` owns its descriptor, returns it from every `as_raw_fd`, and keeps it
+/// // open until the `AsyncFd` drops it.
+/// let right = unsafe { AsyncFd::register(right) }?;
 ///
 /// let receive = async {
 ///     let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(1));
