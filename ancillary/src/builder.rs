@@ -6,38 +6,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
-
-/// The data buffers of a send: one slice, or the caller's `IoSlice`s.
-pub(crate) enum SendBufs<'a> {
-    One([IoSlice<'a>; 1]),
-    Many(&'a [IoSlice<'a>]),
-}
-
-impl<'a> SendBufs<'a> {
-    #[inline]
-    pub(crate) fn as_slice(&self) -> &[IoSlice<'a>] {
-        match self {
-            SendBufs::One(one) => one,
-            SendBufs::Many(many) => many,
-        }
-    }
-
-    /// The buffers as the system call gets them: a single one is copied into `slot`, a
-    /// local of the caller, first.
-    ///
-    /// So the kernel is handed the address of that local, never the builder's own
-    /// (BENCHMARKS.md, "Why the code is shaped so").
-    #[inline(always)]
-    fn local<'s>(&'s self, slot: &'s mut [IoSlice<'a>; 1]) -> &'s [IoSlice<'a>] {
-        match self {
-            SendBufs::One(one) => {
-                *slot = *one;
-                slot
-            }
-            SendBufs::Many(many) => many,
-        }
-    }
-}
+use crate::sys::{RecvBufs, SendBufs};
 
 /// Sends one message: data, optional ancillary data and options, then
 /// [`send`](Self::send) or [`send_to`](Self::send_to).
@@ -157,35 +126,6 @@ impl<S: ?Sized> fmt::Debug for MessageSender<'_, '_, S> {
             .field("ancillary_data", &self.ancillary_data)
             .field("options", &self.options)
             .finish_non_exhaustive()
-    }
-}
-
-/// The data buffers of a receive: one slice, or the caller's `IoSliceMut`s.
-pub(crate) enum RecvBufs<'a> {
-    One([IoSliceMut<'a>; 1]),
-    Many(&'a mut [IoSliceMut<'a>]),
-}
-
-impl<'a> RecvBufs<'a> {
-    /// The buffers as a slice, for the callers that build their own `msghdr`s.
-    #[cfg(any(feature = "tokio", target_os = "linux", target_os = "android"))]
-    #[inline]
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
-        match self {
-            RecvBufs::One(one) => one,
-            RecvBufs::Many(many) => many,
-        }
-    }
-
-    /// Calls `f` with the buffers as the system call gets them: a single one is
-    /// re-borrowed into a local `iovec` first, for the reason given at
-    /// [`SendBufs::local`].
-    #[inline(always)]
-    fn with_local<R>(&mut self, f: impl FnOnce(&mut [IoSliceMut<'_>]) -> R) -> R {
-        match self {
-            RecvBufs::One([one]) => f(&mut [IoSliceMut::new(one)]),
-            RecvBufs::Many(many) => f(many),
-        }
     }
 }
 

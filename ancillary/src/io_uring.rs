@@ -171,7 +171,7 @@ impl RecvMsg {
             bufs: self.bufs,
             ancillary: self.ancillary,
             name: self.address.then(RawSocketAddr::new),
-            flags: self.options.as_recv_flags() | libc::MSG_CMSG_CLOEXEC,
+            flags: self.options.as_recv_flags(),
         });
         // Leaked first, so that the pointers below derive from the allocation's final,
         // unmoved place; the operation owns it from here on.
@@ -188,17 +188,7 @@ impl RecvMsg {
             name,
             ..
         } = unsafe { &mut *op.state.as_ptr() };
-        iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        }));
-        let name = name
-            .as_mut()
-            .map_or((core::ptr::null_mut(), 0), RawSocketAddr::name_buffer);
-        let control = ancillary
-            .start_recvmsg()
-            .map(|region| (region.as_mut_ptr(), region.len()));
-        if let Err(err) = sys::fill_uring(msg, iovecs, control, name) {
+        if let Err(err) = sys::fill_uring_recv(msg, iovecs, bufs, ancillary, name.as_mut()) {
             // SAFETY: never submitted (no entry was built), with a negative result.
             drop(unsafe { op.complete(-libc::EINVAL) });
             return Err(err);
@@ -276,17 +266,16 @@ impl RecvMsgOp {
         let result = if result < 0 {
             Err(io::Error::from_raw_os_error(-result))
         } else {
-            #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl")]
-            let control_len = state.msg.msg_controllen as usize;
-            // SAFETY: the receive succeeded (the caller's promise) and the kernel wrote
-            // `msg_controllen` bytes of control data into the region `start_recvmsg`
-            // returned in `prepare`; nothing has touched the `AncillaryData` since.
-            unsafe { state.ancillary.finish_recvmsg(control_len) };
-            let namelen = state.msg.msg_namelen;
-            if let Some(name) = state.name.as_mut() {
-                name.set_len(namelen);
-            }
-            Ok((result as usize, RecvResult::new(state.msg.msg_flags)))
+            let RecvState {
+                msg,
+                ancillary,
+                name,
+                ..
+            } = &mut *state;
+            // SAFETY: `prepare` filled `msg` from these with `fill_uring_recv`, the receive
+            // succeeded (the caller's promise), and nothing touched them since.
+            let flags = unsafe { sys::finish_recv(msg, Some(ancillary), name.as_mut()) };
+            Ok((result as usize, flags))
         };
         let RecvState {
             bufs,
@@ -450,23 +439,9 @@ impl SendMsg {
             address,
             ..
         } = unsafe { &mut *op.state.as_ptr() };
-        iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        }));
-        let name = address.as_mut().map_or((core::ptr::null_mut(), 0), |a| {
-            let len = a.len();
-            (a.name_buffer().0, len)
-        });
-        // The kernel only reads the control bytes (the `msghdr` field is a `*mut`); they
-        // stay in the allocation, unchanged, until the completion. (No error: checked
-        // above, and nothing was added since.)
-        let control = ancillary
-            .start_sendmsg()
-            .ok()
-            .flatten()
-            .map(|bytes| (bytes.as_ptr().cast_mut(), bytes.len()));
-        if let Err(err) = sys::fill_uring(msg, iovecs, control, name) {
+        // The control bytes and the address stay in the allocation, unchanged, until the
+        // completion.
+        if let Err(err) = sys::fill_uring_send(msg, iovecs, bufs, ancillary, address.as_ref()) {
             // SAFETY: never submitted (no entry was built), with a negative result.
             drop(unsafe { op.complete(-libc::EINVAL) });
             return Err(err);
@@ -666,14 +641,14 @@ impl RecvMsgMulti {
             msg: NonNull::from(Box::leak(Box::new(msg))),
             name_len,
             control_len,
-            flags: libc::MSG_CMSG_CLOEXEC,
+            flags: RecvOptions::new().as_recv_flags(),
         })
     }
 
     /// The receive's flags (`MSG_CMSG_CLOEXEC` is always added).
     #[must_use]
     pub fn options(mut self, options: RecvOptions) -> RecvMsgMulti {
-        self.flags = options.as_recv_flags() | libc::MSG_CMSG_CLOEXEC;
+        self.flags = options.as_recv_flags();
         self
     }
 
@@ -754,10 +729,9 @@ impl RecvMsgMulti {
             let _ = ancillary.control_messages_mut().try_reserve(control.len());
         }
         if ancillary.capacity() < control.len() {
-            let mut closer = AncillaryData::with_capacity(control.len());
-            // SAFETY: the caller's promise about `buffer`, passed on; `closer` is dropped
-            // at once, closing every descriptor.
-            unsafe { adopt(&mut closer, control) };
+            // SAFETY: the caller's promise about `buffer`, passed on: dropped at once, the
+            // owner of the received descriptors closes every one.
+            drop(unsafe { ReceivedControlMessages::new(control) });
             return Err(OutError(OutErrorKind::AncillaryTooSmall));
         }
         // SAFETY: the caller's promise: the control bytes are what the kernel wrote for

@@ -197,8 +197,7 @@ pub fn recv_message(
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
 ) -> io::Result<(usize, RecvResult)> {
-    let (n, result, _) = sys::recv(socket, None, bufs, ancillary_data, options)?;
-    Ok((n, result))
+    sys::recv(socket, None, bufs, ancillary_data, options)
 }
 
 /// Receives like [`recv_message`], and returns the sender's address too.
@@ -220,8 +219,7 @@ pub fn recv_message_from<A: SocketAddress>(
     options: RecvOptions,
 ) -> io::Result<(usize, RecvResult, A)> {
     let mut name = RawSocketAddr::new();
-    let (n, result, name_len) = sys::recv(socket, Some(&mut name), bufs, ancillary_data, options)?;
-    name.set_len(name_len);
+    let (n, result) = sys::recv(socket, Some(&mut name), bufs, ancillary_data, options)?;
     match A::from_sockaddr(&name) {
         Ok(addr) => Ok((n, result, addr)),
         Err(reason) => Err(address_error(n, result, name, reason)),

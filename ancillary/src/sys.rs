@@ -12,6 +12,71 @@ use crate::ancillary_data::AncillaryData;
 use crate::cmsg::size_of_field;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 
+// ----- the buffers a message is filled from ------------------------------------------------
+
+/// The data buffers of a send: one slice, or the caller's `IoSlice`s.
+pub(crate) enum SendBufs<'a> {
+    One([IoSlice<'a>; 1]),
+    Many(&'a [IoSlice<'a>]),
+}
+
+impl<'a> SendBufs<'a> {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[IoSlice<'a>] {
+        match self {
+            SendBufs::One(one) => one,
+            SendBufs::Many(many) => many,
+        }
+    }
+
+    /// The buffers as the system call gets them: a single one is copied into `slot`, a
+    /// local of the caller, first.
+    ///
+    /// So the kernel is handed the address of that local, never the builder's own
+    /// (BENCHMARKS.md, "Why the code is shaped so").
+    #[inline(always)]
+    pub(crate) fn local<'s>(&'s self, slot: &'s mut [IoSlice<'a>; 1]) -> &'s [IoSlice<'a>] {
+        match self {
+            SendBufs::One(one) => {
+                *slot = *one;
+                slot
+            }
+            SendBufs::Many(many) => many,
+        }
+    }
+}
+
+/// The data buffers of a receive: one slice, or the caller's `IoSliceMut`s.
+pub(crate) enum RecvBufs<'a> {
+    One([IoSliceMut<'a>; 1]),
+    Many(&'a mut [IoSliceMut<'a>]),
+}
+
+impl<'a> RecvBufs<'a> {
+    /// The buffers as a slice, for the callers that build their own `msghdr`s.
+    #[cfg(any(feature = "tokio", target_os = "linux", target_os = "android"))]
+    #[inline]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
+        match self {
+            RecvBufs::One(one) => one,
+            RecvBufs::Many(many) => many,
+        }
+    }
+
+    /// Calls `f` with the buffers as the system call gets them: a single one is
+    /// re-borrowed into a local `iovec` first, for the reason given at
+    /// [`SendBufs::local`].
+    #[inline(always)]
+    pub(crate) fn with_local<R>(&mut self, f: impl FnOnce(&mut [IoSliceMut<'_>]) -> R) -> R {
+        match self {
+            RecvBufs::One([one]) => f(&mut [IoSliceMut::new(one)]),
+            RecvBufs::Many(many) => f(many),
+        }
+    }
+}
+
+// ----- filling a `msghdr` -------------------------------------------------------------------
+
 /// An all-zero `msghdr`: null pointers and zero lengths.
 #[inline]
 fn empty_msghdr() -> libc::msghdr {
@@ -54,22 +119,26 @@ pub(crate) fn too_much_control_data() -> io::Error {
     )
 }
 
-/// Points `msg` at the data in `bufs` and at `control` (null with length 0 for none).
+/// Points `msg` at `len` `iovec`s from `iov`.
 ///
 /// # Errors
-/// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
+/// `InvalidInput` if there are more buffers than `msghdr` can describe.
 #[inline(always)]
-pub(crate) fn fill_send(
-    msg: &mut libc::msghdr,
-    bufs: &[IoSlice<'_>],
-    control: &[u8],
-) -> io::Result<()> {
-    if !iovlen_fits(bufs.len()) {
+fn fill_iov(msg: &mut libc::msghdr, iov: *mut libc::iovec, len: usize) -> io::Result<()> {
+    if !iovlen_fits(len) {
         return Err(too_many_buffers());
     }
-    // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
-    msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
-    msg.msg_iovlen = bufs.len() as _;
+    msg.msg_iov = iov;
+    msg.msg_iovlen = len as _;
+    Ok(())
+}
+
+/// Points `msg` at `control` (null with length 0 for none), the control bytes to send.
+///
+/// # Errors
+/// `InvalidInput` if there are more control bytes than `msghdr` can describe.
+#[inline(always)]
+fn fill_send_control(msg: &mut libc::msghdr, control: &[u8]) -> io::Result<()> {
     if controllen_clamp(control.len()) != control.len() {
         return Err(too_much_control_data());
     }
@@ -85,6 +154,41 @@ pub(crate) fn fill_send(
     Ok(())
 }
 
+/// Points `msg` at the control region `ancillary_data` hands out for a receive (if any)
+/// and at `name` (if any).
+#[inline(always)]
+fn fill_recv_control(
+    msg: &mut libc::msghdr,
+    ancillary_data: Option<&mut AncillaryData<'_>>,
+    name: Option<&mut RawSocketAddr>,
+) {
+    if let Some(name) = name {
+        (msg.msg_name, msg.msg_namelen) = name.name_buffer();
+    }
+    if let Some(control) = ancillary_data.and_then(AncillaryData::start_recvmsg) {
+        // A larger region is only offered in part.
+        let len = controllen_clamp(control.len());
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = len as _;
+    }
+}
+
+/// Points `msg` at the data in `bufs` and at `control` (null with length 0 for none).
+///
+/// # Errors
+/// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
+#[inline(always)]
+pub(crate) fn fill_send(
+    msg: &mut libc::msghdr,
+    bufs: &[IoSlice<'_>],
+    control: &[u8],
+) -> io::Result<()> {
+    // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix; the kernel only reads
+    // through `msg_iov` on a send.
+    fill_iov(msg, bufs.as_ptr().cast_mut().cast(), bufs.len())?;
+    fill_send_control(msg, control)
+}
+
 /// Points `msg` at `bufs`, at the control region `ancillary_data` hands out for a receive
 /// (if any), and at `name` (if any).
 ///
@@ -97,21 +201,9 @@ pub(crate) fn fill_recv(
     ancillary_data: Option<&mut AncillaryData<'_>>,
     name: Option<&mut RawSocketAddr>,
 ) -> io::Result<()> {
-    if !iovlen_fits(bufs.len()) {
-        return Err(too_many_buffers());
-    }
-    if let Some(name) = name {
-        (msg.msg_name, msg.msg_namelen) = name.name_buffer();
-    }
     // `IoSliceMut` is guaranteed ABI-compatible with `iovec` on Unix.
-    msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
-    msg.msg_iovlen = bufs.len() as _;
-    if let Some(control) = ancillary_data.and_then(AncillaryData::start_recvmsg) {
-        // A larger region is only offered in part.
-        let len = controllen_clamp(control.len());
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = len as _;
-    }
+    fill_iov(msg, bufs.as_mut_ptr().cast(), bufs.len())?;
+    fill_recv_control(msg, ancillary_data, name);
     Ok(())
 }
 
@@ -147,22 +239,55 @@ pub(crate) fn send(
     Ok(sent as usize)
 }
 
+/// The one receive epilogue, after a `recvmsg` (or a batch's or an io_uring
+/// operation's) succeeded into `msg`: hands the control data to `ancillary_data`, which then
+/// owns every descriptor in it, records the sender's address length in `name`, and returns
+/// the result flags.
+///
+/// # Safety
+/// `msg` was filled by [`fill_recv`] (or [`fill_uring_recv`]) with this `ancillary_data`
+/// and `name`, the receive into it succeeded, and nothing touched them since.
+#[inline(always)]
+pub(crate) unsafe fn finish_recv(
+    msg: &libc::msghdr,
+    ancillary_data: Option<&mut AncillaryData<'_>>,
+    name: Option<&mut RawSocketAddr>,
+) -> RecvResult {
+    if let Some(ancillary_data) = ancillary_data {
+        #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl and the BSDs")]
+        let control_len = msg.msg_controllen as usize;
+        // SAFETY: the receive wrote `msg_controllen` bytes of control data into the region
+        // `start_recvmsg` returned in `fill_recv` (or 0 with none), and nothing touched
+        // `ancillary_data` since (this function's contract).
+        unsafe { ancillary_data.finish_recvmsg(control_len) };
+    }
+    if let Some(name) = name {
+        name.set_len(msg.msg_namelen);
+    }
+    RecvResult::new(msg.msg_flags)
+}
+
 /// `recvmsg`: receives into `bufs`, the control messages into `ancillary_data` (which then
 /// owns every descriptor received), and the sender's address into `name` if given;
-/// returns the byte count, the flags, and the address length the kernel reported.
+/// returns the byte count and the flags.
 ///
 /// # Errors
 /// The `recvmsg` error (`ancillary_data` is then empty), or `InvalidInput` before it.
 #[inline(always)]
 pub(crate) fn recv(
     socket: BorrowedFd<'_>,
-    name: Option<&mut RawSocketAddr>,
+    mut name: Option<&mut RawSocketAddr>,
     bufs: &mut [IoSliceMut<'_>],
     ancillary_data: &mut AncillaryData<'_>,
     options: RecvOptions,
-) -> io::Result<(usize, RecvResult, libc::socklen_t)> {
+) -> io::Result<(usize, RecvResult)> {
     let mut msg = empty_msghdr();
-    fill_recv(&mut msg, bufs, Some(&mut *ancillary_data), name)?;
+    fill_recv(
+        &mut msg,
+        bufs,
+        Some(&mut *ancillary_data),
+        name.as_deref_mut(),
+    )?;
     let flags = options.as_recv_flags();
     // The pointees: the address storage, the buffers of `bufs`, and the control region
     // that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
@@ -172,17 +297,9 @@ pub(crate) fn recv(
     if received < 0 {
         return Err(io::Error::last_os_error());
     }
-    #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl and the BSDs")]
-    let control_len = msg.msg_controllen as usize;
-    // SAFETY: `recvmsg` succeeded and wrote `msg_controllen` bytes of control data into
-    // the region `start_recvmsg` returned (or 0 with a null region); nothing touched
-    // `ancillary_data` in between.
-    unsafe { ancillary_data.finish_recvmsg(control_len) };
-    Ok((
-        received as usize,
-        RecvResult::new(msg.msg_flags),
-        msg.msg_namelen,
-    ))
+    // SAFETY: `msg` was filled above from these, and `recvmsg` succeeded.
+    let result = unsafe { finish_recv(&msg, Some(ancillary_data), name) };
+    Ok((received as usize, result))
 }
 
 // ----- the process ----------------------------------------------------------------------------
@@ -326,29 +443,84 @@ pub(crate) fn sendmmsg(
     Ok(sent as usize)
 }
 
-/// `recvmmsg`: receives into the messages `hdrs` describe (filled with [`fill_recv`]);
-/// returns how many arrived. No timeout is passed.
+/// One message of a batched receive: what its `mmsghdr` is filled from, and what the
+/// receive reports back. The parts of an [`os::linux::RecvMmsg`](crate::os::linux::RecvMmsg).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) struct RecvSlot<'a, 'fd> {
+    pub(crate) bufs: RecvBufs<'a>,
+    pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    pub(crate) addr: RawSocketAddr,
+    pub(crate) len: usize,
+    pub(crate) result: RecvResult,
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl<'a, 'fd> RecvSlot<'a, 'fd> {
+    pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
+        RecvSlot {
+            bufs,
+            ancillary_data: None,
+            addr: RawSocketAddr::new(),
+            len: 0,
+            result: RecvResult::new(0),
+        }
+    }
+
+    /// Forgets the results of an earlier receive, and clears the ancillary data (closing
+    /// descriptors received into it and not taken).
+    fn reset(&mut self) {
+        self.len = 0;
+        self.result = RecvResult::new(0);
+        self.addr.set_len(0);
+        if let Some(ancillary_data) = self.ancillary_data.as_deref_mut() {
+            ancillary_data.clear();
+        }
+    }
+}
+
+/// A type that is a [`RecvSlot`]: the messages [`recvmmsg`] receives into.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) trait AsRecvSlot<'a, 'fd> {
+    fn slot(&mut self) -> &mut RecvSlot<'a, 'fd>;
+}
+
+/// `recvmmsg` into up to `N` of `messages`; returns how many arrived, whose slots then
+/// hold their length, flags, sender and control data. Every message is reset first, the
+/// ones past `N` included, and before anything can fail: afterwards no message holds an
+/// earlier call's results or descriptors, whatever this call returns. No timeout is passed.
 ///
 /// # Errors
-/// The `recvmmsg` error (no message was received then).
-///
-/// # Safety
-/// Every pointer in `hdrs` must be null with a zero length or valid for writes of that
-/// length for the whole call, and not otherwise borrowed; the control regions must come
-/// from `start_recvmsg`, and after success the caller must hand each `AncillaryData` its
-/// `msg_controllen` with `finish_recvmsg`.
+/// `InvalidInput` before the call, or the `recvmmsg` error (no message was received then).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) unsafe fn recvmmsg(
+pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
     socket: BorrowedFd<'_>,
-    hdrs: &mut [libc::mmsghdr],
+    messages: &mut [M],
     options: RecvOptions,
 ) -> io::Result<usize> {
+    for message in messages.iter_mut() {
+        message.slot().reset();
+    }
+    let mut room = MmsgHdrs::<N>::new();
+    let hdrs = room.zeroed(messages.len());
+    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
+        let slot = message.slot();
+        fill_recv(
+            &mut hdr.msg_hdr,
+            slot.bufs.as_mut_slice(),
+            slot.ancillary_data.as_deref_mut(),
+            Some(&mut slot.addr),
+        )?;
+    }
     if hdrs.is_empty() {
         return Ok(0);
     }
-    // The caller's promise covers the pointers; the timeout is null, which `recvmmsg`
-    // allows, and at most `hdrs.len()` headers are written.
-    // SAFETY: the kernel writes through valid, exclusively lent pointers only.
+    // The pointees: each message's address storage and buffers (borrowed from `messages`
+    // through `iter_mut`, so disjoint), and the control region that `start_recvmsg`
+    // handed out (exclusively borrowed from that message's `AncillaryData`); `messages`
+    // stays borrowed, and untouched, until the loop below. The timeout is null, which
+    // `recvmmsg` allows, and at most `hdrs.len()` headers are written.
+    // SAFETY: every pointer in `hdrs` is null with a zero length or valid for writes of
+    // that length for the whole call, and not otherwise borrowed.
     let received = unsafe {
         libc::recvmmsg(
             socket.as_raw_fd(),
@@ -361,7 +533,21 @@ pub(crate) unsafe fn recvmmsg(
     if received < 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok(received as usize)
+    let received = received as usize;
+    for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
+        let slot = message.slot();
+        slot.len = hdr.msg_len as usize;
+        // SAFETY: this header was filled above from this slot, and is among the first
+        // `received`, which `recvmmsg` filled.
+        slot.result = unsafe {
+            finish_recv(
+                &hdr.msg_hdr,
+                slot.ancillary_data.as_deref_mut(),
+                Some(&mut slot.addr),
+            )
+        };
+    }
+    Ok(received)
 }
 
 // ----- io_uring (Linux) --------------------------------------------------------------------
@@ -372,31 +558,53 @@ with_io_uring! {
         empty_msghdr()
     }
 
-    /// Points `msg` at `iovecs` (which the caller keeps, unmoved, as long as `msg` is used),
-    /// at `control` (null with length 0 for none) and at `name` (pointer and length; null
-    /// with 0 for none). The io_uring operations fill their headers here, once, and keep every
-    /// pointee in one allocation until the completion.
+    /// Points `msg` at `bufs` (through `iovecs`, which the caller keeps with them, unmoved,
+    /// as long as `msg` is used), at the control region of `ancillary_data` (cleared for
+    /// the receive) and at `name`. The io_uring receive fills its header here, once, and
+    /// keeps every pointee in one allocation until the completion.
     ///
     /// # Errors
     /// `InvalidInput` if there are more buffers or control bytes than `msghdr` can describe.
-    pub(crate) fn fill_uring(
+    pub(crate) fn fill_uring_recv(
         msg: &mut libc::msghdr,
-        iovecs: &mut [libc::iovec],
-        control: Option<(*mut u8, usize)>,
-        name: (*mut libc::c_void, libc::socklen_t),
+        iovecs: &mut Vec<libc::iovec>,
+        bufs: &mut [Vec<u8>],
+        ancillary_data: &mut AncillaryData<'_>,
+        name: Option<&mut RawSocketAddr>,
     ) -> io::Result<()> {
-        if !iovlen_fits(iovecs.len()) {
-            return Err(too_many_buffers());
-        }
-        msg.msg_iov = iovecs.as_mut_ptr();
-        msg.msg_iovlen = iovecs.len() as _;
-        (msg.msg_name, msg.msg_namelen) = name;
-        if let Some((control, len)) = control {
-            if controllen_clamp(len) != len {
-                return Err(too_much_control_data());
-            }
-            msg.msg_control = control.cast();
-            msg.msg_controllen = len as _;
+        iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        }));
+        fill_iov(msg, iovecs.as_mut_ptr(), iovecs.len())?;
+        fill_recv_control(msg, Some(ancillary_data), name);
+        Ok(())
+    }
+
+    /// Points `msg` at `bufs` (through `iovecs`, as in [`fill_uring_recv`]), at the control
+    /// bytes of `ancillary_data` and at `address`, for an io_uring send.
+    ///
+    /// # Errors
+    /// `InvalidInput` if `ancillary_data` overflowed its fixed storage, or there are more
+    /// buffers or control bytes than `msghdr` can describe.
+    pub(crate) fn fill_uring_send(
+        msg: &mut libc::msghdr,
+        iovecs: &mut Vec<libc::iovec>,
+        bufs: &mut [Vec<u8>],
+        ancillary_data: &AncillaryData<'_>,
+        address: Option<&RawSocketAddr>,
+    ) -> io::Result<()> {
+        iovecs.extend(bufs.iter_mut().map(|buf| libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        }));
+        fill_iov(msg, iovecs.as_mut_ptr(), iovecs.len())?;
+        fill_send_control(msg, ancillary_data.control_to_send()?)?;
+        if let Some(address) = address {
+            let bytes = address.as_bytes();
+            // The kernel only reads the address (the `msghdr` field is a `*mut`).
+            msg.msg_name = bytes.as_ptr().cast_mut().cast();
+            msg.msg_namelen = bytes.len() as libc::socklen_t;
         }
         Ok(())
     }

@@ -68,9 +68,8 @@ use std::os::fd::BorrowedFd;
 
 use crate::addr::{with_sockaddr_bytes, RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
-use crate::builder::{RecvBufs, SendBufs};
 use crate::options::{RecvOptions, RecvResult, SendOptions};
-use crate::sys;
+use crate::sys::{self, RecvBufs, SendBufs};
 
 /// The most messages one [`send_mmsg`], [`send_mmsg_to`] or [`recv_mmsg`] call handles:
 /// the `mmsghdr` array lives on the stack of the call. Later messages of a longer slice
@@ -137,66 +136,56 @@ impl fmt::Debug for SendMmsg<'_, '_> {
 ///
 /// Reusable: each call resets the results, and clears the [`AncillaryData`] (closing
 /// descriptors that were received into it and not taken).
-pub struct RecvMmsg<'a, 'fd> {
-    bufs: RecvBufs<'a>,
-    ancillary_data: Option<&'a mut AncillaryData<'fd>>,
-    addr: RawSocketAddr,
-    len: usize,
-    result: RecvResult,
+pub struct RecvMmsg<'a, 'fd>(sys::RecvSlot<'a, 'fd>);
+
+impl<'a, 'fd> sys::AsRecvSlot<'a, 'fd> for RecvMmsg<'a, 'fd> {
+    fn slot(&mut self) -> &mut sys::RecvSlot<'a, 'fd> {
+        &mut self.0
+    }
 }
 
 impl<'a, 'fd> RecvMmsg<'a, 'fd> {
     /// A message received into `buf`, with no room for control messages yet.
     #[must_use]
     pub fn new(buf: &'a mut [u8]) -> Self {
-        RecvMmsg::with_bufs(RecvBufs::One([IoSliceMut::new(buf)]))
+        RecvMmsg(sys::RecvSlot::new(RecvBufs::One([IoSliceMut::new(buf)])))
     }
 
     /// A message scattered over several buffers.
     #[must_use]
     pub fn new_vectored(bufs: &'a mut [IoSliceMut<'a>]) -> Self {
-        RecvMmsg::with_bufs(RecvBufs::Many(bufs))
-    }
-
-    fn with_bufs(bufs: RecvBufs<'a>) -> Self {
-        RecvMmsg {
-            bufs,
-            ancillary_data: None,
-            addr: RawSocketAddr::new(),
-            len: 0,
-            result: RecvResult::new(0),
-        }
+        RecvMmsg(sys::RecvSlot::new(RecvBufs::Many(bufs)))
     }
 
     /// Receives this message's control messages (and descriptors) into `ancillary_data`,
     /// whose capacity bounds how much control data can arrive.
     #[must_use]
     pub fn ancillary_data(mut self, ancillary_data: &'a mut AncillaryData<'fd>) -> Self {
-        self.ancillary_data = Some(ancillary_data);
+        self.0.ancillary_data = Some(ancillary_data);
         self
     }
 
     /// The received control messages and descriptors, to look at or take from.
     pub fn ancillary_data_mut(&mut self) -> Option<&mut AncillaryData<'fd>> {
-        self.ancillary_data.as_deref_mut()
+        self.0.ancillary_data.as_deref_mut()
     }
 
     /// The number of data bytes received (`msg_len`); 0 if this message was not received.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.len
+        self.0.len
     }
 
     /// Whether no data bytes were received (an empty datagram, or none at all).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     /// The flags of this message (`msg_flags`): truncation and the like.
     #[must_use]
     pub fn result(&self) -> RecvResult {
-        self.result
+        self.0.result
     }
 
     /// The sender's address, read as an `A` (such as [`std::net::SocketAddr`] for UDP).
@@ -205,22 +194,22 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
     /// `InvalidInput` if no address of that type was received (a connected stream socket
     /// returns none); [`raw_addr`](Self::raw_addr) still has what the kernel wrote.
     pub fn addr<A: SocketAddress>(&self) -> io::Result<A> {
-        A::from_sockaddr(&self.addr)
+        A::from_sockaddr(&self.0.addr)
     }
 
     /// The sender's address as the kernel wrote it (length 0 if none).
     #[must_use]
     pub fn raw_addr(&self) -> &RawSocketAddr {
-        &self.addr
+        &self.0.addr
     }
 }
 
 impl fmt::Debug for RecvMmsg<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvMmsg")
-            .field("ancillary_data", &self.ancillary_data)
-            .field("len", &self.len)
-            .field("result", &self.result)
+            .field("ancillary_data", &self.0.ancillary_data)
+            .field("len", &self.0.len)
+            .field("result", &self.0.result)
             .finish_non_exhaustive()
     }
 }
@@ -339,49 +328,5 @@ pub fn recv_mmsg(
     messages: &mut [RecvMmsg<'_, '_>],
     options: RecvOptions,
 ) -> io::Result<usize> {
-    // Every message is reset first, the ones past `MMSG_BATCH_MAX` (which this call cannot
-    // receive into) included, and before anything can fail: afterwards no message holds an
-    // earlier call's results or descriptors, whatever this call returns. (The messages of
-    // the batch are cleared again by `start_recvmsg`, which then finds nothing to close.)
-    for message in messages.iter_mut() {
-        message.len = 0;
-        message.result = RecvResult::new(0);
-        message.addr.set_len(0);
-        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
-            ancillary_data.clear();
-        }
-    }
-    let mut room = sys::MmsgHdrs::<MMSG_BATCH_MAX>::new();
-    let hdrs = room.zeroed(messages.len());
-    let mut count = 0;
-    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
-        sys::fill_recv(
-            &mut hdr.msg_hdr,
-            message.bufs.as_mut_slice(),
-            message.ancillary_data.as_deref_mut(),
-            Some(&mut message.addr),
-        )?;
-        count += 1;
-    }
-    // The pointees: each message's address storage and buffers (borrowed from `messages`
-    // through `iter_mut`, so disjoint), and the control region that `start_recvmsg` handed
-    // out (exclusively borrowed from that message's `AncillaryData`).
-    // The loop below hands each received message's `AncillaryData` its control length.
-    // SAFETY: every pointer in `hdrs[..count]` is null with a zero length or valid for
-    // writes of that length for the whole call, and not otherwise borrowed.
-    let received = unsafe { sys::recvmmsg(socket, &mut hdrs[..count], options)? };
-    for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
-        message.len = hdr.msg_len as usize;
-        message.result = RecvResult::new(hdr.msg_hdr.msg_flags);
-        message.addr.set_len(hdr.msg_hdr.msg_namelen);
-        if let Some(ancillary_data) = message.ancillary_data.as_deref_mut() {
-            #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl")]
-            let control_len = hdr.msg_hdr.msg_controllen as usize;
-            // This header is among the first `received`, which `recvmmsg` filled.
-            // SAFETY: it wrote `msg_controllen` bytes into the region this `AncillaryData`'s
-            // `start_recvmsg` returned (or 0 with none); nothing touched it since.
-            unsafe { ancillary_data.finish_recvmsg(control_len) };
-        }
-    }
-    Ok(received)
+    sys::recvmmsg::<_, MMSG_BATCH_MAX>(socket, messages, options)
 }
