@@ -3,12 +3,12 @@
 //! own ([`ReceivedFds`]: adopting them after a receive, close-on-exec included, counting,
 //! handing out and closing), and the iterator that hands them out ([`OwnedFds`]).
 //!
-//! Every holder of received control data ([`ControlMessagesBuf`] and
-//! [`ReceivedControlMessages`]) keeps one `ReceivedFds` beside its bytes and calls it; no
-//! other module turns a descriptor number into an [`OwnedFd`].
+//! Every holder of received control data keeps one `ReceivedFds` beside its bytes and
+//! calls it: a [`ControlMessagesBuf`], and [`ReceivedControlMessages`], defined here, the
+//! same ownership over control data read where the kernel wrote it (an io_uring provided
+//! buffer). No other module turns a descriptor number into an [`OwnedFd`].
 //!
 //! [`ControlMessagesBuf`]: crate::ControlMessagesBuf
-//! [`ReceivedControlMessages`]: crate::ReceivedControlMessages
 
 use core::ffi::c_int;
 use core::fmt;
@@ -16,6 +16,7 @@ use core::iter::FusedIterator;
 use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd};
 
 use crate::cmsg::{self, raw_fds, split_fd, FD_LEN};
+use crate::control_messages::ControlMessages;
 
 /// Which kind of received message carries descriptors that the receiver now owns.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -177,7 +178,7 @@ impl ReceivedFds {
 
 /// Counts the descriptors of `kind` in `received`.
 pub(crate) fn count(received: &[u8], kind: FdKind) -> usize {
-    crate::ControlMessages::from_bytes(received)
+    ControlMessages::from_bytes(received)
         .iter()
         .filter(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()) == Some(kind))
         .map(|m| raw_fds(m.data()).count())
@@ -213,7 +214,7 @@ unsafe fn close_kinds(owned: ReceivedFds, received: &[u8]) {
 /// Every descriptor of a descriptor-carrying message in `received` must be open and owned
 /// by the caller.
 unsafe fn set_cloexec_all(received: &[u8]) {
-    for message in crate::ControlMessages::from_bytes(received) {
+    for message in ControlMessages::from_bytes(received) {
         if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
             for fd in raw_fds(message.data()) {
                 // SAFETY: open and owned by the caller (this function's contract), for
@@ -223,6 +224,79 @@ unsafe fn set_cloexec_all(received: &[u8]) {
         }
     }
 }
+
+// ----- control data read in place ---------------------------------------------------------
+
+/// The control messages of one receive, borrowed from the memory the kernel wrote them
+/// to, owning every descriptor they carry.
+///
+/// For receives that do not go through an [`AncillaryData`](crate::AncillaryData): a
+/// completion-based runtime's buffer, such as the provided buffer of an io_uring multishot
+/// receive (`io_uring::RecvMsgMulti::take_in_place`, feature `io-uring`, makes one). The bytes are read where they are, at any alignment; nothing is copied.
+///
+/// The descriptors are handed out by [`drain_fds`](Self::drain_fds); those not taken are
+/// closed when the value is dropped (if it is leaked with `mem::forget`, so are they,
+/// which is safe). The messages themselves stay readable through
+/// [`control_messages`](Self::control_messages), for as long as the value lives: the
+/// descriptor numbers in them are only numbers.
+pub struct ReceivedControlMessages<'b> {
+    bytes: &'b [u8],
+    fds: ReceivedFds,
+}
+
+impl<'b> ReceivedControlMessages<'b> {
+    /// Takes ownership of the descriptors that the control messages in `bytes` carry.
+    ///
+    /// Where the receive could not ask for close-on-exec descriptors (macOS), they are
+    /// made close-on-exec here, as after every receive of this crate.
+    ///
+    /// # Safety
+    /// `bytes` must be control data that the kernel wrote for one receive in this
+    /// process (all of it, or cut short at the end), unchanged since, and not adopted
+    /// anywhere else: every descriptor it names is then open and owned by nobody else.
+    #[must_use = "dropping the value closes every descriptor it owns"]
+    pub unsafe fn new(bytes: &'b [u8]) -> ReceivedControlMessages<'b> {
+        ReceivedControlMessages {
+            bytes,
+            // SAFETY: this function's contract is `adopt`'s.
+            fds: unsafe { ReceivedFds::adopt(bytes) },
+        }
+    }
+
+    /// The control messages, for typed or raw iteration.
+    #[must_use]
+    pub fn control_messages(&self) -> &ControlMessages {
+        ControlMessages::from_bytes(self.bytes)
+    }
+
+    /// Takes ownership of the received `SCM_RIGHTS` descriptors, one by one, without
+    /// allocating. Empty once they were taken. Descriptors the iterator does not yield
+    /// are closed when it is dropped.
+    #[must_use = "dropping the iterator closes every descriptor it did not yield"]
+    pub fn drain_fds(&mut self) -> OwnedFds<'_> {
+        // SAFETY: `fds` was adopted for `bytes` (in `new`).
+        unsafe { self.fds.drain(self.bytes, FdKind::Rights) }
+    }
+}
+
+impl Drop for ReceivedControlMessages<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: as in `drain_fds`.
+        unsafe { self.fds.close(self.bytes) };
+    }
+}
+
+impl fmt::Debug for ReceivedControlMessages<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedControlMessages")
+            .field("messages", &self.control_messages())
+            .field("owns_fds", &!self.fds.is_none())
+            .finish()
+    }
+}
+
+// ----- handing descriptors out --------------------------------------------------------------
 
 /// Received file descriptors, handed out as [`OwnedFd`]s without allocating.
 ///
@@ -380,21 +454,23 @@ impl fmt::Debug for OwnedFds<'_> {
 pub(crate) mod tests {
     use super::*;
     use crate::{ControlMessage, ControlMessagesBuf};
+    use std::fs::File;
     use std::io::Write;
     use std::os::fd::{AsRawFd, IntoRawFd, RawFd};
     use std::os::unix::net::UnixStream;
 
-    /// A descriptor as a raw number owned by nobody (for the code under test to own), and
-    /// the peer of its socket, which tells whether it is still open.
-    pub(crate) fn new_fd() -> (RawFd, UnixStream) {
-        let (end, probe) = UnixStream::pair().unwrap();
-        (end.into_raw_fd(), probe)
+    /// A descriptor as a raw number owned by nobody (for the code under test to own): the
+    /// read end of a pipe, and its write end, which tells whether it is still open.
+    pub(crate) fn new_fd() -> (RawFd, File) {
+        let (read, write) = crate::sys::pipe();
+        (read.into_raw_fd(), File::from(write))
     }
 
-    /// Whether the socket whose peer is `probe` is still open: a write fails with `EPIPE`
-    /// once it is closed. Unlike asking about a descriptor number, this cannot be fooled
-    /// by another test reusing the number. (Rust programs ignore `SIGPIPE`.)
-    pub(crate) fn still_open(mut probe: &UnixStream) -> bool {
+    /// Whether the read end of the pipe whose write end is `probe` is still open: a write
+    /// fails with `EPIPE` once it is closed. Unlike asking about a descriptor number, this
+    /// cannot be fooled by another test reusing the number. (Rust programs ignore
+    /// `SIGPIPE`.)
+    pub(crate) fn still_open(mut probe: &File) -> bool {
         match probe.write(b"x") {
             Ok(n) => n == 1,
             Err(err) => {
@@ -416,7 +492,7 @@ pub(crate) mod tests {
     /// record of kinds it did not see, keeps `Rights`, and yields nothing more.
     #[test]
     fn walks_every_message_of_its_kind() {
-        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..3).map(|_| new_fd()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<File>) = (0..3).map(|_| new_fd()).unzip();
         let mut buf = ControlMessagesBuf::new();
         let first = rights(&[raw[0], -1]);
         buf.push(&ControlMessage::new(
@@ -517,7 +593,7 @@ pub(crate) mod tests {
     /// ends without walking.
     #[test]
     fn drop_closes_the_rest() {
-        let (raw, probes): (Vec<RawFd>, Vec<UnixStream>) = (0..2).map(|_| new_fd()).unzip();
+        let (raw, probes): (Vec<RawFd>, Vec<File>) = (0..2).map(|_| new_fd()).unzip();
         let payload = rights(&raw);
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(

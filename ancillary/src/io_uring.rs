@@ -99,17 +99,122 @@ use crate::ancillary_data::AncillaryData;
 use crate::cmsg::BUFFER_ALIGN;
 use crate::control_messages::ControlMessages;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
-use crate::received::ReceivedControlMessages;
+use crate::fds::ReceivedControlMessages;
 use crate::sys;
 
-/// The parts the operations own are `Send`: the `unsafe impl Send`s below rest on this.
+/// The operations are `Send`: the `unsafe impl Send` of [`Op`] asks its parts to be.
 const _: () = {
     const fn is_send<T: Send>() {}
-    is_send::<Vec<Vec<u8>>>();
-    is_send::<Vec<OwnedFd>>();
-    is_send::<AncillaryData<'static>>();
-    is_send::<Option<RawSocketAddr>>();
+    is_send::<RecvMsgOp>();
+    is_send::<SendMsgOp>();
 };
+
+// ----- the operation life cycle, shared by send and receive ----------------------------------
+
+/// What an operation keeps for the kernel, in one heap allocation: the `msghdr` its entry
+/// points at, the entry's flags, and the parts the `msghdr` points into (buffers, control
+/// data, an address), none of which is moved, grown or touched until the completion.
+struct State<P> {
+    msg: libc::msghdr,
+    /// The `iovec`s of the buffers in `parts`.
+    iovecs: Vec<libc::iovec>,
+    flags: i32,
+    parts: P,
+}
+
+/// A prepared operation: its [`State`], leaked so that the kernel may use it until the
+/// completion, and given back only by [`finish`](Self::finish). Dropped before then, it
+/// leaks the state: nothing frees memory the kernel may still read or write.
+struct Op<P> {
+    /// From `Box::leak`; owned by this value, freed only by `finish`.
+    state: NonNull<State<P>>,
+}
+
+// SAFETY: the state is `Send` parts and the plain C structs (`msghdr`, `iovec`s) whose
+// pointers point into them; an `Op` gives no shared access to it, so moving it to another
+// thread is like moving a `Box` of the parts.
+unsafe impl<P: Send> Send for Op<P> {}
+
+impl<P> Op<P> {
+    /// Moves `parts` into one heap allocation, then lets `fill` point the `msghdr` at them.
+    ///
+    /// # Errors
+    /// `fill`'s (the state is freed then: no entry exists for it).
+    fn new(
+        parts: P,
+        buffers: usize,
+        flags: i32,
+        fill: impl FnOnce(&mut libc::msghdr, &mut Vec<libc::iovec>, &mut P) -> io::Result<()>,
+    ) -> io::Result<Op<P>> {
+        let state = Box::new(State {
+            msg: sys::uring_msghdr(),
+            iovecs: Vec::with_capacity(buffers),
+            flags,
+            parts,
+        });
+        // Leaked first, so that the pointers `fill` takes derive from the allocation's
+        // final, unmoved place.
+        let op = Op {
+            state: NonNull::from(Box::leak(state)),
+        };
+        // SAFETY: the allocation is live and owned by `op`, which is not used while this
+        // borrow lasts; no entry for it exists yet.
+        let State {
+            msg, iovecs, parts, ..
+        } = unsafe { &mut *op.state.as_ptr() };
+        match fill(msg, iovecs, parts) {
+            Ok(()) => Ok(op),
+            Err(err) => {
+                // SAFETY: never submitted: the kernel never saw the state.
+                drop(unsafe { op.finish() });
+                Err(err)
+            }
+        }
+    }
+
+    /// The `user_data` of the entry: the state's address, unique among the operations
+    /// alive in this process.
+    fn user_data(&self) -> u64 {
+        self.state.as_ptr() as usize as u64
+    }
+
+    /// The `msghdr` for the entry, and its flags.
+    fn msg_and_flags(&self) -> (*mut libc::msghdr, u32) {
+        // SAFETY: `state` is the live allocation this value owns; only a shared read of two
+        // fields, while nothing else accesses them.
+        let (msg, flags) = unsafe {
+            let state = self.state.as_ptr();
+            (&raw mut (*state).msg, (*state).flags)
+        };
+        (msg, flags as u32)
+    }
+
+    /// Frees the state, giving it back.
+    ///
+    /// # Safety
+    /// The kernel is done with it: its entry was submitted and has completed, or was never
+    /// submitted.
+    unsafe fn finish(self) -> Box<State<P>> {
+        // SAFETY: the allocation came from `Box::leak` and is owned by `self` alone, which
+        // this consumes; the kernel is done with it (the caller's promise).
+        unsafe { Box::from_raw(self.state.as_ptr()) }
+    }
+}
+
+impl<P> Drop for Op<P> {
+    fn drop(&mut self) {
+        // Not finished: the kernel may still use the state, so it is leaked.
+    }
+}
+
+/// The result of a completion: the count, or the error of a negated `errno`.
+fn outcome(result: i32) -> io::Result<usize> {
+    if result < 0 {
+        Err(io::Error::from_raw_os_error(-result))
+    } else {
+        Ok(result as usize)
+    }
+}
 
 // ----- single-shot receive -------------------------------------------------------------------
 
@@ -164,49 +269,25 @@ impl RecvMsg {
     /// # Errors
     /// `InvalidInput` if there are more buffers or control bytes than a `msghdr` describes.
     pub fn prepare(self) -> io::Result<RecvMsgOp> {
-        let iovecs = Vec::with_capacity(self.bufs.len());
-        let state = Box::new(RecvState {
-            msg: sys::uring_msghdr(),
-            iovecs,
+        let buffers = self.bufs.len();
+        let parts = RecvParts {
             bufs: self.bufs,
             ancillary: self.ancillary,
             name: self.address.then(RawSocketAddr::new),
-            flags: self.options.as_recv_flags(),
-        });
-        // Leaked first, so that the pointers below derive from the allocation's final,
-        // unmoved place; the operation owns it from here on.
-        let op = RecvMsgOp {
-            state: NonNull::from(Box::leak(state)),
         };
-        // SAFETY: the allocation is live and owned by `op`, which is not used while this
-        // borrow lasts; no entry for it exists yet.
-        let RecvState {
-            msg,
-            iovecs,
-            bufs,
-            ancillary,
-            name,
-            ..
-        } = unsafe { &mut *op.state.as_ptr() };
-        if let Err(err) = sys::fill_uring_recv(msg, iovecs, bufs, ancillary, name.as_mut()) {
-            // SAFETY: never submitted (no entry was built), with a negative result.
-            drop(unsafe { op.complete(-libc::EINVAL) });
-            return Err(err);
-        }
-        Ok(op)
+        let flags = self.options.as_recv_flags();
+        let op = Op::new(parts, buffers, flags, |msg, iovecs, p| {
+            sys::fill_uring_recv(msg, iovecs, &mut p.bufs, &mut p.ancillary, p.name.as_mut())
+        })?;
+        Ok(RecvMsgOp(op))
     }
 }
 
-/// What a [`RecvMsgOp`] keeps for the kernel: every pointer in `msg` points into this
-/// allocation's other fields or into their heap buffers, none of which is moved, grown
-/// or touched until the operation is completed.
-struct RecvState {
-    msg: libc::msghdr,
-    iovecs: Vec<libc::iovec>,
+/// What a [`RecvMsgOp`] keeps for the kernel, beside its `msghdr`.
+struct RecvParts {
     bufs: Vec<Vec<u8>>,
     ancillary: AncillaryData<'static>,
     name: Option<RawSocketAddr>,
-    flags: i32,
 }
 
 /// A prepared `recvmsg`: build its [`entry`](Self::entry), submit it once, and give its
@@ -214,22 +295,14 @@ struct RecvState {
 ///
 /// Dropping it before then leaks its buffers (see the [module](self) documentation):
 /// the kernel may still write into them.
-pub struct RecvMsgOp {
-    /// From `Box::leak`; owned by this value, freed only by `complete`.
-    state: NonNull<RecvState>,
-}
-
-// SAFETY: the state is owned data (`Vec`s, an `AncillaryData<'static>`, plain C structs
-// whose pointers point into that data); `RecvMsgOp` gives no shared access to it, so
-// moving it to another thread is like moving a `Box<RecvState>` of `Send` parts.
-unsafe impl Send for RecvMsgOp {}
+pub struct RecvMsgOp(Op<RecvParts>);
 
 impl RecvMsgOp {
     /// The `user_data` that [`entry`](Self::entry) sets: the state's address, unique among
     /// the operations alive in this process. Match completions with it.
     #[must_use]
     pub fn user_data(&self) -> u64 {
-        self.state.as_ptr() as usize as u64
+        self.0.user_data()
     }
 
     /// The submission entry: an `IORING_OP_RECVMSG` on `socket` with this operation's
@@ -237,14 +310,9 @@ impl RecvMsgOp {
     /// like; its pointers stay valid until [`complete`](Self::complete).
     #[must_use]
     pub fn entry(&self, socket: BorrowedFd<'_>) -> squeue::Entry {
-        // SAFETY: `state` is the live allocation this value owns; only a shared read of two
-        // fields, while nothing else accesses them.
-        let (msg, flags) = unsafe {
-            let state = self.state.as_ptr();
-            (&raw const (*state).msg, (*state).flags)
-        };
-        opcode::RecvMsg::new(types::Fd(socket.as_raw_fd()), msg.cast_mut())
-            .flags(flags as u32)
+        let (msg, flags) = self.0.msg_and_flags();
+        opcode::RecvMsg::new(types::Fd(socket.as_raw_fd()), msg)
+            .flags(flags)
             .build()
             .user_data(self.user_data())
     }
@@ -258,43 +326,27 @@ impl RecvMsgOp {
     /// the result of that submission's completion, which has arrived. (A receive that was
     /// never submitted also qualifies, with any negative `result`.)
     pub unsafe fn complete(self, result: i32) -> RecvMsgDone {
-        // SAFETY: the allocation came from `Box::leak` and is owned by `self` alone; the
-        // kernel is done with it (the caller's promise), and `forget` below keeps it from
-        // being released twice.
-        let mut state = unsafe { Box::from_raw(self.state.as_ptr()) };
-        core::mem::forget(self);
-        let result = if result < 0 {
-            Err(io::Error::from_raw_os_error(-result))
-        } else {
-            let RecvState {
-                msg,
-                ancillary,
-                name,
-                ..
-            } = &mut *state;
-            // SAFETY: `prepare` filled `msg` from these with `fill_uring_recv`, the receive
-            // succeeded (the caller's promise), and nothing touched them since.
-            let flags = unsafe { sys::finish_recv(msg, Some(ancillary), name.as_mut()) };
-            Ok((result as usize, flags))
-        };
-        let RecvState {
+        // SAFETY: the kernel is done with the state (the caller's promise).
+        let mut state = unsafe { self.0.finish() };
+        let State { msg, parts, .. } = &mut *state;
+        let result = outcome(result).map(|n| {
+            // SAFETY: `prepare` filled `msg` from these parts with `fill_uring_recv`, the
+            // receive succeeded (the caller's promise), and nothing touched them since.
+            let flags = unsafe { sys::finish_recv(msg, Some(&mut parts.ancillary), parts.name.as_mut()) };
+            (n, flags)
+        });
+        let RecvParts {
             bufs,
             ancillary,
             name,
             ..
-        } = *state;
+        } = state.parts;
         RecvMsgDone {
             bufs,
             ancillary,
             address: name.filter(|_| result.is_ok()),
             result,
         }
-    }
-}
-
-impl Drop for RecvMsgOp {
-    fn drop(&mut self) {
-        // Not completed: the kernel may still write into the state, so it is leaked.
     }
 }
 
@@ -416,50 +468,28 @@ impl SendMsg {
         }
         // Checks for an overflow before anything is moved.
         self.ancillary.start_sendmsg()?;
-        let state = Box::new(SendState {
-            msg: sys::uring_msghdr(),
-            iovecs: Vec::with_capacity(self.bufs.len()),
+        let buffers = self.bufs.len();
+        let parts = SendParts {
             bufs: self.bufs,
             ancillary: self.ancillary,
             fds: self.fds,
             address: self.address,
-            flags: self.options.as_send_flags(),
-        });
-        // Leaked first, as in `RecvMsg::prepare`.
-        let op = SendMsgOp {
-            state: NonNull::from(Box::leak(state)),
         };
-        // SAFETY: the allocation is live and owned by `op`, which is not used while this
-        // borrow lasts; no entry for it exists yet.
-        let SendState {
-            msg,
-            iovecs,
-            bufs,
-            ancillary,
-            address,
-            ..
-        } = unsafe { &mut *op.state.as_ptr() };
-        // The control bytes and the address stay in the allocation, unchanged, until the
-        // completion.
-        if let Err(err) = sys::fill_uring_send(msg, iovecs, bufs, ancillary, address.as_ref()) {
-            // SAFETY: never submitted (no entry was built), with a negative result.
-            drop(unsafe { op.complete(-libc::EINVAL) });
-            return Err(err);
-        }
-        Ok(op)
+        let flags = self.options.as_send_flags();
+        let op = Op::new(parts, buffers, flags, |msg, iovecs, p| {
+            sys::fill_uring_send(msg, iovecs, &mut p.bufs, &p.ancillary, p.address.as_ref())
+        })?;
+        Ok(SendMsgOp(op))
     }
 }
 
-/// What a [`SendMsgOp`] keeps for the kernel (see [`RecvState`]), and the descriptors
-/// its control message names.
-struct SendState {
-    msg: libc::msghdr,
-    iovecs: Vec<libc::iovec>,
+/// What a [`SendMsgOp`] keeps for the kernel, beside its `msghdr`: also the descriptors its
+/// control message names.
+struct SendParts {
     bufs: Vec<Vec<u8>>,
     ancillary: AncillaryData<'static>,
     fds: Vec<OwnedFd>,
     address: Option<RawSocketAddr>,
-    flags: i32,
 }
 
 /// A prepared `sendmsg`: build its [`entry`](Self::entry), submit it once, and give its
@@ -467,33 +497,22 @@ struct SendState {
 ///
 /// Dropping it before then leaks its data and keeps its descriptors open (see the
 /// [module](self) documentation).
-pub struct SendMsgOp {
-    /// From `Box::leak`; owned by this value, freed only by `complete`.
-    state: NonNull<SendState>,
-}
-
-// SAFETY: as for `RecvMsgOp`: owned `Send` data behind a pointer no one else uses.
-unsafe impl Send for SendMsgOp {}
+pub struct SendMsgOp(Op<SendParts>);
 
 impl SendMsgOp {
     /// The `user_data` that [`entry`](Self::entry) sets (see [`RecvMsgOp::user_data`]).
     #[must_use]
     pub fn user_data(&self) -> u64 {
-        self.state.as_ptr() as usize as u64
+        self.0.user_data()
     }
 
     /// The submission entry: an `IORING_OP_SENDMSG` on `socket`, with
     /// [`user_data`](Self::user_data) set.
     #[must_use]
     pub fn entry(&self, socket: BorrowedFd<'_>) -> squeue::Entry {
-        // SAFETY: `state` is the live allocation this value owns; only a shared read of two
-        // fields, while nothing else accesses them.
-        let (msg, flags) = unsafe {
-            let state = self.state.as_ptr();
-            (&raw const (*state).msg, (*state).flags)
-        };
-        opcode::SendMsg::new(types::Fd(socket.as_raw_fd()), msg)
-            .flags(flags as u32)
+        let (msg, flags) = self.0.msg_and_flags();
+        opcode::SendMsg::new(types::Fd(socket.as_raw_fd()), msg.cast_const())
+            .flags(flags)
             .build()
             .user_data(self.user_data())
     }
@@ -505,32 +524,20 @@ impl SendMsgOp {
     /// As for [`RecvMsgOp::complete`]: the entry was submitted exactly once and `result`
     /// is its completion's (or it was never submitted, with a negative `result`).
     pub unsafe fn complete(self, result: i32) -> SendMsgDone {
-        // SAFETY: as in `RecvMsgOp::complete`: owned by `self` alone, the kernel is done
-        // with it, and `forget` keeps it from being released twice.
-        let state = unsafe { Box::from_raw(self.state.as_ptr()) };
-        core::mem::forget(self);
-        let SendState {
+        // SAFETY: the kernel is done with the state (the caller's promise).
+        let state = unsafe { self.0.finish() };
+        let SendParts {
             bufs,
             ancillary,
             fds,
             ..
-        } = *state;
+        } = state.parts;
         SendMsgDone {
             bufs,
             ancillary,
             fds,
-            result: if result < 0 {
-                Err(io::Error::from_raw_os_error(-result))
-            } else {
-                Ok(result as usize)
-            },
+            result: outcome(result),
         }
-    }
-}
-
-impl Drop for SendMsgOp {
-    fn drop(&mut self) {
-        // Not completed: the kernel may still read the state, so it is leaked.
     }
 }
 

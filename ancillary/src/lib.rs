@@ -182,8 +182,6 @@ mod payload;
 #[cfg(unix)]
 mod platform;
 #[cfg(unix)]
-mod received;
-#[cfg(unix)]
 mod region;
 #[cfg(unix)]
 mod rights;
@@ -217,7 +215,7 @@ pub use crate::message::ControlMessage;
 pub use crate::control_messages::{ControlMessages, ControlMessagesIter, OfType};
 pub use crate::options::{RecvOptions, RecvResult, SendOptions};
 pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
-pub use crate::received::ReceivedControlMessages;
+pub use crate::fds::ReceivedControlMessages;
 pub use crate::rights::ScmRights;
 pub use crate::cmsg::{cmsg_align, cmsg_len, cmsg_space, HEADER_LEN};
 pub use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};

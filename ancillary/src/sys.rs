@@ -333,6 +333,26 @@ pub(crate) fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
     }
 }
 
+/// A pipe: its read end and its write end (for tests: a descriptor whose closing the
+/// write end reveals, with `EPIPE`, on every platform and under Miri).
+///
+/// # Panics
+/// If `pipe` fails.
+#[cfg(test)]
+pub(crate) fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let mut ends = [0; 2];
+    // SAFETY: `ends` has room for the two descriptors `pipe` writes; on success both are
+    // new, open, and owned by nobody else, so each `OwnedFd` takes one.
+    unsafe {
+        assert_eq!(libc::pipe(ends.as_mut_ptr()), 0, "pipe");
+        (
+            std::os::fd::OwnedFd::from_raw_fd(ends[0]),
+            std::os::fd::OwnedFd::from_raw_fd(ends[1]),
+        )
+    }
+}
+
 /// Whether `fd` has `FD_CLOEXEC`.
 ///
 /// # Panics

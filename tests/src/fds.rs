@@ -2,7 +2,7 @@
 //! comparing the files behind them.
 
 use std::io::{self, Write};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Mutex, MutexGuard};
 
@@ -131,5 +131,41 @@ pub fn peer_open(probe: &UnixStream) -> bool {
         Ok(1) => true,
         Err(err) if err.raw_os_error() == Some(libc::EPIPE) => false,
         other => panic!("write to a probe: {other:?}"),
+    }
+}
+
+/// `n` pipes: the read end of each, to send or to own, and the write end to probe it with.
+/// Like [`probed_fds`], but with `write(2)` on a pipe, which Miri runs on every target
+/// (its socket pairs neither take `send` nor, on FreeBSD, std's `socketpair` flags).
+///
+/// # Panics
+/// If `pipe` fails.
+pub fn piped_fds(n: usize) -> (Vec<OwnedFd>, Vec<std::fs::File>) {
+    (0..n)
+        .map(|_| {
+            let mut ends = [0; 2];
+            // SAFETY: `ends` has room for the two descriptors `pipe` writes; on success
+            // both are new, open, and owned by nobody else.
+            unsafe {
+                assert_eq!(libc::pipe(ends.as_mut_ptr()), 0, "pipe");
+                (
+                    OwnedFd::from_raw_fd(ends[0]),
+                    std::fs::File::from(OwnedFd::from_raw_fd(ends[1])),
+                )
+            }
+        })
+        .unzip()
+}
+
+/// Whether the read end of the pipe whose write end is `probe` is still open somewhere (a
+/// write fails with `EPIPE` once it is not).
+///
+/// # Panics
+/// If the write fails otherwise.
+pub fn pipe_open(probe: &std::fs::File) -> bool {
+    match (&*probe).write(b"x") {
+        Ok(1) => true,
+        Err(err) if err.raw_os_error() == Some(libc::EPIPE) => false,
+        other => panic!("write to a pipe: {other:?}"),
     }
 }
