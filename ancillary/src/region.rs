@@ -169,17 +169,29 @@ impl<'s> Storage<'s> {
         self.cap
     }
 
+    /// The whole region.
+    #[inline(always)]
+    fn whole(&self) -> &[u8] {
+        // SAFETY: `ptr` is valid for `cap` initialised bytes (type invariant); the slice
+        // borrows `self`, so the region can neither be written nor reallocated while it
+        // lives.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.cap) }
+    }
+
+    /// The whole region, for the kernel or the caller to write into.
+    #[inline(always)]
+    pub(crate) fn whole_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `whole`, with the region borrowed exclusively through `self`.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.cap) }
+    }
+
     /// The first `len` bytes of the region.
     ///
     /// # Panics
     /// If `len` exceeds the capacity.
     #[inline]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
-        assert!(len <= self.cap, "read past the storage");
-        // SAFETY: `ptr` is valid for `cap >= len` initialised bytes (type invariant); the
-        // slice borrows `self`, so the region can neither be written nor reallocated while
-        // it lives.
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), len) }
+        &self.whole()[..len]
     }
 
     /// The first `len` bytes of the region, mutably.
@@ -188,27 +200,15 @@ impl<'s> Storage<'s> {
     /// If `len` exceeds the capacity.
     #[inline]
     pub(crate) fn bytes_mut(&mut self, len: usize) -> &mut [u8] {
-        assert!(len <= self.cap, "read past the storage");
-        // SAFETY: as in `bytes`, with the region borrowed exclusively through `self`.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), len) }
-    }
-
-    /// The whole region, for the kernel or the caller to write into.
-    #[inline]
-    pub(crate) fn whole_mut(&mut self) -> &mut [u8] {
-        self.bytes_mut(self.cap)
+        &mut self.whole_mut()[..len]
     }
 
     /// The `len` bytes from `at`, mutably, if the region holds them: the one capacity test
     /// of the common write, a whole message at the end of the buffer.
     #[inline(always)]
     pub(crate) fn get_mut(&mut self, at: usize, len: usize) -> Option<&mut [u8]> {
-        if len > self.cap.checked_sub(at)? {
-            return None;
-        }
-        // SAFETY: `at + len <= cap`, so the bytes lie inside the region, which is valid for
-        // reads and writes, initialised, and borrowed exclusively through `self`.
-        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr().add(at), len) })
+        let end = at.checked_add(len)?;
+        self.whole_mut().get_mut(at..end)
     }
 
     /// The bytes `at..end` of the region, mutably: where a message is written.

@@ -137,12 +137,9 @@ mod tests {
 
     fn unix_image(path: &[u8], len: usize) -> RawSocketAddr {
         let path_at = core::mem::offset_of!(libc::sockaddr_un, sun_path);
-        // SAFETY: `sockaddr_un` is integers and bytes; all zeroes is a valid value.
-        let mut sun: libc::sockaddr_un = unsafe { core::mem::zeroed() };
-        sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
         let mut bytes = vec![0u8; path_at + path.len()];
         let family_at = core::mem::offset_of!(libc::sockaddr_un, sun_family);
-        let family = sun.sun_family.to_ne_bytes();
+        let family = (libc::AF_UNIX as libc::sa_family_t).to_ne_bytes();
         bytes[family_at..family_at + family.len()].copy_from_slice(&family);
         bytes[path_at..].copy_from_slice(path);
         RawSocketAddr::from_bytes(&bytes, len as libc::socklen_t).unwrap()
@@ -172,13 +169,10 @@ mod tests {
     fn a_short_ipv4_address_is_refused() {
         let v4: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
         let whole = SockAddr::from(v4);
-        // SAFETY: socket2 lends `len()` readable bytes at `as_ptr()`.
-        let bytes = unsafe {
-            core::slice::from_raw_parts(whole.as_ptr().cast::<u8>(), whole.len() as usize)
-        };
-        let short = RawSocketAddr::from_bytes(bytes, 4).unwrap();
+        let bytes = crate::addr::with_sockaddr_bytes(&whole, <[u8]>::to_vec).unwrap();
+        let short = RawSocketAddr::from_bytes(&bytes, 4).unwrap();
         assert!(SockAddr::from_sockaddr(&short).is_err());
-        let full = RawSocketAddr::from_bytes(bytes, whole.len()).unwrap();
+        let full = RawSocketAddr::from_bytes(&bytes, whole.len()).unwrap();
         assert_eq!(
             SockAddr::from_sockaddr(&full).unwrap().as_socket(),
             Some(v4)

@@ -289,17 +289,20 @@ pub(crate) fn recv(
         name.as_deref_mut(),
     )?;
     let flags = options.as_recv_flags();
-    // The pointees: the address storage, the buffers of `bufs`, and the control region
-    // that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`).
+    // The pointees of `msg`: the address storage, the buffers of `bufs`, and the control
+    // region that `start_recvmsg` handed out (exclusively borrowed from `ancillary_data`);
+    // `finish_recv` gets what `fill_recv` filled `msg` from, after a successful receive.
     // SAFETY: every pointer in `msg` is null with a zero length or valid for writes of the
-    // given length for the whole call, and not otherwise borrowed.
-    let received = unsafe { libc::recvmsg(socket.as_raw_fd(), &mut msg, flags) };
-    if received < 0 {
-        return Err(io::Error::last_os_error());
+    // given length for the whole call, and not otherwise borrowed; nothing touches the
+    // pointees between the call and `finish_recv`.
+    unsafe {
+        let received = libc::recvmsg(socket.as_raw_fd(), &mut msg, flags);
+        if received < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let result = finish_recv(&msg, Some(ancillary_data), name);
+        Ok((received as usize, result))
     }
-    // SAFETY: `msg` was filled above from these, and `recvmsg` succeeded.
-    let result = unsafe { finish_recv(&msg, Some(ancillary_data), name) };
-    Ok((received as usize, result))
 }
 
 // ----- the process ----------------------------------------------------------------------------
@@ -313,24 +316,39 @@ pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
 
 // ----- descriptor flags ---------------------------------------------------------------------
 
-/// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
-/// `MSG_CMSG_CLOEXEC` (macOS). A failure leaves the flags as they were; there is nothing
-/// better to do with it for a descriptor that is already installed.
-pub(crate) fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
+/// Reads the descriptor flags of `fd` (`F_GETFD`) and writes `change` of them back
+/// (`F_SETFD`) if that differs; returns the flags read.
+///
+/// # Errors
+/// The `F_GETFD` error. (An `F_SETFD` that fails leaves the flags as they were; there is
+/// nothing better to do with it for a descriptor that is already installed.)
+fn update_fd_flags(fd: BorrowedFd<'_>, change: impl FnOnce(c_int) -> c_int) -> io::Result<c_int> {
     let fd = fd.as_raw_fd();
     // SAFETY: F_GETFD/F_SETFD only read and write the descriptor flags of `fd`, which is
     // open for the borrow.
     unsafe {
         let flags = libc::fcntl(fd, libc::F_GETFD);
-        if flags >= 0 {
-            let flags = if on {
-                flags | libc::FD_CLOEXEC
-            } else {
-                flags & !libc::FD_CLOEXEC
-            };
-            libc::fcntl(fd, libc::F_SETFD, flags);
+        if flags < 0 {
+            return Err(io::Error::last_os_error());
         }
+        let changed = change(flags);
+        if changed != flags {
+            libc::fcntl(fd, libc::F_SETFD, changed);
+        }
+        Ok(flags)
     }
+}
+
+/// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
+/// `MSG_CMSG_CLOEXEC` (macOS). A failure leaves the flags as they were.
+pub(crate) fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
+    let _ = update_fd_flags(fd, |flags| {
+        if on {
+            flags | libc::FD_CLOEXEC
+        } else {
+            flags & !libc::FD_CLOEXEC
+        }
+    });
 }
 
 /// A pipe: its read end and its write end (for tests: a descriptor whose closing the
@@ -359,9 +377,7 @@ pub(crate) fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
 /// If `F_GETFD` fails, which it cannot for an open descriptor.
 #[cfg(test)]
 pub(crate) fn is_cloexec(fd: BorrowedFd<'_>) -> bool {
-    // SAFETY: F_GETFD only reads the descriptor flags of `fd`, open for the borrow.
-    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
-    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
+    let flags = update_fd_flags(fd, |flags| flags).expect("F_GETFD");
     flags & libc::FD_CLOEXEC != 0
 }
 

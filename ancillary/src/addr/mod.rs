@@ -15,7 +15,7 @@ pub use self::error::AddressError;
 #[cfg(any(test, target_os = "linux", target_os = "android"))]
 pub(crate) use self::raw::with_sockaddr_bytes;
 pub use self::raw::RawSocketAddr;
-use self::raw::{c_chars_as_bytes, view, zeroed};
+use self::raw::{view, zeroed};
 
 /// A socket address type that can be passed to `sendmsg` and read back from `recvmsg`.
 ///

@@ -116,6 +116,11 @@ impl RawSocketAddr {
         super::view(self)
     }
 
+    /// Every byte of the storage, whatever the length.
+    pub(crate) fn storage_bytes(&self) -> &[u8; STORAGE_LEN] {
+        &self.bytes
+    }
+
     /// The address's bytes: the first [`len`](Self::len) bytes of the storage (all of it if
     /// the length is larger).
     #[must_use]
@@ -201,13 +206,6 @@ pub(crate) fn view<T: Sockaddr>(addr: &RawSocketAddr) -> &T {
     // SAFETY: a shared view of initialised, large enough, aligned bytes as plain data,
     // borrowed for as long as `addr` is.
     unsafe { &*core::ptr::from_ref(&addr.bytes).cast::<T>() }
-}
-
-/// The bytes of a C `char` array, such as `sun_path`.
-pub(crate) fn c_chars_as_bytes(chars: &[libc::c_char]) -> &[u8] {
-    // SAFETY: `c_char` and `u8` have the same size, alignment and validity (any bit
-    // pattern); the slice keeps the borrow and length of `chars`.
-    unsafe { core::slice::from_raw_parts(chars.as_ptr().cast::<u8>(), chars.len()) }
 }
 
 impl Default for RawSocketAddr {

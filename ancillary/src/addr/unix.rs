@@ -17,7 +17,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::SocketAddr;
 
-use super::{c_chars_as_bytes, invalid, view, zeroed, RawSocketAddr, SocketAddress};
+use super::{invalid, zeroed, RawSocketAddr, SocketAddress};
 
 /// Where `sun_path` starts: the length of an address that holds only its family.
 const PATH_AT: usize = offset_of!(libc::sockaddr_un, sun_path);
@@ -68,9 +68,10 @@ unsafe impl SocketAddress for SocketAddr {
         if i32::from(addr.family()) != libc::AF_UNIX {
             return Err(invalid("recvmsg returned no Unix socket address"));
         }
-        let sun: &libc::sockaddr_un = view(addr);
-        let path_len = len.saturating_sub(PATH_AT).min(sun.sun_path.len());
-        let path = c_chars_as_bytes(&sun.sun_path[..path_len]);
+        // `sun_path`'s bytes, read out of the storage (a `c_char` array is bytes).
+        let path_room = size_of::<libc::sockaddr_un>() - PATH_AT;
+        let path_len = len.saturating_sub(PATH_AT).min(path_room);
+        let path = &addr.storage_bytes()[PATH_AT..PATH_AT + path_len];
         match path.split_first() {
             None => unnamed(),
             Some((0, name)) if HAS_ABSTRACT_NAMES => from_abstract_name(name),
