@@ -128,7 +128,7 @@ type Parts = (
 /// The layout assertions of a sized struct: each field starts where the one before it
 /// ends, and the struct ends where its last field does; and, for a message (`nonzero`), that
 /// it has at least one byte.
-fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
+pub(crate) fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
     let offsets = fields
         .iter()
         .map(|field| {
@@ -166,7 +166,7 @@ fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStr
 }
 
 /// `assert_payload_field::<F>()` for every field type, at the type's span.
-fn field_checks<'a>(
+pub(crate) fn field_checks<'a>(
     private: &'a TokenStream,
     types: impl Iterator<Item = &'a Type> + 'a,
 ) -> impl Iterator<Item = TokenStream> + 'a {

@@ -194,6 +194,8 @@ mod socket;
 #[cfg_attr(docsrs, doc(cfg(feature = "socket2")))]
 pub mod socket2;
 #[cfg(unix)]
+mod sockopt;
+#[cfg(unix)]
 mod sys;
 #[cfg(unix)]
 mod tailed;
@@ -225,6 +227,8 @@ pub use crate::ancillary_storage::AncillaryStorage;
 pub use crate::socket::{recv_message, recv_message_from, send_message, send_message_to};
 pub use crate::tailed::Tailed;
 pub use crate::variants::{FromControlMessage, Parse};
+pub use crate::sockopt::{get_socket_option, set_socket_option};
+pub use crate::sockopt::{GetSocketOption, SetSocketOption, SocketOption};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///
@@ -430,6 +434,74 @@ pub use ancillary_derive::ControlMessages;
 /// ```
 pub use ancillary_derive::PayloadField;
 
+/// Derives [`SocketOption`](trait@SocketOption) for a socket option's value, and the
+/// markers [`SetSocketOption`] and [`GetSocketOption`] that let [`set_socket_option`] and
+/// [`get_socket_option`] take it.
+///
+/// `use ancillary::SocketOption;` brings both this derive and the trait. Name the option
+/// in `#[sockopt(level = ..., name = ...)]` (any constant expressions of type `c_int`) and
+/// give the struct the option's C value, with the field rules of
+/// [`#[derive(ControlMessage)]`](derive@ControlMessage): `#[repr(C)]` or
+/// `#[repr(transparent)]`, fields that are [`PayloadField`]s (integers, arrays, `libc`'s
+/// padding-free C structs such as `ucred` or `linger`, derived payloads), no padding, no
+/// generics. The value type must be `Copy` (it is copied to and from the kernel).
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::UdpSocket;
+/// use ancillary::{get_socket_option, set_socket_option, SocketOption};
+///
+/// /// `SO_RCVBUF`, as `ancillary::os::linux::sockopt::RcvBuf` has it.
+/// #[derive(SocketOption, Clone, Copy, Debug)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_RCVBUF)]
+/// #[repr(transparent)]
+/// struct RcvBuf(libc::c_int);
+///
+/// /// `SO_ACCEPTCONN`: whether the socket listens. The kernel only reports it.
+/// #[derive(SocketOption, Clone, Copy, Debug)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_ACCEPTCONN, flag, read_only)]
+/// struct AcceptConn(bool);
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// set_socket_option(&socket, &RcvBuf(65536))?;
+/// assert!(get_socket_option::<RcvBuf>(&socket)?.0 >= 65536);
+/// assert!(!get_socket_option::<AcceptConn>(&socket)?.0);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// * `flag`: an on/off option, a C `int` for the kernel and a struct of one `bool` here;
+///   any non-zero `int` reads as `true`. A `bool` field without `flag` is refused (its
+///   bytes are not the kernel's `int`).
+/// * `read_only`: no [`SetSocketOption`], so setting the option does not compile:
+///
+/// ```compile_fail,E0277
+/// use ancillary::{set_socket_option, SocketOption};
+///
+/// #[derive(SocketOption, Clone, Copy)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_ACCEPTCONN, flag, read_only)]
+/// struct AcceptConn(bool);
+///
+/// let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+/// // error: `AcceptConn` is a read-only socket option: it cannot be set
+/// set_socket_option(&socket, &AcceptConn(true)).unwrap();
+/// ```
+///
+/// * `write_only`: no [`GetSocketOption`].
+/// * `crate = path`: the path to this crate, as on the other derives.
+///
+/// # What it expands to
+///
+/// Inside `#[automatically_derived] const _: () = { ... };`: `unsafe impl SocketOption`
+/// with `LEVEL`, `NAME` and `Raw` (`Self`, or `c_int` for a flag), the markers, and for a
+/// value type the layout proof and `unsafe impl PayloadField` that
+/// [`#[derive(PayloadField)]`](derive@PayloadField) would give (so do not derive
+/// `PayloadField` or `ControlMessage` on the same type). The proof is the compiler's, as
+/// for messages. What no derive can check is what the kernel does with the option named:
+/// the trait's [safety section](trait@SocketOption#safety) lists the few options whose
+/// value holds an address the kernel writes through; do not derive it for those.
+pub use ancillary_derive::SocketOption;
+
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
@@ -438,6 +510,7 @@ pub mod __private {
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
+    pub use crate::sockopt::{GetSocketOption, SetSocketOption, SocketOption};
     pub use crate::tailed::{read_tailed, Tailed};
     pub use crate::variants::{variant, FromControlMessage};
     pub use core;

@@ -1,4 +1,5 @@
-//! The code `#[derive(ControlMessage)]` generates names nothing from the caller's scope:
+//! The code `#[derive(ControlMessage)]` (and `SocketOption`) generates names nothing from
+//! the caller's scope:
 //! it compiles in a `#![no_implicit_prelude]` module full of decoys, and it honours
 //! `#[cmsg(crate = ...)]` for a renamed or re-exported `ancillary`.
 //!
@@ -25,6 +26,9 @@ mod no_prelude {
     pub struct ControlMessage;
     pub struct PayloadError;
     pub trait ControlMessagePayload {}
+    pub trait SocketOption {}
+    pub trait SetSocketOption {}
+    pub trait GetSocketOption {}
     pub type c_int = u8;
     pub mod core {}
     // Primitive types are names too, resolved like any other type: a `struct usize` would
@@ -88,6 +92,19 @@ mod no_prelude {
         pub tag: ::core::primitive::u8,
         pub rest: [::core::primitive::u8],
     }
+
+    /// A socket option's value, read-only.
+    #[derive(::ancillary::SocketOption, ::core::clone::Clone, ::core::marker::Copy)]
+    #[sockopt(level = ::libc::IPPROTO_IP, name = ::libc::IP_TTL, read_only)]
+    #[repr(C)]
+    pub struct Ttl {
+        pub ttl: ::libc::c_int,
+    }
+
+    /// A flag, through the renamed crate.
+    #[derive(::anc::SocketOption, ::core::clone::Clone, ::core::marker::Copy)]
+    #[sockopt(crate = ::anc, level = ::libc::SOL_SOCKET, name = ::libc::SO_REUSEADDR, flag)]
+    pub struct ReuseAddr(pub ::core::primitive::bool);
 
     /// Values beyond the expressions the derive parses itself, passed on to the compiler.
     #[derive(::ancillary::ControlMessage)]
@@ -182,4 +199,18 @@ fn crate_override_is_the_path_used() {
     let message = ControlMessage::from(&ViaFacade { ttl: 5 });
     assert_eq!(ViaFacade::try_from(message).unwrap(), ViaFacade { ttl: 5 });
     assert_eq!(facade::__private::READS.load(Ordering::SeqCst), before + 1);
+}
+
+#[test]
+fn socket_options_derived_in_a_no_implicit_prelude_module() {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    anc::set_socket_option(&socket, &no_prelude::ReuseAddr(true)).unwrap();
+    assert!(
+        anc::get_socket_option::<no_prelude::ReuseAddr>(&socket)
+            .unwrap()
+            .0
+    );
+    socket.set_ttl(17).unwrap();
+    let ttl = ancillary::get_socket_option::<no_prelude::Ttl>(&socket).unwrap();
+    assert_eq!(ttl.ttl, 17);
 }
