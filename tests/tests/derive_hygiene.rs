@@ -201,6 +201,8 @@ fn crate_override_is_the_path_used() {
     assert_eq!(facade::__private::READS.load(Ordering::SeqCst), before + 1);
 }
 
+/// Sockets: not under Miri, which has no `socket`.
+#[cfg_attr(miri, ignore)]
 #[test]
 fn socket_options_derived_in_a_no_implicit_prelude_module() {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();

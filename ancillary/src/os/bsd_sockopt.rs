@@ -104,3 +104,69 @@ impl LocalPeerCred {
         libc::pid_t::from_ne_bytes(bytes)
     }
 }
+
+/// `struct xucred` as the kernel writes it, built by hand from its headers
+/// (`sys/sys/ucred.h`): `u_int cr_version; uid_t cr_uid; short cr_ngroups;` 2 bytes of
+/// padding, `gid_t cr_groups[16];` and on FreeBSD a union of a pointer and `pid_t cr_pid`,
+/// aligned to the pointer's size. No system call: CI runs these under Miri per target.
+#[cfg(test)]
+mod tests {
+    use super::LocalPeerCred;
+    use core::mem::size_of;
+
+    fn peer(ngroups: i16) -> LocalPeerCred {
+        let mut groups = [0; 16];
+        groups[..4].copy_from_slice(&[20, 0, 5, 7]);
+        LocalPeerCred {
+            version: 0,
+            uid: 1001,
+            ngroups,
+            _pad: [0; 2],
+            groups,
+            #[cfg(target_os = "freebsd")]
+            tail: {
+                // The union starts at 80 on 64-bit targets (after 4 bytes of padding), at 76
+                // on 32-bit ones; the groups end at 76.
+                let mut tail = [0; if cfg!(target_pointer_width = "64") {
+                    12
+                } else {
+                    4
+                }];
+                let at = if cfg!(target_pointer_width = "64") {
+                    4
+                } else {
+                    0
+                };
+                tail[at..at + 4].copy_from_slice(&4242i32.to_ne_bytes());
+                tail
+            },
+        }
+    }
+
+    #[test]
+    fn the_size_is_the_kernels() {
+        let size = if cfg!(target_os = "freebsd") && cfg!(target_pointer_width = "64") {
+            88
+        } else if cfg!(target_os = "freebsd") {
+            80
+        } else {
+            76
+        };
+        assert_eq!(size_of::<LocalPeerCred>(), size);
+    }
+
+    #[test]
+    fn groups_are_the_first_ngroups() {
+        let three = peer(3);
+        assert_eq!((three.uid(), three.version()), (1001, 0));
+        assert_eq!(three.groups(), [20, 0, 5]);
+        assert!(peer(-1).groups().is_empty());
+        assert_eq!(peer(40).groups().len(), 16);
+    }
+
+    #[cfg(target_os = "freebsd")]
+    #[test]
+    fn the_pid_is_read_from_the_union() {
+        assert_eq!(peer(3).pid(), 4242);
+    }
+}

@@ -535,3 +535,30 @@ impl core::fmt::Debug for SoTxtime {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flag_is_an_int_and_any_nonzero_int_reads_true() {
+        assert_eq!(UdpGro(true).to_raw(), 1);
+        assert_eq!(UdpGro(false).to_raw(), 0);
+        for raw in [1, 2, -1, c_int::MAX, c_int::MIN] {
+            assert!(UdpGro::from_raw(raw).0, "{raw}");
+        }
+        assert!(!UdpGro::from_raw(0).0);
+    }
+
+    #[test]
+    fn a_value_option_is_its_own_bytes() {
+        assert_eq!(IpMtu::from_raw(IpMtu(1500)), IpMtu(1500));
+        assert_eq!(UdpSegment(1200).to_raw(), UdpSegment(1200));
+        assert_eq!(
+            (UdpSegment::LEVEL, UdpSegment::NAME),
+            (libc::SOL_UDP, libc::UDP_SEGMENT)
+        );
+        assert_eq!(size_of::<SoTimestamping>(), 8);
+        assert_eq!(size_of::<SoPeerCred>(), size_of::<libc::ucred>());
+    }
+}
