@@ -38,6 +38,16 @@ pub(crate) struct Field<'a> {
     pub span: Span,
     /// `#[cmsg]` (or `#[sockopt]`) attributes misplaced on this field.
     pub cmsg_attrs: Vec<&'a Attribute>,
+    /// `#[cmsg(zerocopy)]` (or `#[sockopt(zerocopy)]`): the field's type is checked
+    /// against zerocopy's traits instead of `PayloadField`.
+    pub zerocopy: bool,
+}
+
+/// Whether `attr` is `#[<name>(zerocopy)]`, the one form the derive attributes take on a
+/// field.
+fn is_zerocopy(attr: &Attribute) -> bool {
+    attr.parse_args::<Ident>()
+        .is_ok_and(|ident| ident == "zerocopy")
 }
 
 impl<'a> Input<'a> {
@@ -63,8 +73,12 @@ impl<'a> Input<'a> {
                         cmsg_attrs: field
                             .attrs
                             .iter()
-                            .filter(|a| a.path().is_ident(grammar.name))
+                            .filter(|a| a.path().is_ident(grammar.name) && !is_zerocopy(a))
                             .collect(),
+                        zerocopy: field
+                            .attrs
+                            .iter()
+                            .any(|a| a.path().is_ident(grammar.name) && is_zerocopy(a)),
                     })
                     .collect(),
             ),

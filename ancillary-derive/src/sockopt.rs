@@ -273,7 +273,7 @@ fn flag_raw(option: &SockOpt<'_>) -> TokenStream {
 fn value_raw(option: &SockOpt<'_>) -> (TokenStream, TokenStream) {
     let ident = option.ident;
     let private = &option.private;
-    let field_checks = field_checks(private, option.fields.iter().map(|field| field.ty));
+    let field_checks = field_checks(private, option.fields.iter().map(|f| (f.ty, f.zerocopy)));
     let layout = sized_checks(ident, &option.fields, false);
     let empty = LitStr::new(
         &format!(

@@ -220,6 +220,24 @@ plain_c_struct! {
     in_pktinfo { ipi_ifindex, ipi_spec_dst, ipi_addr }
 }
 
+/// Implements [`PayloadField`] for zerocopy's byte-order integers, whatever their order.
+#[cfg(feature = "zerocopy")]
+macro_rules! byte_order {
+    ($($ty:ident),*) => {$(
+        // SAFETY: zerocopy's byte-order types are `repr(transparent)` over `[u8; N]` (plus
+        // a `PhantomData`), and zerocopy implements `FromBytes`, `IntoBytes` and
+        // `Immutable` for them, which are this trait's three promises; the `const` below
+        // has the compiler check those impls.
+        unsafe impl<O: zerocopy::byteorder::ByteOrder> PayloadField for zerocopy::byteorder::$ty<O> {}
+        const _: () = crate::__private::assert_zerocopy_field::<
+            zerocopy::byteorder::$ty<zerocopy::BigEndian>,
+        >();
+    )*};
+}
+
+#[cfg(feature = "zerocopy")]
+byte_order!(U16, U32, U64, U128, I16, I32, I64, I128, F32, F64);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +252,13 @@ mod tests {
         is_field::<libc::sockaddr_in6>();
         is_field::<[libc::in6_addr; 2]>();
         is_field::<[u8]>();
+    }
+
+    #[cfg(feature = "zerocopy")]
+    #[test]
+    fn byte_order_integers_are_fields() {
+        use zerocopy::byteorder::{BigEndian, LittleEndian, U16, U32};
+        is_field::<U16<BigEndian>>();
+        is_field::<[U32<LittleEndian>]>();
     }
 }

@@ -72,6 +72,8 @@
 //! * `io-uring` (Linux): `sendmsg`/`recvmsg` submission entries that own their memory,
 //!   and a parser of multishot `recvmsg` buffers (`ancillary::io_uring`, see the
 //!   [guide](crate::guide#io_uring)).
+//! * `zerocopy`: zerocopy's byte-order integers as fields, and fields of types deriving
+//!   zerocopy's traits (see the [guide](crate::guide#fields-from-zerocopy)).
 //!
 //! Where this crate departs from the RFC's text, and why, is in the
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
@@ -326,7 +328,10 @@ pub use crate::sockopt::{GetSocketOption, SetSocketOption, SocketOption};
 /// such as `pid_t`), arrays of them, `libc`'s plain C structs (`libc::in_addr`,
 /// `libc::in6_addr`, `libc::timespec`, `libc::sockaddr_in6`, ... the list is on the trait),
 /// and other sized `#[derive(ControlMessage)]` structs. Where a C struct has padding, write
-/// it out as a field (`_pad: [u8; 2]`).
+/// it out as a field (`_pad: [u8; 2]`). With the `zerocopy` feature, zerocopy's byte-order
+/// integers are fields too, and a field marked `#[cmsg(zerocopy)]` may be of any type that
+/// derives zerocopy's `FromBytes`, `IntoBytes` and `Immutable` (the guide's
+/// [Fields from zerocopy](crate::guide#fields-from-zerocopy)).
 pub use ancillary_derive::ControlMessage;
 
 /// Derives [`FromControlMessage`] for an enum with one variant per kind of message, so that
@@ -524,6 +529,44 @@ pub mod __private {
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
     pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}
+
+    /// Compiles only if `T` implements zerocopy's `FromBytes`, `IntoBytes` and `Immutable`,
+    /// the promises of [`PayloadField`]; the derive calls it for a field marked
+    /// `#[cmsg(zerocopy)]` (or `#[sockopt(zerocopy)]`).
+    #[cfg(feature = "zerocopy")]
+    pub const fn assert_zerocopy_field<T: ?Sized + ZerocopyField>() {}
+
+    /// The three zerocopy traits at once, so that a type missing them is one error.
+    #[cfg(feature = "zerocopy")]
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is marked `zerocopy` but is not plain bytes by zerocopy's traits",
+        label = "this field's type does not derive zerocopy's traits",
+        note = "a `zerocopy` field's type must implement `zerocopy::FromBytes`, `IntoBytes` \
+                and `Immutable`: add `#[derive(zerocopy::FromBytes, zerocopy::IntoBytes, \
+                zerocopy::Immutable)]` to it, or remove `zerocopy` from the field"
+    )]
+    pub trait ZerocopyField {}
+
+    #[cfg(feature = "zerocopy")]
+    impl<T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable>
+        ZerocopyField for T
+    {
+    }
+
+    /// Without the `zerocopy` feature, `#[cmsg(zerocopy)]` names this instead, whose bound
+    /// no type meets, so that the error says to turn the feature on.
+    #[cfg(not(feature = "zerocopy"))]
+    pub const fn assert_zerocopy_field<T: ?Sized + ZerocopyFeature>() {}
+
+    /// Implemented by no type: the bound of [`assert_zerocopy_field`] without the feature.
+    #[cfg(not(feature = "zerocopy"))]
+    #[diagnostic::on_unimplemented(
+        message = "a `zerocopy` field needs the `zerocopy` feature of `ancillary`",
+        label = "this field is marked `zerocopy`",
+        note = "add `features = [\"zerocopy\"]` to the `ancillary` dependency, or remove \
+                the `zerocopy` marker and use a `PayloadField` type"
+    )]
+    pub trait ZerocopyFeature {}
 
     /// `value % unit == 0`, for the derive's layout assertions (a function, so that
     /// lints of the caller's crate do not judge generated arithmetic).

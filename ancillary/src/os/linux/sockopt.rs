@@ -1,5 +1,5 @@
 //! Linux's socket options as [`SocketOption`] types, for
-//! [`set_socket_option`](crate::set_socket_option) and
+//! [`set_socket_option`] and
 //! [`get_socket_option`](crate::get_socket_option); and [`SocketOptionsExt`], the same
 //! options that turn on this platform's control messages as methods on every socket.
 //!
