@@ -300,7 +300,7 @@ fn value_raw(option: &SockOpt<'_>) -> (TokenStream, TokenStream) {
 
         #[inline]
         fn to_raw(&self) -> Self {
-            *self
+            #private::copy_raw::<Self>(self)
         }
 
         #[inline]

@@ -568,6 +568,14 @@ pub mod __private {
     )]
     pub trait ZerocopyFeature {}
 
+    /// A copy of an option's value, for `#[derive(SocketOption)]`'s `to_raw` (`Raw = Self`).
+    /// Typed through `O::Raw`, whose `Copy` bound the trait states, so that a value type
+    /// without `Copy` is one error, at `type Raw`, not a second one in the body.
+    #[must_use]
+    pub const fn copy_raw<O: SocketOption>(value: &O::Raw) -> O::Raw {
+        *value
+    }
+
     /// `value % unit == 0`, for the derive's layout assertions (a function, so that
     /// lints of the caller's crate do not judge generated arithmetic).
     #[must_use]

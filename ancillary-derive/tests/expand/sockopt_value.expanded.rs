@@ -29,7 +29,7 @@ const _: () = {
         type Raw = Self;
         #[inline]
         fn to_raw(&self) -> Self {
-            *self
+            ::ancillary::__private::copy_raw::<Self>(self)
         }
         #[inline]
         fn from_raw(raw: Self) -> Self {
