@@ -88,6 +88,42 @@ use core::marker::PhantomData;
 /// // or after them.
 /// unsafe impl PayloadField for Range {}
 /// ```
+///
+/// # zerocopy
+///
+/// With the `zerocopy` feature, zerocopy's byte-order integers are `PayloadField`s, and a
+/// field marked `#[cmsg(zerocopy)]` (`#[sockopt(zerocopy)]` in an option) may be of any
+/// type that derives zerocopy's `FromBytes`, `IntoBytes` and `Immutable`: the derive checks
+/// those three instead of this trait.
+#[cfg_attr(
+    feature = "zerocopy",
+    doc = r##"
+```
+use ancillary::{ControlMessage, ControlMessagePayload};
+use zerocopy::byteorder::{NetworkEndian, U16};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
+
+#[derive(FromBytes, IntoBytes, Immutable, Clone, Copy)]
+#[repr(C)]
+struct Span { start: u32, len: u32 }
+
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(level = 0x7ead, type = 7)]
+#[repr(C)]
+struct Tagged {
+    port: U16<NetworkEndian>,
+    pad: [u8; 2],
+    #[cmsg(zerocopy)]
+    span: Span,
+}
+
+let tagged = Tagged { port: U16::new(443), pad: [0; 2], span: Span { start: 1, len: 2 } };
+let message = ControlMessage::from(&tagged);
+assert_eq!(&message.data()[..2], [1, 187]);
+assert_eq!(Tagged::try_from(message).unwrap().span.len, 2);
+```
+"##
+)]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of a control message payload",
     label = "this field's type is not plain bytes",

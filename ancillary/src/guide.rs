@@ -196,37 +196,8 @@
 //! Which to use: a type of your own that only ever is a field here, derive
 //! [`PayloadField`](derive@crate::PayloadField) (no dependency); a type that already
 //! derives zerocopy's traits, because other code reads it from bytes too, mark the field
-//! `zerocopy`; `libc`'s C structs are `PayloadField`s already.
-//!
-#![cfg_attr(
-    feature = "zerocopy",
-    doc = r##"
-```
-use ancillary::{ControlMessage, ControlMessagePayload};
-use zerocopy::byteorder::{NetworkEndian, U16};
-use zerocopy::{FromBytes, Immutable, IntoBytes};
-
-#[derive(FromBytes, IntoBytes, Immutable, Clone, Copy)]
-#[repr(C)]
-struct Span { start: u32, len: u32 }
-
-#[derive(ControlMessage, Clone, Copy)]
-#[cmsg(level = 0x7ead, type = 7)]
-#[repr(C)]
-struct Tagged {
-    port: U16<NetworkEndian>,
-    pad: [u8; 2],
-    #[cmsg(zerocopy)]
-    span: Span,
-}
-
-let tagged = Tagged { port: U16::new(443), pad: [0; 2], span: Span { start: 1, len: 2 } };
-let message = ControlMessage::from(&tagged);
-assert_eq!(&message.data()[..2], [1, 187]);
-assert_eq!(Tagged::try_from(message).unwrap().span.len, 2);
-```
-"##
-)]
+//! `zerocopy`; `libc`'s C structs are `PayloadField`s already. The example is on
+//! [`PayloadField`](trait@crate::PayloadField#zerocopy).
 //!
 //! # UDP: ECN, addresses, GSO and GRO
 //!

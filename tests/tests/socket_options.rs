@@ -27,10 +27,14 @@ fn udp_v6() -> Option<UdpSocket> {
     UdpSocket::bind("[::1]:0").ok()
 }
 
-/// Sets `value`, reads the option back, and returns what the kernel reported.
-fn round_trip<O: SetSocketOption + GetSocketOption>(socket: &UdpSocket, value: O) -> O {
-    set_socket_option(socket, &value).unwrap();
-    get_socket_option::<O>(socket).unwrap()
+/// Sets `value`, reads the option back, and returns what the kernel reported; `None` where
+/// qemu-user does not translate the option (it says so).
+fn round_trip<O: SetSocketOption + GetSocketOption>(socket: &UdpSocket, value: O) -> Option<O> {
+    let read = set_socket_option(socket, &value).and_then(|()| get_socket_option::<O>(socket));
+    match read {
+        Err(error) if tests::qemu_sockopt_gap(std::any::type_name::<O>(), &error) => None,
+        read => Some(read.unwrap()),
+    }
 }
 
 /// Each flag, on and then off again, reads back as set.
@@ -39,12 +43,10 @@ where
     O: SetSocketOption + GetSocketOption,
 {
     for on in [true, false, true] {
-        assert_eq!(
-            read(round_trip(socket, make(on))),
-            on,
-            "{}",
-            std::any::type_name::<O>()
-        );
+        let Some(option) = round_trip(socket, make(on)) else {
+            return;
+        };
+        assert_eq!(read(option), on, "{}", std::any::type_name::<O>());
     }
 }
 
@@ -89,11 +91,11 @@ fn the_extension_methods_set_the_same_options() {
 fn path_mtu_discovery_modes_read_back() {
     let socket = udp_v4();
     for mode in [IpMtuDiscover::PROBE, IpMtuDiscover::DO, IpMtuDiscover::DONT] {
-        assert_eq!(round_trip(&socket, mode), mode);
+        assert_eq!(round_trip(&socket, mode).unwrap_or(mode), mode);
     }
     if let Some(socket) = udp_v6() {
         for mode in [Ipv6MtuDiscover::PROBE, Ipv6MtuDiscover::DO] {
-            assert_eq!(round_trip(&socket, mode), mode);
+            assert_eq!(round_trip(&socket, mode).unwrap_or(mode), mode);
         }
     }
 }
@@ -104,6 +106,9 @@ fn path_mtu_discovery_modes_read_back() {
 fn ip_mtu_of_a_connected_loopback_socket() {
     let socket = udp_v4();
     let error = get_socket_option::<IpMtu>(&socket).unwrap_err();
+    if tests::qemu_sockopt_gap("IP_MTU", &error) {
+        return;
+    }
     assert_eq!(error.raw_os_error(), Some(libc::ENOTCONN));
     socket.connect(udp_v4().local_addr().unwrap()).unwrap();
     let mtu = get_socket_option::<IpMtu>(&socket).unwrap();
@@ -133,13 +138,15 @@ fn buffer_sizes_read_back_doubled() {
     let rmem_max = sysctl("net/core/rmem_max");
     let wmem_max = sysctl("net/core/wmem_max");
     for size in [16384, 65536] {
+        let rcvbuf = SoRcvBuf(2 * size.min(rmem_max));
+        let sndbuf = SoSndBuf(2 * size.min(wmem_max));
         assert_eq!(
-            round_trip(&socket, SoRcvBuf(size)),
-            SoRcvBuf(2 * size.min(rmem_max))
+            round_trip(&socket, SoRcvBuf(size)).unwrap_or(rcvbuf),
+            rcvbuf
         );
         assert_eq!(
-            round_trip(&socket, SoSndBuf(size)),
-            SoSndBuf(2 * size.min(wmem_max))
+            round_trip(&socket, SoSndBuf(size)).unwrap_or(sndbuf),
+            sndbuf
         );
     }
 }
@@ -155,8 +162,9 @@ fn sysctl(name: &str) -> libc::c_int {
 #[test]
 fn udp_segment_reads_back_and_zero_turns_it_off() {
     let socket = udp_v4();
-    assert_eq!(round_trip(&socket, UdpSegment(1200)), UdpSegment(1200));
-    assert_eq!(round_trip(&socket, UdpSegment(0)), UdpSegment(0));
+    for size in [UdpSegment(1200), UdpSegment(0)] {
+        assert_eq!(round_trip(&socket, size).unwrap_or(size), size);
+    }
     // More than 65535 is refused.
     let error = set_socket_option(&socket, &UdpSegment(65536)).unwrap_err();
     assert_eq!(error.raw_os_error(), Some(libc::EINVAL));
@@ -185,9 +193,11 @@ fn gso_sends_up_to_the_segment_limit() {
 fn timestamping_flags_read_back() {
     let socket = udp_v4();
     let flags = libc::SOF_TIMESTAMPING_RX_SOFTWARE | libc::SOF_TIMESTAMPING_SOFTWARE;
-    let read = round_trip(&socket, SoTimestamping::new(flags));
-    assert_eq!(read.flags, flags);
-    assert_eq!(round_trip(&socket, SoTimestamping::new(0)).flags, 0);
+    for flags in [flags, 0] {
+        if let Some(read) = round_trip(&socket, SoTimestamping::new(flags)) {
+            assert_eq!(read.flags, flags);
+        }
+    }
 }
 
 /// The effective user and group ids, from `/proc/self/status` (the second of each
@@ -270,6 +280,9 @@ fn a_length_mismatch_on_read_is_invalid_data_not_a_partial_value() {
     socket.set_ttl(200).unwrap();
     invalid_data::<LongTtl>(&socket, "shorter");
     invalid_data::<ShortTtl>(&socket, "longer");
+    if tests::under_qemu() {
+        return tests::skipped("SO_TIMESTAMPING's length", tests::QEMU_SOCKOPT_UNTRANSLATED);
+    }
     invalid_data::<TimestampingFlags>(&socket, "longer");
 }
 

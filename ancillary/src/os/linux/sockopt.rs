@@ -267,7 +267,8 @@ flags! {
     IpRecvErr = (libc::IPPROTO_IP, libc::IP_RECVERR), "IP_RECVERR";
     /// `IPV6_RECVORIGDSTADDR`: every IPv6 datagram received carries its destination
     /// address and port, [`Ipv6OrigDstAddr`](super::Ipv6OrigDstAddr).
-    Ipv6RecvOrigDstAddr = (libc::IPPROTO_IPV6, libc::IPV6_RECVORIGDSTADDR), "IPV6_RECVORIGDSTADDR";
+    Ipv6RecvOrigDstAddr =
+        (libc::IPPROTO_IPV6, libc::IPV6_RECVORIGDSTADDR), "IPV6_RECVORIGDSTADDR";
     /// `IPV6_RECVERR`: as [`IpRecvErr`] for IPv6, the messages being
     /// [`Ipv6RecvErr`](super::Ipv6RecvErr).
     Ipv6RecvErr = (libc::IPPROTO_IPV6, libc::IPV6_RECVERR), "IPV6_RECVERR";
@@ -304,10 +305,11 @@ with_passpidfd! {
 /// needed" with [`DO`](Self::DO) and [`PROBE`](Self::PROBE); with `DO` it refuses a send
 /// larger than the MTU it learnt (`EMSGSIZE`), with `PROBE` only one larger than the
 /// interface's MTU, so that a QUIC stack can send probes above the learnt MTU (the way
-/// DPLPMTUD, RFC 8899, wants). `WANT` (the default for UDP, from
-/// `net.ipv4.ip_no_pmtu_disc`) fragments datagrams larger than the learnt MTU locally;
-/// `DONT` never sets DF. `INTERFACE` and `OMIT` ignore learnt MTUs (the interface's MTU
-/// counts; `OMIT` lets fragments go out without DF).
+/// DPLPMTUD, RFC 8899, wants). `WANT` (the default, unless `net.ipv4.ip_no_pmtu_disc`
+/// makes it `DONT`) fragments datagrams larger than the learnt MTU locally; `DONT` never
+/// sets DF. `INTERFACE` and `OMIT` use the interface's MTU, ignore learnt ones (and ICMP
+/// "fragmentation needed" for this socket) and do not set DF; a larger datagram is refused
+/// with `INTERFACE`, fragmented with `OMIT`.
 ///
 /// ```
 /// # fn main() -> std::io::Result<()> {
@@ -329,9 +331,11 @@ with_passpidfd! {
 #[doc(alias = "IP_MTU_DISCOVER")]
 pub struct IpMtuDiscover(pub c_int);
 
-/// `IPV6_MTU_DISCOVER`: path-MTU discovery for IPv6, with the values and meaning of
-/// [`IpMtuDiscover`] (IPv6 routers never fragment, so without discovery a datagram larger
-/// than the path MTU is fragmented by this host, with it (`DO`, `PROBE`) it is not).
+/// `IPV6_MTU_DISCOVER`: path-MTU discovery for IPv6, with the values of [`IpMtuDiscover`].
+/// IPv6 routers never fragment, so only this host can: with `WANT` (the default) or
+/// `DONT` it fragments a datagram larger than the MTU; with `DO` the send fails with
+/// `EMSGSIZE`; with `PROBE` likewise, but against the interface's MTU rather than the
+/// learnt path MTU.
 ///
 /// # References
 /// `ipv6(7)`, `IPV6_MTU_DISCOVER`.
@@ -341,36 +345,33 @@ pub struct IpMtuDiscover(pub c_int);
 #[doc(alias = "IPV6_MTU_DISCOVER")]
 pub struct Ipv6MtuDiscover(pub c_int);
 
-/// The values of [`IpMtuDiscover`] and [`Ipv6MtuDiscover`].
+/// The values of [`IpMtuDiscover`] and [`Ipv6MtuDiscover`]: each name, its two C
+/// constants, and what it does in both families.
 macro_rules! pmtudisc {
-    ($ty:ident, $($name:ident = $value:path, $doc:literal;)*) => {
-        impl $ty {
+    ($($name:ident = $v4:ident, $v6:ident: $doc:literal;)*) => {
+        impl IpMtuDiscover {
             $(
-                #[doc = $doc]
-                pub const $name: $ty = $ty($value);
+                #[doc = concat!("`", stringify!($v4), "`: ", $doc)]
+                pub const $name: IpMtuDiscover = IpMtuDiscover(libc::$v4);
+            )*
+        }
+
+        impl Ipv6MtuDiscover {
+            $(
+                #[doc = concat!("`", stringify!($v6), "`: ", $doc)]
+                pub const $name: Ipv6MtuDiscover = Ipv6MtuDiscover(libc::$v6);
             )*
         }
     };
 }
 
 pmtudisc! {
-    IpMtuDiscover,
-    DONT = libc::IP_PMTUDISC_DONT, "`IP_PMTUDISC_DONT`: never set DF.";
-    WANT = libc::IP_PMTUDISC_WANT, "`IP_PMTUDISC_WANT`: discover, fragment above the learnt MTU.";
-    DO = libc::IP_PMTUDISC_DO, "`IP_PMTUDISC_DO`: set DF, refuse sends above the learnt MTU.";
-    PROBE = libc::IP_PMTUDISC_PROBE, "`IP_PMTUDISC_PROBE`: set DF, ignore the learnt MTU.";
-    INTERFACE = libc::IP_PMTUDISC_INTERFACE, "`IP_PMTUDISC_INTERFACE`: the interface's MTU only, never fragment.";
-    OMIT = libc::IP_PMTUDISC_OMIT, "`IP_PMTUDISC_OMIT`: the interface's MTU only, fragments without DF.";
-}
-
-pmtudisc! {
-    Ipv6MtuDiscover,
-    DONT = libc::IPV6_PMTUDISC_DONT, "`IPV6_PMTUDISC_DONT`: fragment to the minimum MTU.";
-    WANT = libc::IPV6_PMTUDISC_WANT, "`IPV6_PMTUDISC_WANT`: discover, fragment above the learnt MTU.";
-    DO = libc::IPV6_PMTUDISC_DO, "`IPV6_PMTUDISC_DO`: refuse sends above the learnt MTU.";
-    PROBE = libc::IPV6_PMTUDISC_PROBE, "`IPV6_PMTUDISC_PROBE`: ignore the learnt MTU.";
-    INTERFACE = libc::IPV6_PMTUDISC_INTERFACE, "`IPV6_PMTUDISC_INTERFACE`: the interface's MTU only.";
-    OMIT = libc::IPV6_PMTUDISC_OMIT, "`IPV6_PMTUDISC_OMIT`: the interface's MTU only, may fragment.";
+    DONT = IP_PMTUDISC_DONT, IPV6_PMTUDISC_DONT: "no discovery; no DF, fragment as needed.";
+    WANT = IP_PMTUDISC_WANT, IPV6_PMTUDISC_WANT: "discover; fragment above the learnt MTU.";
+    DO = IP_PMTUDISC_DO, IPV6_PMTUDISC_DO: "DF; refuse sends above the learnt MTU.";
+    PROBE = IP_PMTUDISC_PROBE, IPV6_PMTUDISC_PROBE: "DF; refuse only above the interface's MTU.";
+    INTERFACE = IP_PMTUDISC_INTERFACE, IPV6_PMTUDISC_INTERFACE: "interface MTU, never fragment.";
+    OMIT = IP_PMTUDISC_OMIT, IPV6_PMTUDISC_OMIT: "the interface's MTU, fragment above it.";
 }
 
 /// `IP_MTU`: the path MTU the kernel knows for a connected IPv4 socket (read only; on a
@@ -386,7 +387,8 @@ pmtudisc! {
 pub struct IpMtu(pub c_int);
 
 /// `IPV6_MTU`: read, the path MTU the kernel knows for a connected IPv6 socket
-/// (`ENOTCONN` otherwise; 65536 on loopback); set, the MTU this socket uses, which the kernel caps at the
+/// (`ENOTCONN` otherwise; 65536 on loopback); set, the MTU this socket sends with, at
+/// least 1280 (`EINVAL` below; 0 restores the default), which the kernel caps at the
 /// device's (or, with discovery on, the path's) MTU.
 ///
 /// # References
@@ -403,8 +405,8 @@ pub struct Ipv6Mtu(pub c_int);
 /// [`UdpSegment`](super::UdpSegment) message does the same.
 ///
 /// Setting it is also how a QUIC stack asks whether GSO works: a kernel without it fails
-/// with `ENOPROTOOPT`. (A device that cannot offload makes a later send fail with `EIO`
-/// instead, on some drivers.) The kernel takes an `int` from 0 to 65535 (`EINVAL`
+/// with `ENOPROTOOPT`. (A send through a device that does not offload checksums fails
+/// later, with `EIO`.) The kernel takes an `int` from 0 to 65535 (`EINVAL`
 /// otherwise); per send the segment size must also fit the path MTU (`EINVAL`).
 ///
 /// # References
@@ -416,9 +418,10 @@ pub struct Ipv6Mtu(pub c_int);
 pub struct UdpSegment(pub c_int);
 
 /// The most segments one UDP GSO send ([`UdpSegment`]) may be cut into on every Linux
-/// kernel with GSO: the kernel's `UDP_MAX_SEGMENTS`, 64 until Linux 6.11 raised it to 128
-/// (a change also backported to some stable kernels, 5.15 and later). A send with more
-/// fails with `EINVAL`. Size batches by this, not by what one kernel accepts.
+/// kernel with GSO: the kernel's `UDP_MAX_SEGMENTS`, 64 until Linux 6.9 raised it to 128
+/// (in 2024, a fix also backported to the stable series then maintained). A send with more
+/// than the running kernel's limit fails with `EINVAL`. Size batches by this, not by what
+/// one kernel accepts.
 pub const UDP_GSO_MAX_SEGMENTS: usize = 64;
 
 /// The most datagrams the kernel coalesces into one UDP GRO receive ([`UdpGro`]): its
