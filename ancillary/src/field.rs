@@ -266,7 +266,7 @@ macro_rules! byte_order {
         // has the compiler check those impls.
         unsafe impl<O: zerocopy::byteorder::ByteOrder> PayloadField for zerocopy::byteorder::$ty<O> {}
         const _: () = crate::__private::assert_zerocopy_field::<
-            zerocopy::byteorder::$ty<zerocopy::BigEndian>,
+            zerocopy::byteorder::$ty<zerocopy::byteorder::BigEndian>,
         >();
     )*};
 }
