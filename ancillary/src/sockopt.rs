@@ -41,9 +41,14 @@ use crate::PayloadField;
 /// `setsockopt`) or write (on `getsockopt`) only the value it is given, at most
 /// `size_of::<Raw>()` bytes at the pointer passed, and follow no address stored inside
 /// them. Almost every option is like that; a few take a struct that holds a user-space
-/// address the kernel then writes through (Linux's `TCP_ZEROCOPY_RECEIVE`, netfilter's
-/// `IPT_SO_SET_REPLACE`), and those cannot be a `SocketOption`. That `Raw` is plain bytes
-/// (any bit pattern valid, no padding) is [`PayloadField`]'s promise, not this one.
+/// address the kernel then writes through, or maps pages at (Linux's
+/// `TCP_ZEROCOPY_RECEIVE` and `XDP_UMEM_REG`, netfilter's `IPT_SO_SET_REPLACE`), and those
+/// cannot be a `SocketOption`.
+///
+/// That `Raw` is plain bytes (any bit pattern valid, no padding) is [`PayloadField`]'s
+/// promise, not this one. `#[derive(SocketOption)]` proves that half; which option it
+/// names is the deriving code's choice, which no derive can judge: deriving is sound for
+/// every option but those few.
 pub unsafe trait SocketOption: Sized {
     /// The `level` argument of `setsockopt`/`getsockopt`: `SOL_SOCKET`, `IPPROTO_IP`, ...
     const LEVEL: c_int;
