@@ -101,6 +101,17 @@ mod no_prelude {
         pub ttl: ::libc::c_int,
     }
 
+    /// A field checked against zerocopy's traits (`#[cmsg(zerocopy)]`), beside one of its
+    /// byte-order integers as a plain field.
+    #[derive(::ancillary::ControlMessage, ::core::clone::Clone, ::core::marker::Copy)]
+    #[cmsg(level = 0x7ead, type = 10)]
+    #[repr(C)]
+    pub struct Ports {
+        #[cmsg(zerocopy)]
+        pub first: ::zerocopy::byteorder::U16<::zerocopy::byteorder::BigEndian>,
+        pub second: ::zerocopy::byteorder::U16<::zerocopy::byteorder::BigEndian>,
+    }
+
     /// A flag, through the renamed crate.
     #[derive(::anc::SocketOption, ::core::clone::Clone, ::core::marker::Copy)]
     #[sockopt(crate = ::anc, level = ::libc::SOL_SOCKET, name = ::libc::SO_REUSEADDR, flag)]
@@ -181,6 +192,17 @@ fn renamed_crate_path() {
 
     let tagged = <&no_prelude::Tagged>::try_from(ControlMessage::new(1, 2, &[7, 8, 9])).unwrap();
     assert_eq!((tagged.tag, &tagged.rest), (7, &[8, 9][..]));
+}
+
+#[test]
+fn zerocopy_fields_in_a_no_implicit_prelude_module() {
+    use zerocopy::byteorder::U16;
+
+    let ports = no_prelude::Ports {
+        first: U16::new(1),
+        second: U16::new(2),
+    };
+    assert_eq!(ControlMessage::from(&ports).data(), [0, 1, 0, 2]);
 }
 
 #[test]
