@@ -82,7 +82,8 @@ fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<SockOpt<'a>> {
         for attr in &field.cmsg_attrs {
             cx.error_spanned(
                 attr,
-                "`#[sockopt]` belongs on the struct, not on a field; move it above the struct",
+                "`#[sockopt]` belongs on the struct, not on a field (a field takes only \
+                 `#[sockopt(zerocopy)]`); move it above the struct",
             );
         }
         check_option_field(cx, input, field);

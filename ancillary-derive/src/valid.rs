@@ -125,7 +125,8 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
             for attr in &field.cmsg_attrs {
                 cx.error_spanned(
                     attr,
-                    "`#[cmsg]` belongs on the struct, not on a field; move it above the struct",
+                    "`#[cmsg]` belongs on the struct, not on a field (a field takes only \
+                     `#[cmsg(zerocopy)]`); move it above the struct",
                 );
             }
             check_field_syntax(cx, &PAYLOAD, field);
@@ -280,7 +281,10 @@ pub(crate) fn validate_field<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Vec<
     check_repr(cx, &PAYLOAD, input);
     for field in fields {
         for attr in &field.cmsg_attrs {
-            cx.error_spanned(attr, "`#[cmsg]` does not apply to a field; remove it");
+            cx.error_spanned(
+                attr,
+                "`#[cmsg]` does not apply to a field, except `#[cmsg(zerocopy)]`; remove it",
+            );
         }
         check_field_syntax(cx, &PAYLOAD, field);
         if field.slice_elem.is_some() {
