@@ -5,7 +5,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Generics, Ident, Member, Type};
 
-use crate::attr::{self, Attrs};
+use crate::attr::{self, Attrs, Grammar};
 use crate::ctxt::Ctxt;
 
 /// The derive input.
@@ -36,13 +36,24 @@ pub(crate) struct Field<'a> {
     /// Where errors about the field's layout point: its name, or its type's first token
     /// for a tuple field.
     pub span: Span,
-    /// `#[cmsg]` attributes misplaced on this field.
+    /// `#[cmsg]` (or `#[sockopt]`) attributes misplaced on this field.
     pub cmsg_attrs: Vec<&'a Attribute>,
+    /// `#[cmsg(zerocopy)]` (or `#[sockopt(zerocopy)]`): the field's type is checked
+    /// against zerocopy's traits instead of `PayloadField`.
+    pub zerocopy: bool,
+}
+
+/// Whether `attr` is `#[<name>(zerocopy)]`, the one form the derive attributes take on a
+/// field.
+fn is_zerocopy(attr: &Attribute) -> bool {
+    attr.parse_args::<Ident>()
+        .is_ok_and(|ident| ident == "zerocopy")
 }
 
 impl<'a> Input<'a> {
-    /// Models `input`; mistakes in its attributes are reported to `cx`.
-    pub(crate) fn from_syn(cx: &Ctxt, input: &'a DeriveInput) -> Input<'a> {
+    /// Models `input`, whose attribute is `grammar`'s; mistakes in its attributes are
+    /// reported to `cx`.
+    pub(crate) fn from_syn(cx: &Ctxt, grammar: &Grammar, input: &'a DeriveInput) -> Input<'a> {
         let kind = match &input.data {
             Data::Struct(data) => Kind::Struct(
                 data.fields
@@ -62,8 +73,12 @@ impl<'a> Input<'a> {
                         cmsg_attrs: field
                             .attrs
                             .iter()
-                            .filter(|a| a.path().is_ident("cmsg"))
+                            .filter(|a| a.path().is_ident(grammar.name) && !is_zerocopy(a))
                             .collect(),
+                        zerocopy: field
+                            .attrs
+                            .iter()
+                            .any(|a| a.path().is_ident(grammar.name) && is_zerocopy(a)),
                     })
                     .collect(),
             ),
@@ -74,7 +89,7 @@ impl<'a> Input<'a> {
             ident: &input.ident,
             generics: &input.generics,
             kind,
-            attrs: attr::parse(cx, &input.attrs),
+            attrs: attr::parse(cx, grammar, &input.attrs),
         }
     }
 

@@ -1,6 +1,7 @@
-//! Parsing `#[cmsg(...)]` and `#[repr(...)]`, keeping every span for the error messages.
-//! Mistakes in the attributes are reported to the [`Ctxt`] and parsing goes on after them,
-//! so that the user sees them all in one build.
+//! Parsing `#[cmsg(...)]` (or `#[sockopt(...)]`, the same grammar with other keys) and
+//! `#[repr(...)]`, keeping every span for the error messages. Mistakes in the attributes
+//! are reported to the [`Ctxt`] and parsing goes on after them, so that the user sees them
+//! all in one build.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -11,17 +12,62 @@ use syn::{token, Attribute, Expr, Ident, LitInt, LitStr, Meta, Path, Token};
 
 use crate::ctxt::Ctxt;
 
-/// The keys `#[cmsg]` accepts, in the order messages list them. `shared` and
-/// `trailing_bytes` are flags, the others take a value.
-const KEYS: [&str; 5] = ["level", "type", "crate", "shared", "trailing_bytes"];
+/// What one derive's attribute accepts: its name, the keys that take a value and the
+/// flags, each in the order messages list them.
+pub(crate) struct Grammar {
+    /// `cmsg` or `sockopt`.
+    pub name: &'static str,
+    /// Keys written `key = value`; the second is `type` or `name`.
+    pub values: [&'static str; 3],
+    pub flags: &'static [&'static str],
+    /// An example of the whole attribute, for messages.
+    pub example: &'static str,
+    /// An example of the second key, `type = libc::IP_TTL` or `name = libc::IP_TTL`.
+    pub second_example: &'static str,
+}
+
+/// `#[cmsg]`, of `#[derive(ControlMessage)]`, `PayloadField` and `ControlMessages`.
+pub(crate) const CMSG: Grammar = Grammar {
+    name: "cmsg",
+    values: ["level", "type", "crate"],
+    flags: &["shared", "trailing_bytes"],
+    example: "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]",
+    second_example: "type = libc::IP_TTL",
+};
+
+/// `#[sockopt]`, of `#[derive(SocketOption)]`.
+pub(crate) const SOCKOPT: Grammar = Grammar {
+    name: "sockopt",
+    values: ["level", "name", "crate"],
+    flags: &["flag", "read_only", "write_only"],
+    example: "#[sockopt(level = libc::IPPROTO_IP, name = libc::IP_TTL)]",
+    second_example: "name = libc::IP_TTL",
+};
+
+impl Grammar {
+    /// Every key, values first.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.values.iter().chain(self.flags).copied()
+    }
+}
+
+/// `` `a`, `b` or `c` ``.
+fn one_of<'a>(keys: impl IntoIterator<Item = &'a str>) -> String {
+    let keys: Vec<String> = keys.into_iter().map(|key| format!("`{key}`")).collect();
+    match keys.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 /// The parsed attributes of the derive input.
 #[derive(Default)]
 pub(crate) struct Attrs {
-    /// The first `#[cmsg]` attribute, if there is one (its tokens, so that an error can
-    /// underline all of it).
+    /// The first `#[cmsg]` (or `#[sockopt]`) attribute, if there is one (its tokens, so
+    /// that an error can underline all of it).
     pub cmsg: Option<TokenStream>,
-    /// The tokens of the `level` and `type` values, as written.
+    /// The tokens of the `level` and `type` (or `name`) values, as written.
     pub level: Option<TokenStream>,
     pub ty: Option<TokenStream>,
     pub krate: Option<Path>,
@@ -29,6 +75,11 @@ pub(crate) struct Attrs {
     pub shared: Option<Span>,
     /// `trailing_bytes`: the struct is a header, and bytes follow it (its span).
     pub trailing_bytes: Option<Span>,
+    /// `#[sockopt]`'s flags: `flag` (an on/off option, a C `int` read as a `bool`),
+    /// `read_only`, `write_only`.
+    pub flag: Option<Span>,
+    pub read_only: Option<Span>,
+    pub write_only: Option<Span>,
     /// Keys whose absence an error already explains (a near miss such as `typ`, a key
     /// without its value, a list that could not be read to the end): not reported again
     /// as missing.
@@ -58,13 +109,13 @@ pub(crate) struct Repr {
     pub other: Vec<Ident>,
 }
 
-/// Parses the item's attributes; mistakes are reported to `cx`.
-pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
+/// Parses the item's attributes (`grammar`'s and `#[repr]`); mistakes are reported to `cx`.
+pub(crate) fn parse(cx: &Ctxt, grammar: &Grammar, attrs: &[Attribute]) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs {
-        if attr.path().is_ident("cmsg") {
+        if attr.path().is_ident(grammar.name) {
             out.cmsg.get_or_insert_with(|| attr.to_token_stream());
-            parse_cmsg(cx, attr, &mut out);
+            parse_cmsg(cx, grammar, attr, &mut out);
         } else if attr.path().is_ident("repr") {
             parse_repr(attr, &mut out);
         }
@@ -72,21 +123,27 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Attrs {
     out
 }
 
-const EXPECTED_FORM: &str = "expected `#[cmsg(level = ..., type = ...)]`, for example \
-                             `#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]`";
-
-fn parse_cmsg(cx: &Ctxt, attr: &Attribute, out: &mut Attrs) {
+fn parse_cmsg(cx: &Ctxt, grammar: &Grammar, attr: &Attribute, out: &mut Attrs) {
     let Meta::List(list) = &attr.meta else {
-        cx.error_spanned(attr, EXPECTED_FORM);
-        out.explained.extend(KEYS);
+        let [level, second, _] = grammar.values;
+        cx.error_spanned(
+            attr,
+            format!(
+                "expected `#[{name}({level} = ..., {second} = ...)]`, for example `{example}`",
+                name = grammar.name,
+                example = grammar.example,
+            ),
+        );
+        out.explained.extend(grammar.keys());
         return;
     };
     // `parse_entries` recovers from every mistake it reports; an error here would be one
     // it did not foresee, after which nothing is known about the keys.
-    if let Err(error) = list.parse_args_with(|input: ParseStream<'_>| parse_entries(cx, input, out))
+    if let Err(error) =
+        list.parse_args_with(|input: ParseStream<'_>| parse_entries(cx, grammar, input, out))
     {
         cx.push(error);
-        out.explained.extend(KEYS);
+        out.explained.extend(grammar.keys());
     }
 }
 
@@ -94,17 +151,27 @@ fn parse_cmsg(cx: &Ctxt, attr: &Attribute, out: &mut Attrs) {
 /// mistake in one entry (a missing `=` or `,`, a value that does not parse) is reported
 /// where it is and the entries after it are still read: a later key is then not reported
 /// as missing, and a second mistake is reported in the same build.
-fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Result<()> {
+fn parse_entries(
+    cx: &Ctxt,
+    grammar: &Grammar,
+    input: ParseStream<'_>,
+    out: &mut Attrs,
+) -> syn::Result<()> {
+    let name = grammar.name;
     while !input.is_empty() {
         if input.peek(Ident::peek_any) {
-            parse_entry(cx, input, out)?;
+            parse_entry(cx, grammar, input, out)?;
         } else {
             cx.error(
                 input.span(),
-                "expected a `cmsg` key: `level`, `type` or `crate`, each followed by `=` and \
-                 its value, or the flag `shared` or `trailing_bytes`",
+                format!(
+                    "expected a `{name}` key: {}, each followed by `=` and its value, or the \
+                     flag {}",
+                    one_of(grammar.values),
+                    one_of(grammar.flags.iter().copied()),
+                ),
             );
-            out.explained.extend(KEYS);
+            out.explained.extend(grammar.keys());
             skip_to_comma(input)?;
         }
         if input.is_empty() {
@@ -118,15 +185,17 @@ fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Res
             cx.error(
                 next.span(),
                 format!(
-                    "expected `,` before `{}`; separate the keys of `#[cmsg]` with commas",
+                    "expected `,` before `{}`; separate the keys of `#[{name}]` with commas",
                     next.unraw()
                 ),
             );
         } else {
             cx.error(
                 input.span(),
-                "expected `,` or the end of `#[cmsg(...)]` after a value; separate the keys \
-                 with commas",
+                format!(
+                    "expected `,` or the end of `#[{name}(...)]` after a value; separate the \
+                     keys with commas"
+                ),
             );
             skip_to_comma(input)?;
         }
@@ -135,36 +204,50 @@ fn parse_entries(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Res
 }
 
 /// One `key = value`; returns with `input` at the `,` after it (or wherever the value ended).
-fn parse_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Result<()> {
+fn parse_entry(
+    cx: &Ctxt,
+    grammar: &Grammar,
+    input: ParseStream<'_>,
+    out: &mut Attrs,
+) -> syn::Result<()> {
     let key = input.call(Ident::parse_any)?;
     let name = key.unraw().to_string();
-    let Some(known) = KEYS.into_iter().find(|k| *k == name) else {
-        return unknown_key(cx, input, key, &name, out);
+    let Some(known) = grammar.keys().find(|k| *k == name) else {
+        return unknown_key(cx, grammar, input, key, &name, out);
     };
-    if known == "shared" || known == "trailing_bytes" {
+    if grammar.flags.contains(&known) {
         if input.peek(Token![=]) || input.peek(token::Paren) {
             let value = skip_to_comma(input)?;
             cx.error_spanned(
                 value,
-                format!("`{known}` is a flag and takes no value: write `#[cmsg(..., {known})]`"),
+                format!(
+                    "`{known}` is a flag and takes no value: write `#[{}(..., {known})]`",
+                    grammar.name
+                ),
             );
         }
-        let slot = if known == "shared" {
-            &mut out.shared
-        } else {
-            &mut out.trailing_bytes
+        let slot = match known {
+            "shared" => &mut out.shared,
+            "trailing_bytes" => &mut out.trailing_bytes,
+            "flag" => &mut out.flag,
+            "read_only" => &mut out.read_only,
+            _ => &mut out.write_only,
         };
-        set(cx, slot, &key, key.span());
+        set(cx, grammar, slot, &key, key.span());
         return Ok(());
     }
-    if !value_follows(cx, input, &key, known)? {
+    if !value_follows(cx, grammar, input, &key, known)? {
         out.explained.push(known);
         return Ok(());
     }
     let parsed = match known {
-        "level" => parse_value_expr(input).map(|value| set(cx, &mut out.level, &key, value)),
-        "type" => parse_value_expr(input).map(|value| set(cx, &mut out.ty, &key, value)),
-        _ => parse_crate_path(input).map(|value| set(cx, &mut out.krate, &key, value)),
+        "level" => {
+            parse_value_expr(input).map(|value| set(cx, grammar, &mut out.level, &key, value))
+        }
+        "crate" => {
+            parse_crate_path(input).map(|value| set(cx, grammar, &mut out.krate, &key, value))
+        }
+        _ => parse_value_expr(input).map(|value| set(cx, grammar, &mut out.ty, &key, value)),
     };
     if let Err(error) = parsed {
         cx.push(error);
@@ -175,18 +258,24 @@ fn parse_entry(cx: &Ctxt, input: ParseStream<'_>, out: &mut Attrs) -> syn::Resul
 }
 
 /// An example of each key, for the messages.
-fn example(key: &str) -> &'static str {
+fn example(grammar: &Grammar, key: &str) -> &'static str {
     match key {
         "level" => "level = libc::IPPROTO_IP",
-        "type" => "type = libc::IP_TTL",
-        _ => "crate = ::ancillary",
+        "crate" => "crate = ::ancillary",
+        _ => grammar.second_example,
     }
 }
 
 /// Consumes the `=` after `key` and returns whether a value follows it; reports a key
 /// written without `= value` (`level`, `level(x)`, `level: x`) and skips what it has instead.
-fn value_follows(cx: &Ctxt, input: ParseStream<'_>, key: &Ident, known: &str) -> syn::Result<bool> {
-    let example = example(known);
+fn value_follows(
+    cx: &Ctxt,
+    grammar: &Grammar,
+    input: ParseStream<'_>,
+    key: &Ident,
+    known: &str,
+) -> syn::Result<bool> {
+    let example = example(grammar, known);
     if input.peek(Token![=]) {
         let eq = input.parse::<Token![=]>()?;
         if input.is_empty() || input.peek(Token![,]) {
@@ -244,9 +333,10 @@ fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
     }
 }
 
-/// Reports a key that is not one of [`KEYS`] and skips its value.
+/// Reports a key that is not one of `grammar`'s and skips its value.
 fn unknown_key(
     cx: &Ctxt,
+    grammar: &Grammar,
     input: ParseStream<'_>,
     key: Ident,
     name: &str,
@@ -266,7 +356,11 @@ fn unknown_key(
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("::");
-    let suggestion = if path.len() == 1 { suggest(name) } else { None };
+    let suggestion = if path.len() == 1 {
+        suggest(grammar, name)
+    } else {
+        None
+    };
     out.explained.extend(suggestion);
     let hint = suggestion
         .map(|s| format!(" (did you mean `{s}`?)"))
@@ -274,8 +368,9 @@ fn unknown_key(
     cx.error_spanned(
         tokens,
         format!(
-            "unknown `cmsg` key `{shown}`; expected `level`, `type`, `crate`, `shared` or \
-             `trailing_bytes`{hint}"
+            "unknown `{}` key `{shown}`; expected {}{hint}",
+            grammar.name,
+            one_of(grammar.keys())
         ),
     );
     // Skip the value so that the keys after this one are still read.
@@ -299,13 +394,14 @@ fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<TokenStream> {
     })
 }
 
-fn set<T>(cx: &Ctxt, slot: &mut Option<T>, key: &Ident, value: T) {
+fn set<T>(cx: &Ctxt, grammar: &Grammar, slot: &mut Option<T>, key: &Ident, value: T) {
     if slot.is_some() {
         cx.error(
             key.span(),
             format!(
-                "duplicate `{}` in `#[cmsg]`; give each key once",
-                key.unraw()
+                "duplicate `{}` in `#[{}]`; give each key once",
+                key.unraw(),
+                grammar.name
             ),
         );
     } else {
@@ -314,9 +410,10 @@ fn set<T>(cx: &Ctxt, slot: &mut Option<T>, key: &Ident, value: T) {
 }
 
 /// The known key closest to `unknown`, if it is a near miss (edit distance at most 2).
-fn suggest(unknown: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|key| (edit_distance(unknown, key), *key))
+fn suggest(grammar: &Grammar, unknown: &str) -> Option<&'static str> {
+    grammar
+        .keys()
+        .map(|key| (edit_distance(unknown, key), key))
         .filter(|(distance, _)| *distance <= 2)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, key)| key)
@@ -375,13 +472,13 @@ mod tests {
     use quote::quote;
     use syn::{parse_quote, DeriveInput};
 
-    use super::{edit_distance, parse, suggest, Attrs};
+    use super::{edit_distance, parse, suggest, Attrs, CMSG, SOCKOPT};
     use crate::ctxt::Ctxt;
 
     /// The attributes of `input` and the messages of the errors found in them.
     fn parsed(input: &DeriveInput) -> (Attrs, Vec<String>) {
         let cx = Ctxt::new();
-        let attrs = parse(&cx, &input.attrs);
+        let attrs = parse(&cx, &CMSG, &input.attrs);
         let errors = match cx.check() {
             Ok(()) => Vec::new(),
             Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
@@ -391,10 +488,12 @@ mod tests {
 
     #[test]
     fn near_misses_get_a_suggestion() {
-        assert_eq!(suggest("typ"), Some("type"));
-        assert_eq!(suggest("levle"), Some("level"));
-        assert_eq!(suggest("krate"), Some("crate"));
-        assert_eq!(suggest("protocol"), None);
+        assert_eq!(suggest(&CMSG, "typ"), Some("type"));
+        assert_eq!(suggest(&CMSG, "levle"), Some("level"));
+        assert_eq!(suggest(&CMSG, "krate"), Some("crate"));
+        assert_eq!(suggest(&CMSG, "protocol"), None);
+        assert_eq!(suggest(&SOCKOPT, "nmae"), Some("name"));
+        assert_eq!(suggest(&SOCKOPT, "readonly"), Some("read_only"));
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

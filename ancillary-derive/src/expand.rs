@@ -23,8 +23,8 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
         payload
             .fields
             .iter()
-            .map(|field| field.ty)
-            .chain(payload.tail.map(|(_, elem)| elem)),
+            .map(|field| (field.ty, field.zerocopy))
+            .chain(payload.tail.map(|(tail, elem)| (elem, tail.zerocopy))),
     );
 
     let (mirror, layout_checks, layout, parsed, conversions) = match payload.tail {
@@ -58,7 +58,9 @@ pub(crate) fn expand(payload: &Payload<'_>) -> TokenStream {
     // * `assert_payload_field::<F>()` for every field type `F` (the element type for the
     //   trailing slice), whose bound is `PayloadField` (an `unsafe` trait whose contract is
     //   zerocopy's `FromBytes + IntoBytes + Immutable`): every byte pattern is valid, no
-    //   byte is padding, no interior mutability (contract 1, and half of 2);
+    //   byte is padding, no interior mutability (contract 1, and half of 2); for a field
+    //   marked `zerocopy`, `assert_zerocopy_field::<F>()` instead, whose bound is those three
+    //   zerocopy traits themselves;
     // * `const` assertions that every field starts where the one before it ends, that the
     //   struct ends where its last field ends (sized), and that the trailing slice starts
     //   where the last sized field ends, with that offset and the element size multiples of
@@ -128,7 +130,7 @@ type Parts = (
 /// The layout assertions of a sized struct: each field starts where the one before it
 /// ends, and the struct ends where its last field does; and, for a message (`nonzero`), that
 /// it has at least one byte.
-fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
+pub(crate) fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStream {
     let offsets = fields
         .iter()
         .map(|field| {
@@ -165,14 +167,22 @@ fn sized_checks(ident: &Ident, fields: &[&Field<'_>], nonzero: bool) -> TokenStr
     checks
 }
 
-/// `assert_payload_field::<F>()` for every field type, at the type's span.
-fn field_checks<'a>(
+/// `assert_payload_field::<F>()` for every field type, at the type's span; for a field
+/// marked `zerocopy`, `assert_zerocopy_field::<F>()` (zerocopy's traits, which promise the
+/// same).
+pub(crate) fn field_checks<'a>(
     private: &'a TokenStream,
-    types: impl Iterator<Item = &'a Type> + 'a,
+    types: impl Iterator<Item = (&'a Type, bool)> + 'a,
 ) -> impl Iterator<Item = TokenStream> + 'a {
-    types.map(move |ty| {
-        quote_spanned! {ty.span()=>
-            #private::assert_payload_field::<#ty>();
+    types.map(move |(ty, zerocopy)| {
+        if zerocopy {
+            quote_spanned! {ty.span()=>
+                #private::assert_zerocopy_field::<#ty>();
+            }
+        } else {
+            quote_spanned! {ty.span()=>
+                #private::assert_payload_field::<#ty>();
+            }
         }
     })
 }
@@ -184,7 +194,7 @@ pub(crate) fn expand_field(
     private: &TokenStream,
     fields: &[&Field<'_>],
 ) -> TokenStream {
-    let field_checks = field_checks(private, fields.iter().map(|field| field.ty));
+    let field_checks = field_checks(private, fields.iter().map(|f| (f.ty, f.zerocopy)));
     let checks = sized_checks(ident, fields, false);
     // SAFETY (of the `unsafe impl` below; see `expand` for why the argument lives here):
     // `valid::validate_field` checked that the item is a non-generic struct with

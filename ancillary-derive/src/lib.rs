@@ -5,7 +5,8 @@
 //! each: `ast` models the input, `attr` parses `#[cmsg]` and `#[repr]` with their spans,
 //! `valid` checks the rules, `expand` generates the code, and `fallback` emits the errors
 //! plus stubs of everything users call when the input is rejected. `variants` is the
-//! second derive, `ControlMessages` for enums, in one module of the same phases. The phases report every
+//! second derive, `ControlMessages` for enums, in one module of the same phases; `sockopt`
+//! the third, `SocketOption`, on the first one's model and checks. The phases report every
 //! mistake they find to one `ctxt::Ctxt`, so a build shows all of them at once.
 
 mod ast;
@@ -15,6 +16,7 @@ mod expand;
 mod fallback;
 #[cfg(test)]
 mod output_tests;
+mod sockopt;
 mod valid;
 mod variants;
 
@@ -42,6 +44,16 @@ pub fn derive_control_messages(input: TokenStream) -> TokenStream {
     variants::derive(&parse_macro_input!(input as DeriveInput)).into()
 }
 
+/// Implements `ancillary::SocketOption` (and the markers `SetSocketOption` and
+/// `GetSocketOption`) for a socket option's value type, named by `#[sockopt(level = ...,
+/// name = ...)]`.
+///
+/// Documented on its re-export, `ancillary::SocketOption`.
+#[proc_macro_derive(SocketOption, attributes(sockopt))]
+pub fn derive_socket_option(input: TokenStream) -> TokenStream {
+    sockopt::derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
 /// Implements `ancillary::PayloadField` for a `#[repr(C)]` struct of plain fields without
 /// padding, so that it can be a field of `#[derive(ControlMessage)]` payloads.
 ///
@@ -54,7 +66,7 @@ pub fn derive_payload_field(input: TokenStream) -> TokenStream {
 /// `#[derive(PayloadField)]` on a parsed input: the impl, or every error plus the stub.
 fn derive_field(input: &DeriveInput) -> proc_macro2::TokenStream {
     let cx = Ctxt::new();
-    let model = ast::Input::from_syn(&cx, input);
+    let model = ast::Input::from_syn(&cx, &attr::CMSG, input);
     let fields = valid::validate_field(&cx, &model);
     match (cx.check(), fields) {
         (Ok(()), Some(fields)) => {
@@ -68,7 +80,7 @@ fn derive_field(input: &DeriveInput) -> proc_macro2::TokenStream {
 /// The whole derive on a parsed input: the expansion, or every error plus the fallback.
 fn derive(input: &DeriveInput) -> proc_macro2::TokenStream {
     let cx = Ctxt::new();
-    let model = ast::Input::from_syn(&cx, input);
+    let model = ast::Input::from_syn(&cx, &attr::CMSG, input);
     let payload = valid::validate(&cx, &model);
     match (cx.check(), payload) {
         (Ok(()), Some(payload)) => expand::expand(&payload),

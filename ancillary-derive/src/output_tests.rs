@@ -35,6 +35,8 @@ fn expansions_match_the_pinned_files() {
             crate::variants::derive(&derive_input)
         } else if source.contains("derive(PayloadField)") {
             crate::derive_field(&derive_input)
+        } else if source.contains("derive(SocketOption)") {
+            crate::sockopt::derive(&derive_input)
         } else {
             crate::derive(&derive_input)
         };

@@ -31,6 +31,19 @@ pub(crate) struct Payload<'a> {
 
 const EXAMPLE: &str = "#[cmsg(level = libc::IPPROTO_IP, type = libc::IP_TTL)]";
 
+/// What the shared checks call the type in their messages, per derive.
+pub(crate) struct Subject {
+    /// `a control message payload`.
+    pub what: &'static str,
+    /// Why an address cannot be part of it.
+    pub why_no_address: &'static str,
+}
+
+pub(crate) const PAYLOAD: Subject = Subject {
+    what: "a control message payload",
+    why_no_address: "an address means nothing to the receiving process",
+};
+
 /// Checks `input` against every rule, reporting each violation to `cx`. The payload is
 /// `None` only if something was reported.
 pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a>> {
@@ -56,7 +69,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         }
     };
 
-    check_generics(cx, input);
+    check_generics(cx, &PAYLOAD, input);
 
     match &attrs.cmsg {
         None => cx.error(
@@ -84,7 +97,7 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
         }
     }
 
-    check_repr(cx, input);
+    check_repr(cx, &PAYLOAD, input);
 
     let mut sized = Vec::new();
     let mut tail = None;
@@ -112,10 +125,11 @@ pub(crate) fn validate<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Payload<'a
             for attr in &field.cmsg_attrs {
                 cx.error_spanned(
                     attr,
-                    "`#[cmsg]` belongs on the struct, not on a field; move it above the struct",
+                    "`#[cmsg]` belongs on the struct, not on a field (a field takes only \
+                     `#[cmsg(zerocopy)]`); move it above the struct",
                 );
             }
-            check_field_syntax(cx, field);
+            check_field_syntax(cx, &PAYLOAD, field);
             match field.slice_elem {
                 Some(elem) if index == last => tail = Some((field, elem)),
                 Some(_) => cx.error_spanned(
@@ -155,21 +169,26 @@ pub(crate) fn no_payload_bytes(ident: &Ident, what: &str) -> String {
     )
 }
 
-fn check_repr(cx: &Ctxt, input: &Input<'_>) {
+pub(crate) fn check_repr(cx: &Ctxt, subject: &Subject, input: &Input<'_>) {
     let repr = &input.attrs.repr;
+    let what = subject.what;
     if let Some(span) = repr.packed {
         cx.error(
             span,
-            "a control message payload cannot be `packed`: the derive proves the layout \
-             has no padding instead; remove `packed` and add explicit padding fields \
-             (for example `_pad: [u8; 2]`) where the C struct has padding",
+            format!(
+                "{what} cannot be `packed`: the derive proves the layout has no padding \
+                 instead; remove `packed` and add explicit padding fields (for example \
+                 `_pad: [u8; 2]`) where the C struct has padding"
+            ),
         );
     }
     if let Some(span) = repr.align {
         cx.error(
             span,
-            "a control message payload cannot have `align(N)`: the alignment must be the \
-             fields' own; remove `align(...)`",
+            format!(
+                "{what} cannot have `align(N)`: the alignment must be the fields' own; \
+                 remove `align(...)`"
+            ),
         );
     }
     for ident in &repr.other {
@@ -181,15 +200,17 @@ fn check_repr(cx: &Ctxt, input: &Input<'_>) {
     if repr.c.is_none() && repr.transparent.is_none() {
         cx.error(
             input.ident.span(),
-            "a control message payload needs `#[repr(C)]` (or `#[repr(transparent)]`): \
-             without it Rust may reorder the fields; add `#[repr(C)]` to the struct",
+            format!(
+                "{what} needs `#[repr(C)]` (or `#[repr(transparent)]`): without it Rust may \
+                 reorder the fields; add `#[repr(C)]` to the struct"
+            ),
         );
     }
 }
 
 /// Field types that syntax alone shows cannot be sent: references and raw pointers.
 /// Everything else is checked by the compiler through trait bounds.
-fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
+pub(crate) fn check_field_syntax(cx: &Ctxt, subject: &Subject, field: &Field<'_>) {
     let ty = field.slice_elem.unwrap_or(field.ty);
     let what = match ty {
         Type::Reference(_) => "a reference",
@@ -199,26 +220,30 @@ fn check_field_syntax(cx: &Ctxt, field: &Field<'_>) {
     cx.error_spanned(
         ty,
         format!(
-            "{} is {what}, which cannot be part of a control message payload: an address \
-             means nothing to the receiving process; store the value itself (integers, \
-             byte arrays)",
-            Input::describe(&field.member)
+            "{} is {what}, which cannot be part of {}: {}; store the value itself \
+             (integers, byte arrays)",
+            Input::describe(&field.member),
+            subject.what,
+            subject.why_no_address,
         ),
     );
 }
 
 /// Generic parameters and `where` clauses: a payload is one fixed layout.
-fn check_generics(cx: &Ctxt, input: &Input<'_>) {
+pub(crate) fn check_generics(cx: &Ctxt, subject: &Subject, input: &Input<'_>) {
+    let what = subject.what;
     if !input.generics.params.is_empty() {
         cx.error_spanned(
             &input.generics.params,
-            "a control message payload cannot have generic parameters; it is plain bytes \
-             of one fixed layout, so remove the type, lifetime and const parameters",
+            format!(
+                "{what} cannot have generic parameters; it is plain bytes of one fixed \
+                 layout, so remove the type, lifetime and const parameters"
+            ),
         );
     } else if let Some(clause) = &input.generics.where_clause {
         cx.error_spanned(
             clause,
-            "a control message payload cannot have a `where` clause; remove it",
+            format!("{what} cannot have a `where` clause; remove it"),
         );
     }
 }
@@ -252,13 +277,16 @@ pub(crate) fn validate_field<'a>(cx: &Ctxt, input: &'a Input<'a>) -> Option<Vec<
             return None;
         }
     };
-    check_generics(cx, input);
-    check_repr(cx, input);
+    check_generics(cx, &PAYLOAD, input);
+    check_repr(cx, &PAYLOAD, input);
     for field in fields {
         for attr in &field.cmsg_attrs {
-            cx.error_spanned(attr, "`#[cmsg]` does not apply to a field; remove it");
+            cx.error_spanned(
+                attr,
+                "`#[cmsg]` does not apply to a field, except `#[cmsg(zerocopy)]`; remove it",
+            );
         }
-        check_field_syntax(cx, field);
+        check_field_syntax(cx, &PAYLOAD, field);
         if field.slice_elem.is_some() {
             cx.error_spanned(
                 field.ty,

@@ -21,7 +21,7 @@ struct Variant<'a> {
 /// The whole derive: the impl, or every error plus the stub.
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let attrs = attr::parse(&cx, &input.attrs);
+    let attrs = attr::parse(&cx, &attr::CMSG, &input.attrs);
     let private = attrs.private();
     let valid = validate(&cx, input, &attrs);
     match (cx.check(), valid) {

@@ -90,6 +90,42 @@ use crate::cmsg::size_of_field;
 /// // or after them.
 /// unsafe impl PayloadField for Range {}
 /// ```
+///
+/// # zerocopy
+///
+/// With the `zerocopy` feature, zerocopy's byte-order integers are `PayloadField`s, and a
+/// field marked `#[cmsg(zerocopy)]` (`#[sockopt(zerocopy)]` in an option) may be of any
+/// type that derives zerocopy's `FromBytes`, `IntoBytes` and `Immutable`: the derive checks
+/// those three instead of this trait.
+#[cfg_attr(
+    feature = "zerocopy",
+    doc = r##"
+```
+use ancillary::{ControlMessage, ControlMessagePayload};
+use zerocopy::byteorder::{NetworkEndian, U16};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
+
+#[derive(FromBytes, IntoBytes, Immutable, Clone, Copy)]
+#[repr(C)]
+struct Span { start: u32, len: u32 }
+
+#[derive(ControlMessage, Clone, Copy)]
+#[cmsg(level = 0x7ead, type = 7)]
+#[repr(C)]
+struct Tagged {
+    port: U16<NetworkEndian>,
+    pad: [u8; 2],
+    #[cmsg(zerocopy)]
+    span: Span,
+}
+
+let tagged = Tagged { port: U16::new(443), pad: [0; 2], span: Span { start: 1, len: 2 } };
+let message = ControlMessage::from(&tagged);
+assert_eq!(&message.data()[..2], [1, 187]);
+assert_eq!(Tagged::try_from(message).unwrap().span.len, 2);
+```
+"##
+)]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of a control message payload",
     label = "this field's type is not plain bytes",
@@ -216,6 +252,24 @@ plain_c_struct! {
     in_pktinfo { ipi_ifindex, ipi_spec_dst, ipi_addr }
 }
 
+/// Implements [`PayloadField`] for zerocopy's byte-order integers, whatever their order.
+#[cfg(feature = "zerocopy")]
+macro_rules! byte_order {
+    ($($ty:ident),*) => {$(
+        // SAFETY: zerocopy's byte-order types are `repr(transparent)` over `[u8; N]` (plus
+        // a `PhantomData`), and zerocopy implements `FromBytes`, `IntoBytes` and
+        // `Immutable` for them, which are this trait's three promises; the `const` below
+        // has the compiler check those impls.
+        unsafe impl<O: zerocopy::byteorder::ByteOrder> PayloadField for zerocopy::byteorder::$ty<O> {}
+        const _: () = crate::__private::assert_zerocopy_field::<
+            zerocopy::byteorder::$ty<zerocopy::byteorder::BigEndian>,
+        >();
+    )*};
+}
+
+#[cfg(feature = "zerocopy")]
+byte_order!(U16, U32, U64, U128, I16, I32, I64, I128, F32, F64);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +284,13 @@ mod tests {
         is_field::<libc::sockaddr_in6>();
         is_field::<[libc::in6_addr; 2]>();
         is_field::<[u8]>();
+    }
+
+    #[cfg(feature = "zerocopy")]
+    #[test]
+    fn byte_order_integers_are_fields() {
+        use zerocopy::byteorder::{BigEndian, LittleEndian, U16, U32};
+        is_field::<U16<BigEndian>>();
+        is_field::<[U32<LittleEndian>]>();
     }
 }

@@ -1,5 +1,5 @@
 //! A guide to the crate: sending, receiving, sizing buffers, defining your own messages,
-//! async code, and io_uring.
+//! socket options, async code, and io_uring.
 //!
 //! # Sending
 //!
@@ -184,6 +184,21 @@
 //! the header alone with `#[cmsg(trailing_bytes)]`, and parses into a
 //! [`Tailed`](crate::Tailed).
 //!
+//! ## Fields from zerocopy
+//!
+//! With the `zerocopy` feature, zerocopy's byte-order integers (`U16<BigEndian>`,
+//! `U32<NetworkEndian>`, ...) are fields like any integer, for messages and options that
+//! carry network byte order. A field whose type derives zerocopy's `FromBytes`,
+//! `IntoBytes` and `Immutable` (its own promises of plain bytes) is accepted when marked
+//! `#[cmsg(zerocopy)]` (`#[sockopt(zerocopy)]` in an option), without an `unsafe impl
+//! PayloadField`.
+//!
+//! Which to use: a type of your own that only ever is a field here, derive
+//! [`PayloadField`](derive@crate::PayloadField) (no dependency); a type that already
+//! derives zerocopy's traits, because other code reads it from bytes too, mark the field
+//! `zerocopy`; `libc`'s C structs are `PayloadField`s already. The example is on
+//! [`PayloadField`](trait@crate::PayloadField#zerocopy).
+//!
 //! # UDP: ECN, addresses, GSO and GRO
 //!
 //! What a QUIC (or any high-rate UDP) endpoint needs per datagram is built in, in
@@ -235,6 +250,74 @@
 //! MessageSender::new(&server, &buf[..n]).ancillary_data(&mut reply).send_to(&from)?;
 //! let (_, replied_from) = client.recv_from(&mut buf)?;
 //! assert_eq!(replied_from.ip(), std::net::Ipv4Addr::new(127, 0, 0, 2));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Socket options
+//!
+//! Socket options are types too, open the way messages are:
+//! [`#[derive(SocketOption)]`](derive@crate::SocketOption) names one with
+//! `#[sockopt(level = ..., name = ...)]` on a struct holding its C value, and
+//! [`set_socket_option`](crate::set_socket_option) and
+//! [`get_socket_option`](crate::get_socket_option) set and read it on any socket, without
+//! `unsafe`. A read must return exactly the type's size, or it is an `InvalidData` error
+//! naming the option. The crate's own options are defined this way, in
+//! `os::linux::sockopt` (and `os::freebsd::sockopt`, `os::macos::sockopt`), and the
+//! methods of `SocketOptionsExt` are one-line wrappers over them.
+//!
+//! An on/off option is a C `int` for the kernel and a `bool` here: add `flag`, and the
+//! struct holds one `bool` (any non-zero `int` reads as `true`). `read_only` and
+//! `write_only` take away the set or the read, so that the mistake does not compile.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use ancillary::{get_socket_option, set_socket_option, SocketOption};
+//!
+//! /// `IP_MULTICAST_LOOP`: whether multicast sent here is looped back.
+//! #[derive(SocketOption, Clone, Copy, Debug, PartialEq)]
+//! #[sockopt(level = libc::IPPROTO_IP, name = libc::IP_MULTICAST_LOOP, flag)]
+//! struct MulticastLoop(bool);
+//!
+//! /// `SO_TYPE`: the socket's type, which only the kernel sets.
+//! #[derive(SocketOption, Clone, Copy, Debug)]
+//! #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_TYPE, read_only)]
+//! #[repr(transparent)]
+//! struct SocketType(libc::c_int);
+//!
+//! let socket = UdpSocket::bind("127.0.0.1:0")?;
+//! set_socket_option(&socket, &MulticastLoop(false))?;
+//! assert_eq!(get_socket_option::<MulticastLoop>(&socket)?, MulticastLoop(false));
+//! assert_eq!(get_socket_option::<SocketType>(&socket)?.0, libc::SOCK_DGRAM);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Path-MTU discovery for QUIC
+//!
+//! A QUIC stack finds the path MTU itself (DPLPMTUD, RFC 8899): its datagrams must never be
+//! fragmented, and probes larger than the MTU the kernel has learnt must still leave. On
+//! Linux that is `IP_MTU_DISCOVER` (and `IPV6_MTU_DISCOVER`) in probe mode, which sets DF
+//! and refuses only what exceeds the interface's MTU; `IPV6_DONTFRAG` does the same for
+//! IPv6 on FreeBSD and macOS. Without them a stack must stay at 1,200-byte datagrams.
+//! `IP_MTU` reads what the kernel knows of the path, and setting `UDP_SEGMENT` is how to
+//! ask whether the kernel does GSO (`UDP_GSO_MAX_SEGMENTS` sizes the batches).
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use std::net::UdpSocket;
+//! use ancillary::os::linux::sockopt::{IpMtu, IpMtuDiscover, UdpSegment, UDP_GSO_MAX_SEGMENTS};
+//! use ancillary::{get_socket_option, set_socket_option};
+//!
+//! let socket = UdpSocket::bind("127.0.0.1:0")?;
+//! set_socket_option(&socket, &IpMtuDiscover::PROBE)?;
+//! socket.connect("127.0.0.1:4433")?;
+//! let path_mtu = get_socket_option::<IpMtu>(&socket)?.0; // an upper bound for probes
+//! let gso = set_socket_option(&socket, &UdpSegment(1200)).is_ok();
+//! let batch = if gso { UDP_GSO_MAX_SEGMENTS } else { 1 };
+//! set_socket_option(&socket, &UdpSegment(0))?; // per send instead, with the message
+//! assert!(path_mtu >= 1280 && batch >= 1);
 //! # Ok(())
 //! # }
 //! ```

@@ -73,6 +73,8 @@
 //! * `io-uring` (Linux): `sendmsg`/`recvmsg` submission entries that own their memory,
 //!   and a parser of multishot `recvmsg` buffers (`ancillary::io_uring`, see the
 //!   [guide](crate::guide#io_uring)).
+//! * `zerocopy`: zerocopy's byte-order integers as fields, and fields of types deriving
+//!   zerocopy's traits (see the [guide](crate::guide#fields-from-zerocopy)).
 //!
 //! Where this crate departs from the RFC's text, and why, is in the
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
@@ -192,6 +194,8 @@ mod socket;
 #[cfg_attr(docsrs, doc(cfg(feature = "socket2")))]
 pub mod socket2;
 #[cfg(unix)]
+mod sockopt;
+#[cfg(unix)]
 mod sys;
 #[cfg(unix)]
 mod tailed;
@@ -223,6 +227,8 @@ pub use crate::ancillary_storage::AncillaryStorage;
 pub use crate::socket::{recv_message, recv_message_from, send_message, send_message_to};
 pub use crate::tailed::Tailed;
 pub use crate::variants::{FromControlMessage, Parse};
+pub use crate::sockopt::{get_socket_option, set_socket_option};
+pub use crate::sockopt::{GetSocketOption, SetSocketOption, SocketOption};
 
 /// Derives [`ControlMessagePayload`] and the conversions of a typed control message.
 ///
@@ -320,7 +326,10 @@ pub use crate::variants::{FromControlMessage, Parse};
 /// such as `pid_t`), arrays of them, `libc`'s plain C structs (`libc::in_addr`,
 /// `libc::in6_addr`, `libc::timespec`, `libc::sockaddr_in6`, ... the list is on the trait),
 /// and other sized `#[derive(ControlMessage)]` structs. Where a C struct has padding, write
-/// it out as a field (`_pad: [u8; 2]`).
+/// it out as a field (`_pad: [u8; 2]`). With the `zerocopy` feature, zerocopy's byte-order
+/// integers are fields too, and a field marked `#[cmsg(zerocopy)]` may be of any type that
+/// derives zerocopy's `FromBytes`, `IntoBytes` and `Immutable` (the guide's
+/// [Fields from zerocopy](crate::guide#fields-from-zerocopy)).
 pub use ancillary_derive::ControlMessage;
 
 /// Derives [`FromControlMessage`] for an enum with one variant per kind of message, so that
@@ -428,6 +437,74 @@ pub use ancillary_derive::ControlMessages;
 /// ```
 pub use ancillary_derive::PayloadField;
 
+/// Derives [`SocketOption`](trait@SocketOption) for a socket option's value, and the
+/// markers [`SetSocketOption`] and [`GetSocketOption`] that let [`set_socket_option`] and
+/// [`get_socket_option`] take it.
+///
+/// `use ancillary::SocketOption;` brings both this derive and the trait. Name the option
+/// in `#[sockopt(level = ..., name = ...)]` (any constant expressions of type `c_int`) and
+/// give the struct the option's C value, with the field rules of
+/// [`#[derive(ControlMessage)]`](derive@ControlMessage): `#[repr(C)]` or
+/// `#[repr(transparent)]`, fields that are [`PayloadField`]s (integers, arrays, `libc`'s
+/// padding-free C structs such as `ucred` or `linger`, derived payloads), no padding, no
+/// generics. The value type must be `Copy` (it is copied to and from the kernel).
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::net::UdpSocket;
+/// use ancillary::{get_socket_option, set_socket_option, SocketOption};
+///
+/// /// `SO_RCVBUF`, as `ancillary::os::linux::sockopt::RcvBuf` has it.
+/// #[derive(SocketOption, Clone, Copy, Debug)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_RCVBUF)]
+/// #[repr(transparent)]
+/// struct RcvBuf(libc::c_int);
+///
+/// /// `SO_ACCEPTCONN`: whether the socket listens. The kernel only reports it.
+/// #[derive(SocketOption, Clone, Copy, Debug)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_ACCEPTCONN, flag, read_only)]
+/// struct AcceptConn(bool);
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0")?;
+/// set_socket_option(&socket, &RcvBuf(65536))?;
+/// assert!(get_socket_option::<RcvBuf>(&socket)?.0 >= 65536);
+/// assert!(!get_socket_option::<AcceptConn>(&socket)?.0);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// * `flag`: an on/off option, a C `int` for the kernel and a struct of one `bool` here;
+///   any non-zero `int` reads as `true`. A `bool` field without `flag` is refused (its
+///   bytes are not the kernel's `int`).
+/// * `read_only`: no [`SetSocketOption`], so setting the option does not compile:
+///
+/// ```compile_fail,E0277
+/// use ancillary::{set_socket_option, SocketOption};
+///
+/// #[derive(SocketOption, Clone, Copy)]
+/// #[sockopt(level = libc::SOL_SOCKET, name = libc::SO_ACCEPTCONN, flag, read_only)]
+/// struct AcceptConn(bool);
+///
+/// let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+/// // error: `AcceptConn` is a read-only socket option: it cannot be set
+/// set_socket_option(&socket, &AcceptConn(true)).unwrap();
+/// ```
+///
+/// * `write_only`: no [`GetSocketOption`].
+/// * `crate = path`: the path to this crate, as on the other derives.
+///
+/// # What it expands to
+///
+/// Inside `#[automatically_derived] const _: () = { ... };`: `unsafe impl SocketOption`
+/// with `LEVEL`, `NAME` and `Raw` (`Self`, or `c_int` for a flag), the markers, and for a
+/// value type the layout proof and `unsafe impl PayloadField` that
+/// [`#[derive(PayloadField)]`](derive@PayloadField) would give (so do not derive
+/// `PayloadField` or `ControlMessage` on the same type). The proof is the compiler's, as
+/// for messages. What no derive can check is what the kernel does with the option named:
+/// the trait's [safety section](trait@SocketOption#safety) lists the few options whose
+/// value holds an address the kernel writes through; do not derive it for those.
+pub use ancillary_derive::SocketOption;
+
 /// Implementation details used by `#[derive(ControlMessage)]`. Not public API: no
 /// stability guarantees.
 #[doc(hidden)]
@@ -436,6 +513,7 @@ pub mod __private {
     pub use crate::message::ControlMessage;
     pub use crate::payload::{payload_bytes, read_payload, ref_payload, to_message};
     pub use crate::payload::{ControlMessagePayload, PayloadError, PayloadLayout};
+    pub use crate::sockopt::{GetSocketOption, SetSocketOption, SocketOption};
     pub use crate::tailed::{read_tailed, Tailed};
     pub use crate::variants::{variant, FromControlMessage};
     pub use core;
@@ -449,6 +527,52 @@ pub mod __private {
 
     /// Compiles only if `T` is a [`PayloadField`]; the derive calls it once per field.
     pub const fn assert_payload_field<T: ?Sized + PayloadField>() {}
+
+    /// Compiles only if `T` implements zerocopy's `FromBytes`, `IntoBytes` and `Immutable`,
+    /// the promises of [`PayloadField`]; the derive calls it for a field marked
+    /// `#[cmsg(zerocopy)]` (or `#[sockopt(zerocopy)]`).
+    #[cfg(feature = "zerocopy")]
+    pub const fn assert_zerocopy_field<T: ?Sized + ZerocopyField>() {}
+
+    /// The three zerocopy traits at once, so that a type missing them is one error.
+    #[cfg(feature = "zerocopy")]
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is marked `zerocopy` but is not plain bytes by zerocopy's traits",
+        label = "this field's type does not derive zerocopy's traits",
+        note = "a `zerocopy` field's type must implement `zerocopy::FromBytes`, `IntoBytes` \
+                and `Immutable`: add `#[derive(zerocopy::FromBytes, zerocopy::IntoBytes, \
+                zerocopy::Immutable)]` to it, or remove `zerocopy` from the field"
+    )]
+    pub trait ZerocopyField {}
+
+    #[cfg(feature = "zerocopy")]
+    impl<T: ?Sized + zerocopy::FromBytes + zerocopy::IntoBytes + zerocopy::Immutable>
+        ZerocopyField for T
+    {
+    }
+
+    /// Without the `zerocopy` feature, `#[cmsg(zerocopy)]` names this instead, whose bound
+    /// no type meets, so that the error says to turn the feature on.
+    #[cfg(not(feature = "zerocopy"))]
+    pub const fn assert_zerocopy_field<T: ?Sized + ZerocopyFeature>() {}
+
+    /// Implemented by no type: the bound of [`assert_zerocopy_field`] without the feature.
+    #[cfg(not(feature = "zerocopy"))]
+    #[diagnostic::on_unimplemented(
+        message = "a `zerocopy` field needs the `zerocopy` feature of `ancillary`",
+        label = "this field is marked `zerocopy`",
+        note = "add `features = [\"zerocopy\"]` to the `ancillary` dependency, or remove \
+                the `zerocopy` marker and use a `PayloadField` type"
+    )]
+    pub trait ZerocopyFeature {}
+
+    /// A copy of an option's value, for `#[derive(SocketOption)]`'s `to_raw` (`Raw = Self`).
+    /// Typed through `O::Raw`, whose `Copy` bound the trait states, so that a value type
+    /// without `Copy` is one error, at `type Raw`, not a second one in the body.
+    #[must_use]
+    pub const fn copy_raw<O: SocketOption>(value: &O::Raw) -> O::Raw {
+        *value
+    }
 
     /// `value % unit == 0`, for the derive's layout assertions (a function, so that
     /// lints of the caller's crate do not judge generated arithmetic).

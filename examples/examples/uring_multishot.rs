@@ -7,32 +7,22 @@
 #[cfg(io_uring_target)]
 fn main() -> std::io::Result<()> {
     use std::net::{SocketAddr, UdpSocket};
-    use std::os::fd::{AsFd, AsRawFd};
+    use std::os::fd::AsFd;
 
     use ancillary::io_uring::RecvMsgMulti;
-    use ancillary::AncillaryData;
+    use ancillary::os::linux::sockopt::{IpPktinfo, IpRecvTos};
+    use ancillary::{set_socket_option, AncillaryData, SocketOption};
     use io_uring::{cqueue, opcode, IoUring};
 
     const GROUP: u16 = 1;
     const BUFFERS: u16 = 8;
 
-    fn set(socket: &UdpSocket, level: i32, name: i32, value: i32) -> std::io::Result<()> {
-        // SAFETY: the option reads one `c_int` from `value`, alive across the call.
-        let rc = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                level,
-                name,
-                (&raw const value).cast(),
-                size_of::<i32>() as libc::socklen_t,
-            )
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
-    }
+    /// `IP_TOS`: the TOS byte of the datagrams a socket sends (the crate has no type for
+    /// it, so the example derives one).
+    #[derive(SocketOption, Clone, Copy)]
+    #[sockopt(level = libc::IPPROTO_IP, name = libc::IP_TOS)]
+    #[repr(transparent)]
+    struct IpTos(libc::c_int);
 
     let mut ring = match IoUring::new(16) {
         Ok(ring) => ring,
@@ -43,9 +33,9 @@ fn main() -> std::io::Result<()> {
     };
     let receiver = UdpSocket::bind("127.0.0.1:0")?;
     let sender = UdpSocket::bind("127.0.0.1:0")?;
-    set(&receiver, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
-    set(&receiver, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
-    set(&sender, libc::IPPROTO_IP, libc::IP_TOS, 0x01)?; // ECT(1)
+    set_socket_option(&receiver, &IpRecvTos(true))?;
+    set_socket_option(&receiver, &IpPktinfo(true))?;
+    set_socket_option(&sender, &IpTos(0x01))?; // ECT(1)
 
     // Each buffer: the io_uring_recvmsg_out header, a sockaddr_storage, 64 bytes of
     // control data, 1500 bytes of payload.

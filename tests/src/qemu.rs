@@ -52,3 +52,19 @@ pub fn under_qemu_i386() -> bool {
 /// native runs get it).
 pub const QEMU_I386_RECVERR_OFFENDER: &str = "qemu-i386 leaves the offender address of \
      IP_RECVERR/IPV6_RECVERR messages zeroed";
+
+/// qemu-user converts the socket options it knows between guest and host and refuses the
+/// others with `ENOPROTOOPT` (among them `IP_MTU`, `SO_TIMESTAMPING` and several receive
+/// flags), and converts `SO_TIMESTAMPING` as a plain `int`.
+pub const QEMU_SOCKOPT_UNTRANSLATED: &str = "qemu-user refuses socket options it has no \
+     conversion for with ENOPROTOOPT, and converts SO_TIMESTAMPING as an int";
+
+/// Whether `error` is qemu-user refusing an option it does not translate (see
+/// [`QEMU_SOCKOPT_UNTRANSLATED`]); says so with [`skipped`] when it is.
+pub fn qemu_sockopt_gap(option: &str, error: &std::io::Error) -> bool {
+    let gap = under_qemu() && error.raw_os_error() == Some(libc::ENOPROTOOPT);
+    if gap {
+        skipped(option, QEMU_SOCKOPT_UNTRANSLATED);
+    }
+    gap
+}

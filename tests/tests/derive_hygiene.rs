@@ -1,4 +1,5 @@
-//! The code `#[derive(ControlMessage)]` generates names nothing from the caller's scope:
+//! The code `#[derive(ControlMessage)]` (and `SocketOption`) generates names nothing from
+//! the caller's scope:
 //! it compiles in a `#![no_implicit_prelude]` module full of decoys, and it honours
 //! `#[cmsg(crate = ...)]` for a renamed or re-exported `ancillary`.
 //!
@@ -25,6 +26,9 @@ mod no_prelude {
     pub struct ControlMessage;
     pub struct PayloadError;
     pub trait ControlMessagePayload {}
+    pub trait SocketOption {}
+    pub trait SetSocketOption {}
+    pub trait GetSocketOption {}
     pub type c_int = u8;
     pub mod core {}
     // Primitive types are names too, resolved like any other type: a `struct usize` would
@@ -88,6 +92,30 @@ mod no_prelude {
         pub tag: ::core::primitive::u8,
         pub rest: [::core::primitive::u8],
     }
+
+    /// A socket option's value, read-only.
+    #[derive(::ancillary::SocketOption, ::core::clone::Clone, ::core::marker::Copy)]
+    #[sockopt(level = ::libc::IPPROTO_IP, name = ::libc::IP_TTL, read_only)]
+    #[repr(C)]
+    pub struct Ttl {
+        pub ttl: ::libc::c_int,
+    }
+
+    /// A field checked against zerocopy's traits (`#[cmsg(zerocopy)]`), beside one of its
+    /// byte-order integers as a plain field.
+    #[derive(::ancillary::ControlMessage, ::core::clone::Clone, ::core::marker::Copy)]
+    #[cmsg(level = 0x7ead, type = 10)]
+    #[repr(C)]
+    pub struct Ports {
+        #[cmsg(zerocopy)]
+        pub first: ::zerocopy::byteorder::U16<::zerocopy::byteorder::BigEndian>,
+        pub second: ::zerocopy::byteorder::U16<::zerocopy::byteorder::BigEndian>,
+    }
+
+    /// A flag, through the renamed crate.
+    #[derive(::anc::SocketOption, ::core::clone::Clone, ::core::marker::Copy)]
+    #[sockopt(crate = ::anc, level = ::libc::SOL_SOCKET, name = ::libc::SO_REUSEADDR, flag)]
+    pub struct ReuseAddr(pub ::core::primitive::bool);
 
     /// Values beyond the expressions the derive parses itself, passed on to the compiler.
     #[derive(::ancillary::ControlMessage)]
@@ -167,6 +195,17 @@ fn renamed_crate_path() {
 }
 
 #[test]
+fn zerocopy_fields_in_a_no_implicit_prelude_module() {
+    use zerocopy::byteorder::U16;
+
+    let ports = no_prelude::Ports {
+        first: U16::new(1),
+        second: U16::new(2),
+    };
+    assert_eq!(ControlMessage::from(&ports).data(), [0, 1, 0, 2]);
+}
+
+#[test]
 fn computed_level_and_type() {
     use no_prelude::Computed;
 
@@ -182,4 +221,20 @@ fn crate_override_is_the_path_used() {
     let message = ControlMessage::from(&ViaFacade { ttl: 5 });
     assert_eq!(ViaFacade::try_from(message).unwrap(), ViaFacade { ttl: 5 });
     assert_eq!(facade::__private::READS.load(Ordering::SeqCst), before + 1);
+}
+
+/// Sockets: not under Miri, which has no `socket`.
+#[cfg_attr(miri, ignore)]
+#[test]
+fn socket_options_derived_in_a_no_implicit_prelude_module() {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    anc::set_socket_option(&socket, &no_prelude::ReuseAddr(true)).unwrap();
+    assert!(
+        anc::get_socket_option::<no_prelude::ReuseAddr>(&socket)
+            .unwrap()
+            .0
+    );
+    socket.set_ttl(17).unwrap();
+    let ttl = ancillary::get_socket_option::<no_prelude::Ttl>(&socket).unwrap();
+    assert_eq!(ttl.ttl, 17);
 }

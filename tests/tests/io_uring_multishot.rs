@@ -107,8 +107,8 @@ fn udp_with_ecn_and_pktinfo() {
 #[test]
 fn udp_gro_through_multishot_receive() {
     let _lock = fd_lock();
-    use ancillary::os::linux::{UdpGro, UdpSegment};
-    use ancillary::MessageSender;
+    use ancillary::os::linux::{sockopt, UdpGro, UdpSegment};
+    use ancillary::{set_socket_option, MessageSender};
 
     let Some(mut ring) = ring_or_skip(16) else {
         return;
@@ -116,19 +116,7 @@ fn udp_gro_through_multishot_receive() {
     let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
     let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
     sender.connect(receiver.local_addr().unwrap()).unwrap();
-    let on: libc::c_int = 1;
-    // SAFETY: `on` is a c_int that outlives the call, and its size is passed with it.
-    let rc = unsafe {
-        libc::setsockopt(
-            receiver.as_raw_fd(),
-            libc::SOL_UDP,
-            libc::UDP_GRO,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
+    if let Err(err) = set_socket_option(&receiver, &sockopt::UdpGro(true)) {
         return tests::skipped("the whole test", &format!("UDP_GRO not supported: {err}"));
     }
     let multi = RecvMsgMulti::new(0, UdpGro::SPACE).unwrap();

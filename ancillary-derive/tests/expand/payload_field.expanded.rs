@@ -2,7 +2,7 @@
 const _: () = {
     const _: () = {
         ::ancillary::__private::assert_payload_field::<u32>();
-        ::ancillary::__private::assert_payload_field::<u32>();
+        ::ancillary::__private::assert_zerocopy_field::<Len>();
         ::core::assert!(
             ::core::mem::offset_of!(Range, start) == 0usize,
             "`Range` has padding before its first field `start`"
@@ -14,7 +14,7 @@ const _: () = {
         );
         ::core::assert!(
             ::core::mem::size_of:: < Range > () == ::core::mem::offset_of!(Range, len) +
-            ::core::mem::size_of:: < u32 > (),
+            ::core::mem::size_of:: < Len > (),
             "`Range` has padding after its last field `len`, to round its size up to its alignment; add an explicit padding field at the end (for example `_pad: [u8; N]`) so that every byte of the payload is a field"
         );
     };

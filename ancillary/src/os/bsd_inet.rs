@@ -9,6 +9,7 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::os::fd::AsFd;
 
+use super::bsd_sockopt;
 pub use super::ecn::Ecn;
 use super::inet::{in_addr, ipv4};
 #[allow(
@@ -16,9 +17,8 @@ use super::inet::{in_addr, ipv4};
     reason = "named by the doc links of `rfc3542_options!`"
 )]
 use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
-use super::setsockopt::set_flag;
 
-use crate::ControlMessage;
+use crate::{set_socket_option, ControlMessage};
 
 /// `IP_RECVDSTADDR` (`struct in_addr`): the destination address of a received IPv4
 /// datagram, with [`set_recv_dstaddr_v4`](SocketOptionsExt::set_recv_dstaddr_v4): the
@@ -190,7 +190,8 @@ impl fmt::Debug for IpRecvDstAddr {
 
 /// Socket options that turn on the messages of this module, as methods on every socket
 /// (anything [`AsFd`]), without `unsafe`. The names follow socket2's where it has the
-/// same option.
+/// same option. Each is a one-line wrapper over its option type in the platform's
+/// `sockopt` module, which has more options, to read as well as to set.
 ///
 /// # References
 /// FreeBSD `ip(4)` and `ip6(4)`; RFC 3542.
@@ -199,19 +200,19 @@ pub trait SocketOptionsExt: AsFd {
     /// [`IpRecvDstAddr`].
     #[doc(alias = "IP_RECVDSTADDR")]
     fn set_recv_dstaddr_v4(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVDSTADDR, on)
+        set_socket_option(self, &bsd_sockopt::IpRecvDstAddr(on))
     }
 
     /// `IP_RECVTOS`: every IPv4 datagram carries its TOS byte, [`IpRecvTos`].
     #[doc(alias = "IP_RECVTOS")]
     fn set_recv_tos_v4(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVTOS, on)
+        set_socket_option(self, &bsd_sockopt::IpRecvTos(on))
     }
 
     /// `IP_RECVTTL`: every IPv4 datagram carries its TTL, [`IpRecvTtl`].
     #[doc(alias = "IP_RECVTTL")]
     fn set_recv_ttl_v4(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL, on)
+        set_socket_option(self, &bsd_sockopt::IpRecvTtl(on))
     }
 
     /// `IP_PKTINFO` (Apple platforms): every IPv4 datagram carries its destination and
@@ -219,7 +220,7 @@ pub trait SocketOptionsExt: AsFd {
     #[cfg(not(target_os = "freebsd"))]
     #[doc(alias = "IP_PKTINFO")]
     fn set_recv_pktinfo_v4(&self, on: bool) -> io::Result<()> {
-        set_flag(self.as_fd(), libc::IPPROTO_IP, libc::IP_PKTINFO, on)
+        set_socket_option(self, &bsd_sockopt::IpPktinfo(on))
     }
 
     super::ipv6::rfc3542_options!();

@@ -179,34 +179,29 @@ impl fmt::Debug for In6Pktinfo {
 }
 
 /// The socket options that turn on the messages of this module, as default methods of a
-/// platform's `SocketOptionsExt` (where the expansion has `io`, `set_flag`, and the three
-/// message types in scope).
+/// platform's `SocketOptionsExt` (where the expansion has `io` and the three message types
+/// in scope), each over its option type in `os::sockopt`.
 macro_rules! rfc3542_options {
     () => {
         /// `IPV6_RECVTCLASS`: every IPv6 datagram carries its traffic class,
         /// [`Ipv6Tclass`] (ECN in its low two bits).
         #[doc(alias = "IPV6_RECVTCLASS")]
         fn set_recv_tclass_v6(&self, on: bool) -> io::Result<()> {
-            set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, on)
+            crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvTclass(on))
         }
 
         /// `IPV6_RECVPKTINFO`: every IPv6 datagram carries its destination address and
         /// arrival interface, [`In6Pktinfo`].
         #[doc(alias = "IPV6_RECVPKTINFO")]
         fn set_recv_pktinfo_v6(&self, on: bool) -> io::Result<()> {
-            set_flag(self.as_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, on)
+            crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvPktinfo(on))
         }
 
         /// `IPV6_RECVHOPLIMIT`: every IPv6 datagram carries its hop limit,
         /// [`Ipv6HopLimit`].
         #[doc(alias = "IPV6_RECVHOPLIMIT")]
         fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
-            set_flag(
-                self.as_fd(),
-                libc::IPPROTO_IPV6,
-                libc::IPV6_RECVHOPLIMIT,
-                on,
-            )
+            crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvHopLimit(on))
         }
     };
 }

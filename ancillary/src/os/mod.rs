@@ -18,10 +18,12 @@ pub mod macos;
 // on Unix only, where an unsupported target already fails with the crate's one error.)
 #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
 mod bsd_inet;
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
+mod bsd_sockopt;
 mod ecn;
 mod inet;
 mod ipv6;
-mod setsockopt;
+mod sockopt;
 
 /// Seals the platform extension traits: they are implemented for this crate's option
 /// types only, so that methods can be added to them without breaking anyone.

@@ -11,7 +11,8 @@
 //!   [`IpOrigDstAddr`], [`Ipv6OrigDstAddr`]), [`IpTtl`], [`Ipv6HopLimit`], time
 //!   ([`TimestampNs`], [`Timestamping`], and `TxTime` on Linux but not Android) and
 //!   drops ([`RxqOvfl`]).
-//! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`].
+//! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`]; every
+//!   option as a type, and the ones a QUIC stack sets up its path with, in [`sockopt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
 //!   [`recv_mmsg`]).
 //!
@@ -24,6 +25,22 @@
 mod options;
 pub use self::options::*;
 
+/// Declares its items where the value of [`SO_PASSPIDFD`] is known: not on SPARC and MIPS.
+macro_rules! with_passpidfd {
+    ($($item:item)*) => {$(
+        #[cfg(not(any(
+            target_arch = "sparc",
+            target_arch = "sparc64",
+            target_arch = "mips",
+            target_arch = "mips64",
+            target_arch = "mips32r6",
+            target_arch = "mips64r6",
+        )))]
+        $item
+    )*};
+}
+
+with_passpidfd! {
 /// `SO_PASSPIDFD` (Linux 6.5+): with this socket option set on a Unix socket, every
 /// received message carries an `SCM_PIDFD` control message holding a pidfd of the sender,
 /// which the receiving [`AncillaryData`](crate::AncillaryData) owns; take it with
@@ -31,15 +48,8 @@ pub use self::options::*;
 /// the constant yet; this is the value of the generic kernel ABI (`asm-generic/socket.h`).
 /// SPARC and MIPS number their socket options differently, and the value there is
 /// unverified, so the constant is not defined on them.
-#[cfg(not(any(
-    target_arch = "sparc",
-    target_arch = "sparc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "mips32r6",
-    target_arch = "mips64r6",
-)))]
 pub const SO_PASSPIDFD: core::ffi::c_int = 76;
+}
 
 /// `SCM_PIDFD`: the `cmsg_type` (at level `SOL_SOCKET`) of the message that carries a pidfd.
 pub const SCM_PIDFD: core::ffi::c_int = crate::platform::SCM_PIDFD;
@@ -60,7 +70,7 @@ pub use self::udp::{UdpGro, UdpSegment};
 
 pub use super::ecn::Ecn;
 
-mod sockopt;
+pub mod sockopt;
 pub use self::sockopt::SocketOptionsExt;
 
 mod ip;

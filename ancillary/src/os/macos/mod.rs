@@ -18,6 +18,16 @@
 mod options;
 pub use self::options::*;
 
+/// The socket options of this platform as [`SocketOption`](crate::SocketOption) types,
+/// for [`set_socket_option`](crate::set_socket_option) and
+/// [`get_socket_option`](crate::get_socket_option): the ones that turn on its control
+/// messages (also methods of [`SocketOptionsExt`]), buffer sizes, `IPV6_DONTFRAG` and the
+/// peer's credentials. Each type is named after its C constant; flags hold a `bool`.
+pub mod sockopt {
+    pub use crate::os::bsd_sockopt::*;
+    pub use crate::os::sockopt::*;
+}
+
 mod creds;
 pub use self::creds::{ScmCreds, CMGROUP_MAX};
 
