@@ -1,13 +1,15 @@
 //! Socket options as types: [`SocketOption`] (derived with `#[derive(SocketOption)]`), the
 //! markers that say whether one can be set or read, and [`set_socket_option`] and
-//! [`get_socket_option`], which hold the crate's only `setsockopt` and `getsockopt` calls.
+//! [`get_socket_option`], with the length check of a read. The `setsockopt` and
+//! `getsockopt` calls themselves are the system-call layer's (`sys`).
 
 use core::any::type_name;
 use core::ffi::c_int;
-use core::mem::{size_of, MaybeUninit};
+use core::mem::size_of;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::AsFd;
 
+use crate::sys;
 use crate::PayloadField;
 
 /// A socket option: its level, its name, and the C value the kernel reads and writes.
@@ -111,7 +113,7 @@ pub fn set_socket_option<O: SetSocketOption>(
     socket: &(impl AsFd + ?Sized),
     option: &O,
 ) -> io::Result<()> {
-    set(socket.as_fd(), O::LEVEL, O::NAME, &option.to_raw())
+    sys::setsockopt(socket.as_fd(), O::LEVEL, O::NAME, &option.to_raw())
 }
 
 /// Reads the socket option `O` of `socket` (`getsockopt`).
@@ -142,91 +144,11 @@ pub fn set_socket_option<O: SetSocketOption>(
 /// `getsockopt(2)`.
 #[doc(alias = "getsockopt")]
 pub fn get_socket_option<O: GetSocketOption>(socket: &(impl AsFd + ?Sized)) -> io::Result<O> {
-    get::<O::Raw>(socket.as_fd(), O::LEVEL, O::NAME, type_name::<O>()).map(O::from_raw)
-}
-
-/// `setsockopt(fd, level, name, &value, size_of_val(&value))`.
-///
-/// Safe for any option whose value is `T`'s bytes alone (the [`SocketOption`] contract):
-/// the kernel reads at most the `size_of::<T>()` bytes it is given (it fails with `EINVAL`
-/// if that is not the size the option wants), and a [`PayloadField`] has no padding, so
-/// all of them are initialised.
-pub(crate) fn set<T: PayloadField>(
-    fd: BorrowedFd<'_>,
-    level: c_int,
-    name: c_int,
-    value: &T,
-) -> io::Result<()> {
-    let len = socklen(size_of::<T>())?;
-    // `value` is a live reference for the whole call, `len` is its size, and every one of
-    // those bytes is initialised (`PayloadField`: no padding). `fd` is borrowed, so open.
-    // SAFETY: `setsockopt` reads at most `len` bytes from the pointer, all valid for reads.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            core::ptr::from_ref(value).cast(),
-            len,
-        )
-    };
-    os_result(rc)
-}
-
-/// `size` as a `socklen_t`.
-fn socklen(size: usize) -> io::Result<libc::socklen_t> {
-    libc::socklen_t::try_from(size).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
-}
-
-/// A return code of 0 as `Ok`, any other as the `errno` it left.
-fn os_result(rc: c_int) -> io::Result<()> {
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Room for a `T` and a few bytes more, so that an option longer than `T` shows as a
-/// longer length rather than being cut to fit.
-#[repr(C)]
-struct Room<T> {
-    value: MaybeUninit<T>,
-    spare: MaybeUninit<[u8; 8]>,
-}
-
-/// `getsockopt(fd, level, name, ...)` into a `T`, which `option` names in the error if the
-/// kernel's length is not `T`'s size.
-fn get<T: PayloadField>(
-    fd: BorrowedFd<'_>,
-    level: c_int,
-    name: c_int,
-    option: &str,
-) -> io::Result<T> {
-    let mut room = Room::<T> {
-        value: MaybeUninit::uninit(),
-        spare: MaybeUninit::uninit(),
-    };
-    let mut len = socklen(size_of::<Room<T>>())?;
-    // The pointer covers all of `room` (`len` is its size), which lives across the call;
-    // `len` is a live `socklen_t` the kernel updates. `fd` is borrowed, so open.
-    // SAFETY: `getsockopt` writes at most `len` bytes at the pointer and the length it
-    // wrote into `len`; both are valid for writes of those sizes.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            core::ptr::from_mut(&mut room).cast(),
-            &mut len,
-        )
-    };
-    os_result(rc)?;
-    check_length(len, size_of::<T>(), option)?;
-    // SAFETY: the kernel wrote `len` bytes from the start of `room`, and `check_length`
-    // proved that is all of `value`'s `size_of::<T>()` bytes; any bytes are a valid `T`
-    // (`PayloadField`: no invalid bit pattern).
-    Ok(unsafe { room.value.assume_init() })
+    let option = type_name::<O>();
+    sys::getsockopt::<O::Raw>(socket.as_fd(), O::LEVEL, O::NAME, |len| {
+        check_length(len, size_of::<O::Raw>(), option)
+    })
+    .map(O::from_raw)
 }
 
 /// `Ok` if the kernel returned exactly the `expected` bytes of `option`; otherwise the

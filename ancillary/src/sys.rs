@@ -3,7 +3,7 @@
 //! the functions in `socket` (and `os::linux::mmsg` for batches).
 
 use core::ffi::c_int;
-use core::mem::size_of;
+use core::mem::{size_of, MaybeUninit};
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
@@ -11,6 +11,7 @@ use crate::addr::RawSocketAddr;
 use crate::ancillary_data::AncillaryData;
 use crate::cmsg::size_of_field;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
+use crate::PayloadField;
 
 // ----- the buffers a message is filled from ------------------------------------------------
 
@@ -303,6 +304,97 @@ pub(crate) fn recv(
         let result = finish_recv(&msg, Some(ancillary_data), name);
         Ok((received as usize, result))
     }
+}
+
+// ----- socket options ---------------------------------------------------------------------
+
+/// `setsockopt(fd, level, name, &value, size_of_val(&value))`.
+///
+/// Safe for any option whose value is `T`'s bytes alone (the [`SocketOption`] contract):
+/// the kernel reads at most the `size_of::<T>()` bytes it is given (it fails with `EINVAL`
+/// if that is not the size the option wants), and a [`PayloadField`] has no padding, so
+/// all of them are initialised.
+pub(crate) fn setsockopt<T: PayloadField>(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: &T,
+) -> io::Result<()> {
+    let len = socklen(size_of::<T>())?;
+    // `value` is a live reference for the whole call, `len` is its size, and every one of
+    // those bytes is initialised (`PayloadField`: no padding). `fd` is borrowed, so open.
+    // SAFETY: `setsockopt` reads at most `len` bytes from the pointer, all valid for reads.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            core::ptr::from_ref(value).cast(),
+            len,
+        )
+    };
+    os_result(rc)
+}
+
+/// `size` as a `socklen_t`.
+fn socklen(size: usize) -> io::Result<libc::socklen_t> {
+    libc::socklen_t::try_from(size).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+}
+
+/// A return code of 0 as `Ok`, any other as the `errno` it left.
+fn os_result(rc: c_int) -> io::Result<()> {
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Room for a `T` and a few bytes more, so that an option longer than `T` shows as a
+/// longer length rather than being cut to fit.
+#[repr(C)]
+struct Room<T> {
+    value: MaybeUninit<T>,
+    spare: MaybeUninit<[u8; 8]>,
+}
+
+/// `getsockopt(fd, level, name, ...)` into a `T`, once `check` has accepted the length the
+/// kernel wrote (it must accept only `size_of::<T>()`).
+pub(crate) fn getsockopt<T: PayloadField>(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    check: impl FnOnce(libc::socklen_t) -> io::Result<()>,
+) -> io::Result<T> {
+    let mut room = Room::<T> {
+        value: MaybeUninit::uninit(),
+        spare: MaybeUninit::uninit(),
+    };
+    let mut len = socklen(size_of::<Room<T>>())?;
+    // The pointer covers all of `room` (`len` is its size), which lives across the call;
+    // `len` is a live `socklen_t` the kernel updates. `fd` is borrowed, so open.
+    // SAFETY: `getsockopt` writes at most `len` bytes at the pointer and the length it
+    // wrote into `len`; both are valid for writes of those sizes.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            core::ptr::from_mut(&mut room).cast(),
+            &mut len,
+        )
+    };
+    os_result(rc)?;
+    check(len)?;
+    assert_eq!(
+        len as usize,
+        size_of::<T>(),
+        "the check accepts only a whole value"
+    );
+    // SAFETY: the kernel wrote `len` bytes from the start of `room`, which is all of
+    // `value`'s `size_of::<T>()` bytes (asserted above); any bytes are a valid `T`
+    // (`PayloadField`: no invalid bit pattern).
+    Ok(unsafe { room.value.assume_init() })
 }
 
 // ----- the process ----------------------------------------------------------------------------
