@@ -13,7 +13,8 @@
 use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
-use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd};
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use crate::cmsg::{self, raw_fds, split_fd, FD_LEN};
 use crate::control_messages::ControlMessages;
@@ -206,25 +207,6 @@ unsafe fn close_kinds(owned: ReceivedFds, received: &[u8]) {
     }
 }
 
-/// Sets `FD_CLOEXEC` on every descriptor a receive installed, for platforms without
-/// `MSG_CMSG_CLOEXEC` (macOS). Another thread's `exec` between the receive and this call
-/// still inherits them: the guide's Platforms section says so.
-///
-/// # Safety
-/// Every descriptor of a descriptor-carrying message in `received` must be open and owned
-/// by the caller.
-unsafe fn set_cloexec_all(received: &[u8]) {
-    for message in ControlMessages::from_bytes(received) {
-        if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
-            for fd in raw_fds(message.data()) {
-                // SAFETY: open and owned by the caller (this function's contract), for
-                // longer than this borrow.
-                crate::sys::set_cloexec(unsafe { BorrowedFd::borrow_raw(fd) }, true);
-            }
-        }
-    }
-}
-
 // ----- control data read in place ---------------------------------------------------------
 
 /// The control messages of one receive, borrowed from the memory the kernel wrote them
@@ -294,6 +276,72 @@ impl fmt::Debug for ReceivedControlMessages<'_> {
             .field("owns_fds", &!self.fds.is_none())
             .finish()
     }
+}
+
+// ----- close-on-exec ------------------------------------------------------------------------
+
+/// Sets `FD_CLOEXEC` on every descriptor a receive installed, for platforms without
+/// `MSG_CMSG_CLOEXEC` (macOS). Another thread's `exec` between the receive and this call
+/// still inherits them: the guide's Platforms section says so.
+///
+/// # Safety
+/// Every descriptor of a descriptor-carrying message in `received` must be open and owned
+/// by the caller.
+unsafe fn set_cloexec_all(received: &[u8]) {
+    for message in ControlMessages::from_bytes(received) {
+        if FdKind::of(message.cmsg_level(), message.cmsg_type()).is_some() {
+            for fd in raw_fds(message.data()) {
+                // SAFETY: open and owned by the caller (this function's contract), for
+                // longer than this borrow.
+                set_cloexec(unsafe { BorrowedFd::borrow_raw(fd) }, true);
+            }
+        }
+    }
+}
+
+/// Reads the descriptor flags of `fd` (`F_GETFD`) and writes `change` of them back
+/// (`F_SETFD`) if that differs; returns the flags read.
+///
+/// # Errors
+/// The `F_GETFD` error. (An `F_SETFD` that fails leaves the flags as they were; there is
+/// nothing better to do with it for a descriptor that is already installed.)
+fn update_fd_flags(fd: BorrowedFd<'_>, change: impl FnOnce(c_int) -> c_int) -> io::Result<c_int> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: F_GETFD/F_SETFD only read and write the descriptor flags of `fd`, which is
+    // open for the borrow.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFD);
+        if flags < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let changed = change(flags);
+        if changed != flags {
+            libc::fcntl(fd, libc::F_SETFD, changed);
+        }
+        Ok(flags)
+    }
+}
+
+/// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
+/// `MSG_CMSG_CLOEXEC` (macOS). A failure leaves the flags as they were.
+fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
+    let _ = update_fd_flags(fd, |flags| {
+        if on {
+            flags | libc::FD_CLOEXEC
+        } else {
+            flags & !libc::FD_CLOEXEC
+        }
+    });
+}
+
+/// Whether `fd` has `FD_CLOEXEC`.
+///
+/// # Panics
+/// If `F_GETFD` fails, which it cannot for an open descriptor.
+#[cfg(test)]
+pub(crate) fn is_cloexec(fd: BorrowedFd<'_>) -> bool {
+    let flags = update_fd_flags(fd, |flags| flags).expect("F_GETFD");
+    flags & libc::FD_CLOEXEC != 0
 }
 
 // ----- handing descriptors out --------------------------------------------------------------
@@ -622,7 +670,7 @@ pub(crate) mod tests {
     #[cfg_attr(miri, ignore = "Miri's F_GETFD reports every descriptor close-on-exec")]
     fn adopt_sets_close_on_exec_only_without_msg_cmsg_cloexec() {
         let (without, _peer) = UnixStream::pair().unwrap();
-        crate::sys::set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
+        set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(
             libc::SOL_SOCKET,
@@ -634,10 +682,7 @@ pub(crate) mod tests {
         assert_eq!(record, ALL);
         let apple = cfg!(any(target_os = "macos", target_os = "ios"));
         assert_eq!(crate::platform::MSG_CMSG_CLOEXEC == 0, apple);
-        assert_eq!(
-            crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(&without)),
-            apple
-        );
+        assert_eq!(is_cloexec(std::os::fd::AsFd::as_fd(&without)), apple);
     }
 
     /// The close-on-exec fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on
@@ -648,8 +693,8 @@ pub(crate) mod tests {
     fn set_cloexec_all_sets_the_flag_on_every_descriptor() {
         let (without, _peer) = UnixStream::pair().unwrap();
         let (with_flag, _other) = UnixStream::pair().unwrap();
-        crate::sys::set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
-        assert!(!crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(&without)));
+        set_cloexec(std::os::fd::AsFd::as_fd(&without), false);
+        assert!(!is_cloexec(std::os::fd::AsFd::as_fd(&without)));
         let mut buf = ControlMessagesBuf::new();
         buf.push(&ControlMessage::new(
             libc::SOL_SOCKET,
@@ -659,7 +704,7 @@ pub(crate) mod tests {
         // SAFETY: the descriptors are open for this call (the sockets own them).
         unsafe { set_cloexec_all(buf.as_bytes()) };
         for socket in [&without, &with_flag] {
-            assert!(crate::sys::is_cloexec(std::os::fd::AsFd::as_fd(socket)));
+            assert!(is_cloexec(std::os::fd::AsFd::as_fd(socket)));
         }
     }
 }

@@ -406,42 +406,7 @@ pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
     unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) }
 }
 
-// ----- descriptor flags ---------------------------------------------------------------------
-
-/// Reads the descriptor flags of `fd` (`F_GETFD`) and writes `change` of them back
-/// (`F_SETFD`) if that differs; returns the flags read.
-///
-/// # Errors
-/// The `F_GETFD` error. (An `F_SETFD` that fails leaves the flags as they were; there is
-/// nothing better to do with it for a descriptor that is already installed.)
-fn update_fd_flags(fd: BorrowedFd<'_>, change: impl FnOnce(c_int) -> c_int) -> io::Result<c_int> {
-    let fd = fd.as_raw_fd();
-    // SAFETY: F_GETFD/F_SETFD only read and write the descriptor flags of `fd`, which is
-    // open for the borrow.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFD);
-        if flags < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let changed = change(flags);
-        if changed != flags {
-            libc::fcntl(fd, libc::F_SETFD, changed);
-        }
-        Ok(flags)
-    }
-}
-
-/// Sets or clears `FD_CLOEXEC` on `fd`: the close-on-exec fix-up where `recvmsg` has no
-/// `MSG_CMSG_CLOEXEC` (macOS). A failure leaves the flags as they were.
-pub(crate) fn set_cloexec(fd: BorrowedFd<'_>, on: bool) {
-    let _ = update_fd_flags(fd, |flags| {
-        if on {
-            flags | libc::FD_CLOEXEC
-        } else {
-            flags & !libc::FD_CLOEXEC
-        }
-    });
-}
+// ----- test helpers -------------------------------------------------------------------------
 
 /// A pipe: its read end and its write end (for tests: a descriptor whose closing the
 /// write end reveals, with `EPIPE`, on every platform and under Miri).
@@ -461,16 +426,6 @@ pub(crate) fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
             std::os::fd::OwnedFd::from_raw_fd(ends[1]),
         )
     }
-}
-
-/// Whether `fd` has `FD_CLOEXEC`.
-///
-/// # Panics
-/// If `F_GETFD` fails, which it cannot for an open descriptor.
-#[cfg(test)]
-pub(crate) fn is_cloexec(fd: BorrowedFd<'_>) -> bool {
-    let flags = update_fd_flags(fd, |flags| flags).expect("F_GETFD");
-    flags & libc::FD_CLOEXEC != 0
 }
 
 // ----- batches (Linux) ---------------------------------------------------------------------
