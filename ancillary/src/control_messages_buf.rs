@@ -447,12 +447,16 @@ impl<'s> ControlMessagesBuf<'s> {
 /// The first `len` bytes of the buffer's storage, for `len` either the buffer's `len` or
 /// its `received`: a function of the storage alone, so that the owner of the descriptors,
 /// another field, can be borrowed beside it.
+///
+/// Unchecked, on the path of every send and receive; private to this module, whose code
+/// alone writes the two lengths.
 #[inline(always)]
 fn stored<'a>(storage: &'a Storage<'_>, len: usize) -> &'a [u8] {
-    // Both lengths are at most the capacity (the invariant of `len`, which every write of
-    // `len` keeps: appends end within the storage they reserved, a receive takes at most
-    // the capacity, a clear sets 0), so the check in `bytes` never fails.
-    storage.bytes(len)
+    debug_assert!(len <= storage.capacity());
+    // SAFETY: both lengths are at most the capacity (the invariant of `len` and
+    // `received`, which every write of them in this module keeps: appends end within the
+    // storage they reserved, a receive takes at most the capacity, a clear sets 0).
+    unsafe { storage.bytes_unchecked(len) }
 }
 
 fn capacity_overflow() -> TryReserveError {

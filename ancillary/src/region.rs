@@ -189,9 +189,19 @@ impl<'s> Storage<'s> {
     ///
     /// # Panics
     /// If `len` exceeds the capacity.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn bytes(&self, len: usize) -> &[u8] {
         &self.whole()[..len]
+    }
+
+    /// The first `len` bytes of the region, without a check of `len`.
+    ///
+    /// # Safety
+    /// `len` is at most the capacity.
+    #[inline(always)]
+    pub(crate) unsafe fn bytes_unchecked(&self, len: usize) -> &[u8] {
+        // SAFETY: `len` is within the region (the caller's promise).
+        unsafe { self.whole().get_unchecked(..len) }
     }
 
     /// The first `len` bytes of the region, mutably.
