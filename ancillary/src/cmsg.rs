@@ -332,27 +332,23 @@ pub(crate) const FD_LEN: usize = size_of::<c_int>();
 /// long as they are.
 #[inline(always)]
 fn copy_fds(dst: &mut [u8], fds: &[BorrowedFd<'_>]) {
-    // A few descriptors, the common case, are a store each; a loop, or a copy through an
-    // array, becomes a call to `memcpy` (BENCHMARKS.md, "Why the code is shaped so").
-    let put = |dst: &mut [u8], at: usize, fd: BorrowedFd<'_>| {
-        dst[at * FD_LEN..(at + 1) * FD_LEN].copy_from_slice(&fd.as_raw_fd().to_ne_bytes());
+    // A few descriptors, the common case, are one or two stores: two descriptors at a
+    // time, the first pair and the last (which overlap for three). A loop, or a copy
+    // through an array, becomes a call to `memcpy` (BENCHMARKS.md, "Why the code is shaped
+    // so").
+    let pair = |i: usize| {
+        let (a, b) = (fds[i].as_raw_fd(), fds[i + 1].as_raw_fd());
+        let mut both = [0; 2 * FD_LEN];
+        both[..FD_LEN].copy_from_slice(&a.to_ne_bytes());
+        both[FD_LEN..].copy_from_slice(&b.to_ne_bytes());
+        both
     };
-    match *fds {
-        [a] => put(dst, 0, a),
-        [a, b] => {
-            put(dst, 0, a);
-            put(dst, 1, b);
-        }
-        [a, b, c] => {
-            put(dst, 0, a);
-            put(dst, 1, b);
-            put(dst, 2, c);
-        }
-        [a, b, c, d] => {
-            put(dst, 0, a);
-            put(dst, 1, b);
-            put(dst, 2, c);
-            put(dst, 3, d);
+    match fds.len() {
+        1 => dst[..FD_LEN].copy_from_slice(&fds[0].as_raw_fd().to_ne_bytes()),
+        n @ 2..=4 => {
+            let last = (n - 2) * FD_LEN;
+            dst[..2 * FD_LEN].copy_from_slice(&pair(0));
+            dst[last..last + 2 * FD_LEN].copy_from_slice(&pair(n - 2));
         }
         _ => {
             let mut rest = dst;
