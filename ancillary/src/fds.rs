@@ -13,6 +13,7 @@
 use core::ffi::c_int;
 use core::fmt;
 use core::iter::FusedIterator;
+use core::marker::PhantomData;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
@@ -136,26 +137,25 @@ impl ReceivedFds {
     #[inline]
     pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
         let owned = self.owns(kind);
-        let sole = if owned { cmsg::sole(received) } else { None };
-        let (current, rest, keep) = match sole {
+        // Ownership of the descriptors of `kind` passes to the iterator exactly once.
+        self.0 &= !kind.bit();
+        if !owned {
+            // Nothing of `kind` is owned: nothing to yield.
+            return OwnedFds::new(&[], &[], kind);
+        }
+        match cmsg::sole(received) {
             // The common case needs no walk: one whole message of `kind` is all there is,
             // so no other kind is there either.
             Some(found) if FdKind::of(found.level, found.ty) == Some(kind) => {
-                (found.data, &[][..], FdKind::Rights.bit())
+                self.0 &= FdKind::Rights.bit();
+                OwnedFds::new(found.data, &[], kind)
             }
-            _ if owned => (&[][..], received, u8::MAX),
-            // Nothing of `kind` is owned: nothing to yield, and nothing to prove.
-            _ => (&[][..], &[][..], u8::MAX),
-        };
-        // Ownership of the descriptors of `kind` passes to the iterator exactly once.
-        self.0 &= !kind.bit() & keep;
-        OwnedFds {
-            current,
-            rest,
-            kind,
-            seen: 0,
-            walking: !rest.is_empty(),
-            owner: self,
+            // Several messages: the other kinds they hold are learnt now, in a walk of its
+            // own, so that the iterator is two slices and nothing else.
+            _ => {
+                self.keep_seen(kinds_in(received));
+                OwnedFds::new(&[], received, kind)
+            }
         }
     }
 
@@ -175,6 +175,15 @@ impl ReceivedFds {
         // SAFETY: the caller's promise, for the kinds that were owned.
         unsafe { close_kinds(owned, received) };
     }
+}
+
+/// The descriptor kinds (bits) of the messages in `received`.
+#[inline(never)]
+fn kinds_in(received: &[u8]) -> u8 {
+    ControlMessages::from_bytes(received)
+        .iter()
+        .filter_map(|m| FdKind::of(m.cmsg_level(), m.cmsg_type()))
+        .fold(0, |kinds, kind| kinds | kind.bit())
 }
 
 /// Counts the descriptors of `kind` in `received`.
@@ -380,58 +389,41 @@ pub struct OwnedFds<'a> {
     /// The received bytes after the current message, not yet walked.
     rest: &'a [u8],
     kind: FdKind,
-    /// Kinds of descriptor-carrying messages other than `kind` the walk saw.
-    seen: u8,
-    /// Whether a walk over `rest` is under way: once it is over, the record learns what it
-    /// saw.
-    walking: bool,
     /// The record of the receive, which gave up `kind` to this iterator.
-    owner: &'a mut ReceivedFds,
+    _owner: PhantomData<&'a mut ReceivedFds>,
 }
 
-/// What one [`step`] of a drain's walk found.
-struct Step<'a> {
-    /// The payload of the next message of the kind with a descriptor in it; empty if there
-    /// is none, and the walk is over.
-    data: &'a [u8],
-    /// The bytes after that message.
-    rest: &'a [u8],
-    /// The other descriptor-carrying kinds of the messages stepped over.
-    seen: u8,
-}
-
-/// The walk's step over `rest` to the next message of `kind` with a descriptor in it: the
-/// step per message, not per descriptor ([`OwnedFds::next`] holds that one, and calls this
-/// only while a walk is under way). A function of its arguments alone, so that a caller's
-/// loop keeps the iterator in registers across each `close` (BENCHMARKS.md, "Why the code is
-/// shaped so").
+/// The walk's step over `rest` to the next message of `kind` with a descriptor in it:
+/// its payload and the bytes after it (both empty if there is none). The step per
+/// message, not per descriptor: [`OwnedFds::next`] holds that one, and calls this only
+/// while messages are left.
+///
+/// A function of its arguments alone, so that no pointer into the iterator escapes, and
+/// `extern "C"` so that it cannot unwind (it has no panic; one would abort): either would
+/// make a caller's loop keep the iterator in memory across each `close` (BENCHMARKS.md,
+/// "Why the code is shaped so").
 #[inline(never)]
 #[allow(improper_ctypes_definitions, reason = "called from Rust only")]
-extern "C" fn step(mut rest: &[u8], kind: FdKind) -> Step<'_> {
-    let mut seen = 0;
+extern "C" fn step(mut rest: &[u8], kind: FdKind) -> [&[u8]; 2] {
     while let Some(found) = cmsg::next(rest) {
         rest = found.rest;
-        match FdKind::of(found.level, found.ty) {
-            Some(of) if of == kind && found.data.len() >= FD_LEN => {
-                return Step {
-                    data: found.data,
-                    rest,
-                    seen,
-                };
-            }
-            // Another kind is still owned; `kind` itself was given up already.
-            Some(other) => seen |= other.bit(),
-            None => {}
+        if FdKind::of(found.level, found.ty) == Some(kind) && found.data.len() >= FD_LEN {
+            return [found.data, rest];
         }
     }
-    Step {
-        data: &[],
-        rest: &[],
-        seen,
-    }
+    [&[], &[]]
 }
 
-impl OwnedFds<'_> {
+impl<'a> OwnedFds<'a> {
+    fn new(current: &'a [u8], rest: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
+        OwnedFds {
+            current,
+            rest,
+            kind,
+            _owner: PhantomData,
+        }
+    }
+
     /// The descriptors not yet yielded.
     fn remaining(&self) -> usize {
         raw_fds(self.current).count() + count(self.rest, self.kind)
@@ -455,16 +447,9 @@ impl Iterator for OwnedFds<'_> {
                     }
                     // A negative number (no kernel sends one): skipped.
                 }
-                // A sole message (the common case) needs no walk, so no call.
-                None if self.walking => {
-                    let found = step(self.rest, self.kind);
-                    self.current = found.data;
-                    self.rest = found.rest;
-                    self.seen |= found.seen;
-                    if found.data.is_empty() {
-                        self.walking = false;
-                        self.owner.keep_seen(self.seen);
-                    }
+                // A sole message (the common case) leaves nothing to walk, so no call.
+                None if !cmsg::at_end(self.rest) => {
+                    [self.current, self.rest] = step(self.rest, self.kind);
                 }
                 None => return None,
             }
