@@ -13,6 +13,7 @@ START = "<!-- quic:start -->"
 END = "<!-- quic:end -->"
 NAMES = {
     "ours": "ours, control data built per send",
+    "ours-guide": "ours, read as the guide writes it (catch-all variant)",
     "ours-reused": "ours, control data kept per path",
     "quinn": "quinn-udp 0.6",
 }
