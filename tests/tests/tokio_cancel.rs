@@ -1,5 +1,6 @@
 //! Cancellation of every async form (`recv_async`, `recv_from_async`, `send_async`,
-//! `send_to_async`) on tokio's Unix sockets and a stream's halves: a future dropped where
+//! `send_to_async`) on tokio's Unix sockets, a stream's halves, and `AsyncFd` over std's
+//! Unix sockets: a future dropped where
 //! it waits, by `select!` and by `timeout`, has taken no message from the socket, sent
 //! none, and leaves no descriptor open.
 //!
@@ -19,6 +20,7 @@ use ancillary::{AncillaryData, MessageReceiver, MessageSender, RecvMessage, Recv
 use tests::{
     borrow_all, distinct_fds, fd_lock, file_ids, open_fd_count, recv_into, send_fds, TempDir,
 };
+use tokio::io::unix::AsyncFd;
 use tokio::net::{UnixDatagram, UnixStream};
 use tokio::time::timeout;
 
@@ -226,6 +228,46 @@ fn send_async_and_send_to_async_on_datagram_sockets() {
         ours.set_nonblocking(true).unwrap();
         let filled = fill(|bytes| ours.send_to_addr(bytes, &to));
         let ours = UnixDatagram::from_std(ours).unwrap();
+        check_send!(&ours, &peer, filled, |s| s.send_to_async(&to));
+    });
+}
+
+/// `std`'s `socket`, registered with tokio's reactor.
+fn registered<T: std::os::fd::AsRawFd>(socket: T) -> AsyncFd<T> {
+    // SAFETY: std's sockets own their descriptor, return it from every `as_raw_fd`, and
+    // keep it open until the `AsyncFd` drops them.
+    unsafe { AsyncFd::register(socket) }
+        .map_err(|err| err.to_string())
+        .expect("register")
+}
+
+#[test]
+fn every_form_on_async_fd() {
+    no_leak(async {
+        let (ours, peer) = stream_pair();
+        let ours = registered(ours);
+        check_recv!(&ours, &peer, |r| r.recv_async());
+
+        let (ours, peer) = StdDatagram::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let ours = registered(ours);
+        check_recv!(&ours, &peer, |r| r.recv_from_async());
+
+        let (ours, peer) = stream_pair();
+        peer.set_nonblocking(true).unwrap();
+        let filled = fill(|bytes| (&ours).write(bytes));
+        let ours = registered(ours);
+        check_send!(&ours, &peer, filled, |s| s.send_async());
+
+        let dir = TempDir::new("tokio-cancel-async-fd");
+        let path = dir.path().join("peer");
+        let peer = StdDatagram::bind(&path).unwrap();
+        peer.set_nonblocking(true).unwrap();
+        let to = SocketAddr::from_pathname(&path).unwrap();
+        let ours = StdDatagram::unbound().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let filled = fill(|bytes| ours.send_to_addr(bytes, &to));
+        let ours = registered(ours);
         check_send!(&ours, &peer, filled, |s| s.send_to_async(&to));
     });
 }
