@@ -273,6 +273,11 @@ impl<'b> ReceivedControlMessages<'b> {
 impl Drop for ReceivedControlMessages<'_> {
     #[inline]
     fn drop(&mut self) {
+        // A datagram's one message of another kind (a TTL, a traffic class) holds nothing
+        // to close: no walk, no call.
+        if cmsg::sole(self.bytes).is_some_and(|found| FdKind::of(found.level, found.ty).is_none()) {
+            return;
+        }
         // SAFETY: as in `drain_fds`.
         unsafe { self.fds.close(self.bytes) };
     }
