@@ -476,6 +476,7 @@ impl Name {
 /// # Errors
 /// `InvalidInput` if the address is larger than a `sockaddr_storage`.
 #[cfg(any(target_os = "linux", target_os = "android"))]
+#[inline(always)]
 pub(crate) fn fill_name(msg: &mut libc::msghdr, name: &mut Name, bytes: &[u8]) -> io::Result<()> {
     let room = name.0.get_mut(..bytes.len()).ok_or_else(|| {
         io::Error::new(

@@ -157,7 +157,7 @@ impl RawSocketAddr {
 /// As `with_sockaddr`, or `InvalidInput` if the `sockaddr` is larger than a
 /// `sockaddr_storage`.
 #[cfg(any(test, target_os = "linux", target_os = "android"))]
-#[inline]
+#[inline(always)]
 pub(crate) fn with_sockaddr_bytes<A: SocketAddress, R>(
     addr: &A,
     f: impl FnOnce(&[u8]) -> R,
