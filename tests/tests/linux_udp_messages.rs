@@ -404,7 +404,7 @@ fn built_in_messages_have_the_c_layouts() {
         ancillary::cmsg_space(3 * size_of::<libc::timespec>())
     );
     // A constructed message reads back through the raw form.
-    let info = InPktinfo::new(3, Ipv4Addr::new(10, 1, 2, 3));
+    let info = InPktinfo::new(Ipv4Addr::new(10, 1, 2, 3), 3);
     let message = ControlMessage::from(&info);
     assert_eq!(&message.data()[4..8], &[10, 1, 2, 3]);
     assert_eq!(InPktinfo::try_from(message).unwrap(), info);
