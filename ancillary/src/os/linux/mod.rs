@@ -64,7 +64,7 @@ mod mmsg;
 pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX};
 
 mod errqueue;
-pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};
+pub use self::errqueue::{ExtendedErrorKind, IpRecvErr, Ipv6RecvErr, ERR_QUEUE_SPACE};
 
 mod udp;
 pub use self::udp::{UdpGro, UdpSegment};
