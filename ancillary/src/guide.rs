@@ -492,6 +492,81 @@
 //! their own forms (`LOCAL_PEERCRED` and `getpeereid` on FreeBSD and macOS, FreeBSD's
 //! `SCM_CREDS`: see `os::freebsd` and `os::macos`).
 //!
+//! # When the kernel refuses: ECN, GSO and `EINTR`
+//!
+//! Every send and receive returns the kernel's error as it is, and the crate retries
+//! nothing: a QUIC stack's fallbacks (quinn-udp's among them) are the caller's, in a few
+//! lines each.
+//!
+//! * **ECN.** A kernel or sandbox that does not take `IP_TOS`/`IPV6_TCLASS` on send
+//!   (Linux before 3.13 for `IP_TOS`, some emulators) fails the whole send with `EINVAL`,
+//!   and nothing is sent. Send again without the ECN message and stop adding it on that
+//!   socket. The example provokes the `EINVAL` with a malformed `IP_TOS` (two bytes, which
+//!   no kernel takes):
+//!
+//! ```
+//! # #[cfg(target_os = "linux")]
+//! # fn main() -> std::io::Result<()> {
+//! use std::io;
+//! use std::net::{SocketAddr, UdpSocket};
+//! use ancillary::os::linux::{DestinationExt, Ecn};
+//! use ancillary::{AncillaryData, ControlMessage, MessageSender};
+//!
+//! /// Sends `payload` to `to` marked with `ecn` while `*ecn_on`, and unmarked from the
+//! /// first `EINVAL` on. `ancillary` holds the datagram's other messages, if any.
+//! fn send_marked(
+//!     socket: &UdpSocket,
+//!     payload: &[u8],
+//!     to: SocketAddr,
+//!     ecn: Ecn,
+//!     ecn_on: &mut bool,
+//!     ancillary: &mut AncillaryData<'_>,
+//! ) -> io::Result<usize> {
+//!     if !*ecn_on {
+//!         return MessageSender::new(socket, payload).ancillary_data(ancillary).send_to(&to);
+//!     }
+//!     ancillary.add_ecn_for(&to, ecn);
+//!     match MessageSender::new(socket, payload).ancillary_data(ancillary).send_to(&to) {
+//!         Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+//!             *ecn_on = false;
+//!             // Here the buffer held only ECN; rebuild any other messages after `clear`.
+//!             ancillary.clear();
+//!             MessageSender::new(socket, payload).ancillary_data(ancillary).send_to(&to)
+//!         }
+//!         other => other,
+//!     }
+//! }
+//!
+//! let receiver = UdpSocket::bind("127.0.0.1:0")?;
+//! let sender = UdpSocket::bind("127.0.0.1:0")?;
+//! let mut ancillary = AncillaryData::new();
+//! // Stands for a kernel that refuses ECN: an `IP_TOS` of two bytes is `EINVAL`.
+//! ancillary.add_control_message(ControlMessage::new(libc::IPPROTO_IP, libc::IP_TOS, &[0; 2]));
+//! let mut ecn_on = true;
+//! let to = receiver.local_addr()?;
+//! assert_eq!(send_marked(&sender, b"hi", to, Ecn::Ect0, &mut ecn_on, &mut ancillary)?, 2);
+//! assert!(!ecn_on);
+//! assert_eq!(receiver.recv(&mut [0; 8])?, 2);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(target_os = "linux"))]
+//! # fn main() {}
+//! ```
+//!
+//! * **GSO.** A send with [`UdpSegment`](crate::os::linux::UdpSegment) fails with `EIO`
+//!   when the device cannot checksum the segments (some virtual and tunnel devices), and
+//!   with `EINVAL` when the kernel has no `UDP_SEGMENT` (before 4.18) or the buffer is more
+//!   than [`UDP_GSO_MAX_SEGMENTS`](crate::os::linux::sockopt::UDP_GSO_MAX_SEGMENTS)
+//!   segments; nothing was sent. Send the buffer again as one datagram per segment
+//!   (`payload.chunks(size)`, without the `UdpSegment` message), and after `EIO` stop
+//!   using GSO on that socket.
+//! * **`EINTR`.** A blocking send or receive interrupted by a signal whose handler was
+//!   installed without `SA_RESTART` returns an [`io::Error`](std::io::Error) of kind
+//!   [`Interrupted`](std::io::ErrorKind::Interrupted); the crate does not retry it, as
+//!   std's `UdpSocket::recv` does not. Nothing was sent or received, and a receive's
+//!   `AncillaryData` holds no descriptors from it: call again. Non-blocking and async
+//!   calls do not see it.
+//!
 //! # Platforms
 //!
 //! Linux is the first platform, tested in full (x86_64 glibc and musl, and 32-bit, arm64

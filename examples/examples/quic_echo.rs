@@ -79,9 +79,7 @@ mod echo {
         };
         for meta in messages.parse::<Meta>() {
             match meta? {
-                Meta::Gro(gro) => {
-                    received.stride = usize::try_from(gro.segment_size()).unwrap_or(len)
-                }
+                Meta::Gro(gro) => received.stride = usize::from(gro.segment_size()),
                 Meta::Tos(tos) => received.ecn = tos.ecn(),
                 Meta::Tclass(tclass) => received.ecn = tclass.ecn(),
                 Meta::Dst4(info) => received.dst = Some(info.addr().into()),

@@ -243,7 +243,7 @@ fn read_guide(messages: &ControlMessages, from: SocketAddr, len: usize) -> Meta 
     };
     for message in messages.parse::<GuideUdp>() {
         match message {
-            Ok(GuideUdp::Gro(gro)) => meta.stride = gro.segment_size() as usize,
+            Ok(GuideUdp::Gro(gro)) => meta.stride = usize::from(gro.segment_size()),
             Ok(GuideUdp::Tos(tos)) => meta.ecn = tos.ecn().bits(),
             Ok(GuideUdp::Tclass(class)) => meta.ecn = class.ecn().bits(),
             Ok(GuideUdp::Dst4(info)) => meta.dst = Some(IpAddr::V4(info.addr())),
@@ -271,7 +271,7 @@ fn read_ours(messages: &ControlMessages, from: SocketAddr, len: usize) -> Meta {
     };
     for message in messages.parse::<Udp>() {
         match message {
-            Ok(Udp::Gro(gro)) => meta.stride = gro.segment_size() as usize,
+            Ok(Udp::Gro(gro)) => meta.stride = usize::from(gro.segment_size()),
             Ok(Udp::Tos(tos)) => meta.ecn = tos.ecn().bits(),
             Ok(Udp::Dst(info)) => meta.dst = Some(IpAddr::V4(info.addr())),
             Ok(Udp::Time(time)) => meta.time = time.since_epoch(),

@@ -8,6 +8,7 @@ mod fds;
 mod qemu;
 mod send_recv;
 mod temp;
+mod udp;
 #[cfg(io_uring_target)]
 mod uring;
 
@@ -19,6 +20,7 @@ pub use crate::fds::*;
 pub use crate::qemu::*;
 pub use crate::send_recv::*;
 pub use crate::temp::{file_with, TempDir};
+pub use crate::udp::{udp_bind, udp_bind_v6};
 #[cfg(io_uring_target)]
 pub use crate::uring::*;
 

@@ -8,7 +8,8 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use ancillary::os::linux::{
-    IpRecvErr, Ipv6RecvErr, RecvOptionsExt, RecvResultExt, SocketOptionsExt,
+    ExtendedErrorKind, InPktinfo, IpRecvErr, IpTos, Ipv6RecvErr, RecvOptionsExt, RecvResultExt,
+    SocketOptionsExt, TimestampNs, ERR_QUEUE_SPACE,
 };
 use ancillary::{
     AncillaryData, ControlMessagePayload, MessageReceiver, PayloadError, RecvOptions, RecvResult,
@@ -147,4 +148,65 @@ fn a_too_small_buffer_truncates_instead_of_misparsing() {
     assert!(!IpRecvErr::matches(
         &ancillary.control_messages().iter().next().unwrap()
     ));
+}
+
+/// A socket with `IP_RECVERR` and a closed port on 127.0.0.1 to send to.
+fn ipv4_with_closed_port() -> (UdpSocket, SocketAddr) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_recv_err_v4(true).unwrap();
+    let closed = UdpSocket::bind("127.0.0.1:0").unwrap();
+    (socket, closed.local_addr().unwrap())
+}
+
+#[test]
+fn port_unreachable_is_classified_with_its_code() {
+    let (socket, closed) = ipv4_with_closed_port();
+    let mut ancillary = AncillaryData::with_capacity(ERR_QUEUE_SPACE);
+    provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    let err = ancillary.control_messages().find::<IpRecvErr>().unwrap();
+    // ICMP type 3 (destination unreachable), code 3 (port unreachable).
+    let kind = ExtendedErrorKind::Unreachable { code: 3 };
+    assert_eq!(err.unwrap().kind(), kind);
+
+    let Ok(socket) = UdpSocket::bind("[::1]:0") else {
+        skipped("the IPv6 half", "no IPv6 loopback here");
+        return;
+    };
+    socket.set_recv_err_v6(true).unwrap();
+    let closed = UdpSocket::bind("[::1]:0").unwrap().local_addr().unwrap();
+    provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    let err = ancillary.control_messages().find::<Ipv6RecvErr>().unwrap();
+    // ICMPv6 type 1 (destination unreachable), code 4 (port unreachable).
+    let kind = ExtendedErrorKind::Unreachable { code: 4 };
+    assert_eq!(err.unwrap().kind(), kind);
+}
+
+#[test]
+fn err_queue_space_holds_an_error_with_the_quic_receive_options() {
+    let (socket, closed) = ipv4_with_closed_port();
+    socket.set_recv_pktinfo_v4(true).unwrap();
+    socket.set_recv_tos_v4(true).unwrap();
+    if let Err(err) = socket.set_timestamp_ns(true) {
+        assert!(tests::qemu_sockopt_gap("SO_TIMESTAMPNS", &err), "{err}");
+        return;
+    }
+    let mut ancillary = AncillaryData::with_capacity(ERR_QUEUE_SPACE);
+    let result = provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    assert!(!result.control_data_truncated());
+    let messages = ancillary.control_messages();
+    assert_eq!(
+        messages.find::<IpRecvErr>().unwrap().unwrap().errno(),
+        libc::ECONNREFUSED
+    );
+    assert!(messages.find::<InPktinfo>().unwrap().is_ok());
+    assert!(messages.find::<IpTos>().unwrap().is_ok());
+    assert!(messages.find::<TimestampNs>().unwrap().is_ok());
+    // Room for the error alone cuts the others off.
+    if under_qemu() {
+        skipped("the truncated receive", QEMU_LOSES_CTRUNC);
+        return;
+    }
+    let mut ancillary = AncillaryData::with_capacity(IpRecvErr::SPACE);
+    let result = provoke_and_read(&socket, closed, &mut ancillary).unwrap();
+    assert!(result.control_data_truncated());
 }

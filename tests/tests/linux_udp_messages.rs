@@ -18,30 +18,7 @@ use ancillary::{
 
 const ROOM: usize = 512;
 
-fn bind(addr: &str) -> UdpSocket {
-    let socket = UdpSocket::bind(addr).unwrap();
-    // A missing datagram fails the test instead of hanging it.
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    socket
-}
-
-/// A socket on `[::1]`, or `None` (and a printed reason) where IPv6 is off.
-fn bind_v6(addr: &str) -> Option<UdpSocket> {
-    match UdpSocket::bind(addr) {
-        Ok(socket) => {
-            socket
-                .set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            Some(socket)
-        }
-        Err(err) => {
-            tests::skipped("the whole test", &format!("no IPv6 loopback here: {err}"));
-            None
-        }
-    }
-}
+use tests::{udp_bind as bind, udp_bind_v6 as bind_v6};
 
 /// Sends `payload` with `ancillary` from `sender` to `to`.
 fn send(sender: &UdpSocket, to: SocketAddr, payload: &[u8], ancillary: &mut AncillaryData<'_>) {
@@ -404,7 +381,7 @@ fn built_in_messages_have_the_c_layouts() {
         ancillary::cmsg_space(3 * size_of::<libc::timespec>())
     );
     // A constructed message reads back through the raw form.
-    let info = InPktinfo::new(3, Ipv4Addr::new(10, 1, 2, 3));
+    let info = InPktinfo::new(Ipv4Addr::new(10, 1, 2, 3), 3);
     let message = ControlMessage::from(&info);
     assert_eq!(&message.data()[4..8], &[10, 1, 2, 3]);
     assert_eq!(InPktinfo::try_from(message).unwrap(), info);

@@ -144,7 +144,7 @@ impl InPktinfo {
     /// To send: the source address `spec_dst`, and the interface `ifindex` (0: the one
     /// routing picks).
     #[must_use]
-    pub fn new(ifindex: u32, spec_dst: Ipv4Addr) -> InPktinfo {
+    pub fn new(spec_dst: Ipv4Addr, ifindex: u32) -> InPktinfo {
         InPktinfo(libc::in_pktinfo {
             ipi_ifindex: ifindex,
             ipi_spec_dst: in_addr(spec_dst),
@@ -269,7 +269,7 @@ mod tests {
     #[cfg(not(target_os = "freebsd"))]
     #[test]
     fn apple_in_pktinfo_round_trips() {
-        let info = InPktinfo::new(2, Ipv4Addr::new(192, 0, 2, 1));
+        let info = InPktinfo::new(Ipv4Addr::new(192, 0, 2, 1), 2);
         let message = ControlMessage::from(&info);
         assert_eq!(&message.data()[4..8], &[192, 0, 2, 1]);
         let back = InPktinfo::try_from(message).unwrap();

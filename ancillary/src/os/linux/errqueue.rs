@@ -3,7 +3,91 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
-use crate::ControlMessage;
+use crate::{cmsg_space, ControlMessage, ControlMessagePayload};
+
+/// Control-data room for one error from the error queue with the receive options a QUIC
+/// endpoint usually has on: the extended error ([`IpRecvErr`] or [`Ipv6RecvErr`]) and the
+/// messages the kernel adds to it then, packet info (`IP_PKTINFO`/`IPV6_RECVPKTINFO`), the
+/// TOS byte or traffic class (`IP_RECVTOS`/`IPV6_RECVTCLASS`) and a timestamp
+/// (`SO_TIMESTAMPNS`). 136 bytes for an IPv4 error and 160 for an IPv6 one on 64-bit
+/// targets; this is the larger. With only [`IpRecvErr::SPACE`] such an error is cut
+/// (`MSG_CTRUNC`), losing messages after the first.
+pub const ERR_QUEUE_SPACE: usize = {
+    let time = cmsg_space(core::mem::size_of::<libc::timespec>());
+    let v4 = IpRecvErr::SPACE
+        + cmsg_space(core::mem::size_of::<libc::in_pktinfo>())
+        + cmsg_space(1)
+        + time;
+    let v6 = Ipv6RecvErr::SPACE
+        + cmsg_space(core::mem::size_of::<libc::in6_pktinfo>())
+        + cmsg_space(core::mem::size_of::<core::ffi::c_int>())
+        + time;
+    if v4 > v6 {
+        v4
+    } else {
+        v6
+    }
+};
+
+/// `SO_EE_ORIGIN_LOCAL`, `SO_EE_ORIGIN_ICMP` and `SO_EE_ORIGIN_ICMP6`.
+const ORIGIN_LOCAL: u8 = 1;
+const ORIGIN_ICMP: u8 = 2;
+const ORIGIN_ICMP6: u8 = 3;
+
+/// What a queued extended error is, from its origin, ICMP type and code
+/// ([`IpRecvErr::kind`], [`Ipv6RecvErr::kind`]).
+///
+/// A UDP send to a closed port on loopback gives [`Unreachable`](Self::Unreachable) (code
+/// 3, port unreachable, for ICMP; code 4 for ICMPv6); see [`IpRecvErr`] for an example.
+/// Loopback's MTU (65536) is larger than any datagram, so neither
+/// [`PacketTooBig`](Self::PacketTooBig) nor a local `EMSGSIZE` can be provoked there.
+///
+/// # References
+/// `ip(7)` and `ipv6(7)`, `IP_RECVERR`; RFC 792 and RFC 4443 for the codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExtendedErrorKind {
+    /// ICMP destination unreachable (type 3, but code 4) or ICMPv6 destination
+    /// unreachable (type 1), with its code (such as 3 and 4, port unreachable).
+    Unreachable {
+        /// The ICMP or ICMPv6 code.
+        code: u8,
+    },
+    /// The path needs smaller datagrams: ICMP fragmentation needed (type 3, code 4) or
+    /// ICMPv6 packet too big (type 2), with the MTU the router reported.
+    PacketTooBig {
+        /// The next hop's MTU.
+        mtu: u32,
+    },
+    /// An error found on this host (`SO_EE_ORIGIN_LOCAL`), such as `EMSGSIZE` for a send
+    /// larger than the path MTU with fragmentation off, where `info` is that MTU.
+    Local {
+        /// The error number.
+        errno: i32,
+        /// `ee_info`.
+        info: u32,
+    },
+    /// Any other origin, type or code (such as ICMP time exceeded, or a timestamp).
+    Other,
+}
+
+impl ExtendedErrorKind {
+    const fn of(origin: u8, icmp_type: u8, code: u8, errno: u32, info: u32) -> Self {
+        match (origin, icmp_type, code) {
+            (ORIGIN_ICMP, 3, 4) | (ORIGIN_ICMP6, 2, _) => {
+                ExtendedErrorKind::PacketTooBig { mtu: info }
+            }
+            (ORIGIN_ICMP, 3, code) | (ORIGIN_ICMP6, 1, code) => {
+                ExtendedErrorKind::Unreachable { code }
+            }
+            (ORIGIN_LOCAL, _, _) => ExtendedErrorKind::Local {
+                errno: errno as i32,
+                info,
+            },
+            _ => ExtendedErrorKind::Other,
+        }
+    }
+}
 
 /// The fields of `struct sock_extended_err` that both typed messages share.
 macro_rules! extended_err_accessors {
@@ -45,6 +129,19 @@ macro_rules! extended_err_accessors {
             self.ee_data
         }
 
+        /// What the error is: an ICMP or ICMPv6 destination unreachable with its code, a
+        /// packet too big with its MTU, a local error, or another one.
+        #[must_use]
+        pub const fn kind(&self) -> ExtendedErrorKind {
+            ExtendedErrorKind::of(
+                self.ee_origin,
+                self.ee_type,
+                self.ee_code,
+                self.ee_errno,
+                self.ee_info,
+            )
+        }
+
         /// The `std::io::Error` that `errno` stands for.
         #[must_use]
         pub fn error(&self) -> std::io::Error {
@@ -65,7 +162,10 @@ macro_rules! extended_err_accessors {
 /// ```
 /// # fn main() -> std::io::Result<()> {
 /// use std::net::UdpSocket;
-/// use ancillary::os::linux::{IpRecvErr, RecvOptionsExt, RecvResultExt, SocketOptionsExt};
+/// use ancillary::os::linux::{
+///     ExtendedErrorKind, IpRecvErr, RecvOptionsExt, RecvResultExt, SocketOptionsExt,
+///     ERR_QUEUE_SPACE,
+/// };
 /// use ancillary::{AncillaryData, ControlMessagePayload, MessageReceiver, RecvOptions};
 ///
 /// let socket = UdpSocket::bind("127.0.0.1:0")?;
@@ -74,7 +174,8 @@ macro_rules! extended_err_accessors {
 /// let closed = UdpSocket::bind("127.0.0.1:0")?.local_addr()?;
 /// socket.send_to(b"anyone?", closed)?;
 ///
-/// let mut ancillary = AncillaryData::with_capacity(IpRecvErr::SPACE);
+/// // Room for the error and what the usual receive options add to it.
+/// let mut ancillary = AncillaryData::with_capacity(ERR_QUEUE_SPACE);
 /// let mut buf = [0u8; 16];
 /// // Reading the error queue never blocks: retry until the ICMP error has been queued.
 /// let result = loop {
@@ -93,6 +194,7 @@ macro_rules! extended_err_accessors {
 /// assert!(result.err_queue());
 /// let err = ancillary.control_messages().find::<IpRecvErr>().unwrap()?;
 /// assert_eq!(err.errno(), libc::ECONNREFUSED);
+/// assert_eq!(err.kind(), ExtendedErrorKind::Unreachable { code: 3 }); // port unreachable
 /// assert_eq!(err.offender().map(|a| *a.ip()), Some(std::net::Ipv4Addr::LOCALHOST));
 /// # Ok(())
 /// # }
@@ -190,3 +292,66 @@ const _: () = {
     assert!(offset_of!(libc::sock_extended_err, ee_info) == offset_of!(IpRecvErr, ee_info));
     assert!(offset_of!(libc::sock_extended_err, ee_data) == offset_of!(IpRecvErr, ee_data));
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(origin: u8, icmp_type: u8, code: u8, errno: i32, info: u32) -> IpRecvErr {
+        IpRecvErr {
+            ee_errno: errno as u32,
+            ee_origin: origin,
+            ee_type: icmp_type,
+            ee_code: code,
+            ee_pad: 0,
+            ee_info: info,
+            ee_data: 0,
+            offender: [0; 16],
+        }
+    }
+
+    #[test]
+    fn kinds_the_loopback_cannot_provoke() {
+        // ICMP fragmentation needed, as a router on a 1400-byte path sends it.
+        let err = v4(ORIGIN_ICMP, 3, 4, libc::EMSGSIZE, 1400);
+        assert_eq!(err.kind(), ExtendedErrorKind::PacketTooBig { mtu: 1400 });
+        // ICMP host unreachable.
+        let err = v4(ORIGIN_ICMP, 3, 1, libc::EHOSTUNREACH, 0);
+        assert_eq!(err.kind(), ExtendedErrorKind::Unreachable { code: 1 });
+        // A send over the local path MTU with IP_PMTUDISC_DO.
+        let err = v4(ORIGIN_LOCAL, 0, 0, libc::EMSGSIZE, 1280);
+        let local = ExtendedErrorKind::Local {
+            errno: libc::EMSGSIZE,
+            info: 1280,
+        };
+        assert_eq!(err.kind(), local);
+        // ICMP time exceeded.
+        assert_eq!(
+            v4(ORIGIN_ICMP, 11, 0, libc::EHOSTUNREACH, 0).kind(),
+            ExtendedErrorKind::Other
+        );
+    }
+
+    #[test]
+    fn icmpv6_kinds() {
+        let v6 = |icmp_type, code, info| Ipv6RecvErr {
+            ee_errno: 0,
+            ee_origin: ORIGIN_ICMP6,
+            ee_type: icmp_type,
+            ee_code: code,
+            ee_pad: 0,
+            ee_info: info,
+            ee_data: 0,
+            offender: [0; 28],
+        };
+        assert_eq!(
+            v6(2, 0, 1280).kind(),
+            ExtendedErrorKind::PacketTooBig { mtu: 1280 }
+        );
+        assert_eq!(
+            v6(1, 4, 0).kind(),
+            ExtendedErrorKind::Unreachable { code: 4 }
+        );
+        assert_eq!(v6(3, 0, 0).kind(), ExtendedErrorKind::Other);
+    }
+}

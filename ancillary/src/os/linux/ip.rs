@@ -201,11 +201,14 @@ pub struct InPktinfo(libc::in_pktinfo);
 
 impl InPktinfo {
     /// To send: the source address `spec_dst`, and the interface `ifindex` (0: the one
-    /// routing picks).
+    /// routing picks). The same order and types as
+    /// [`In6Pktinfo::new`](crate::os::linux::In6Pktinfo::new).
     #[must_use]
-    pub fn new(ifindex: c_int, spec_dst: Ipv4Addr) -> InPktinfo {
+    pub fn new(spec_dst: Ipv4Addr, ifindex: u32) -> InPktinfo {
         InPktinfo(libc::in_pktinfo {
-            ipi_ifindex: ifindex,
+            // An `int` in the C struct; interface indexes are positive `int`s, so an index
+            // above `i32::MAX`, which names no interface, wraps to one the kernel refuses.
+            ipi_ifindex: ifindex as c_int,
             ipi_spec_dst: in_addr(spec_dst),
             ipi_addr: in_addr(Ipv4Addr::UNSPECIFIED),
         })
@@ -214,13 +217,15 @@ impl InPktinfo {
     /// To send from `source`, on the interface routing picks.
     #[must_use]
     pub fn from_source(source: Ipv4Addr) -> InPktinfo {
-        InPktinfo::new(0, source)
+        InPktinfo::new(source, 0)
     }
 
-    /// Received: the index of the interface the datagram arrived on (`ipi_ifindex`).
+    /// Received: the index of the interface the datagram arrived on (`ipi_ifindex`, an
+    /// `int` the kernel fills with a positive index), as a `u32` like
+    /// [`In6Pktinfo::ifindex`](crate::os::linux::In6Pktinfo::ifindex).
     #[must_use]
-    pub const fn ifindex(&self) -> c_int {
-        self.0.ipi_ifindex
+    pub const fn ifindex(&self) -> u32 {
+        self.0.ipi_ifindex as u32
     }
 
     /// Received: the local address the datagram was routed to (`ipi_spec_dst`), the

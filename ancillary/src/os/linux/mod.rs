@@ -10,7 +10,8 @@
 //!   [`Ipv6Tclass`], [`Ecn`]), addresses ([`InPktinfo`], [`In6Pktinfo`],
 //!   [`IpOrigDstAddr`], [`Ipv6OrigDstAddr`]), [`IpTtl`], [`Ipv6HopLimit`], time
 //!   ([`TimestampNs`], [`Timestamping`], and `TxTime` on Linux but not Android) and
-//!   drops ([`RxqOvfl`]).
+//!   drops ([`RxqOvfl`]); the ECN and source-address messages a destination needs,
+//!   IPv4-mapped ones included, chosen by [`DestinationExt`].
 //! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`]; every
 //!   option as a type, and the ones a QUIC stack sets up its path with, in [`sockopt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
@@ -63,7 +64,7 @@ mod mmsg;
 pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX};
 
 mod errqueue;
-pub use self::errqueue::{IpRecvErr, Ipv6RecvErr};
+pub use self::errqueue::{ExtendedErrorKind, IpRecvErr, Ipv6RecvErr, ERR_QUEUE_SPACE};
 
 mod udp;
 pub use self::udp::{UdpGro, UdpSegment};
@@ -78,6 +79,9 @@ pub use self::ip::{InPktinfo, IpOrigDstAddr, IpTos, IpTosSend, IpTtl};
 
 mod ipv6;
 pub use self::ipv6::Ipv6OrigDstAddr;
+
+mod destination;
+pub use self::destination::DestinationExt;
 pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 
 #[cfg(not(padded_timespec))]

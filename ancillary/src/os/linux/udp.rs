@@ -60,7 +60,8 @@ impl UdpSegment {
 /// `UDP_GRO` (Linux 5.0+), received with the `UDP_GRO` socket option set: the datagram
 /// handed to this receive is several datagrams of `segment_size()` bytes each coalesced by
 /// the kernel (the last may be shorter). The payload is an `int`; reading it as a smaller
-/// integer would give 0 on big-endian targets, which the typed view rules out.
+/// integer would give 0 on big-endian targets, which the typed view rules out. The size is
+/// read as a `u16`, the type of the kernel's GSO size and of [`UdpSegment::new`].
 ///
 /// # References
 /// `udp(7)`, `UDP_GRO`.
@@ -73,9 +74,10 @@ pub struct UdpGro {
 }
 
 impl UdpGro {
-    /// The size of each coalesced datagram but the last.
+    /// The size of each coalesced datagram but the last, as [`UdpSegment::new`] takes it
+    /// (a value out of range, which no kernel sends, reads as `u16::MAX`).
     #[must_use]
-    pub const fn segment_size(&self) -> core::ffi::c_int {
-        self.segment_size
+    pub fn segment_size(&self) -> u16 {
+        u16::try_from(self.segment_size).unwrap_or(u16::MAX)
     }
 }
