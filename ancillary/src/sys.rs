@@ -406,28 +406,6 @@ pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
     unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) }
 }
 
-// ----- test helpers -------------------------------------------------------------------------
-
-/// A pipe: its read end and its write end (for tests: a descriptor whose closing the
-/// write end reveals, with `EPIPE`, on every platform and under Miri).
-///
-/// # Panics
-/// If `pipe` fails.
-#[cfg(test)]
-pub(crate) fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
-    use std::os::fd::FromRawFd;
-    let mut ends = [0; 2];
-    // SAFETY: `ends` has room for the two descriptors `pipe` writes; on success both are
-    // new, open, and owned by nobody else, so each `OwnedFd` takes one.
-    unsafe {
-        assert_eq!(libc::pipe(ends.as_mut_ptr()), 0, "pipe");
-        (
-            std::os::fd::OwnedFd::from_raw_fd(ends[0]),
-            std::os::fd::OwnedFd::from_raw_fd(ends[1]),
-        )
-    }
-}
-
 // ----- batches (Linux) ---------------------------------------------------------------------
 
 /// Room for `N` `mmsghdr`s on the stack, of which a batch zeroes only the ones it uses: a
