@@ -9,13 +9,13 @@
 //!
 //! [`SendMsg`] and [`RecvMsg`] take the same data as
 //! [`MessageSender`](crate::MessageSender) and [`MessageReceiver`](crate::MessageReceiver)
-//! (buffers, an [`AncillaryData`], options, an address), but **own** it, since the kernel
+//! (buffers, an [`AncillaryData`](crate::AncillaryData), options, an address), but **own** it, since the kernel
 //! reads or writes it after the call that submits the entry has returned.
 //! [`prepare`](RecvMsg::prepare) moves everything, with the `msghdr` and the `iovec`s
 //! pointing into it, into one heap allocation that an operation ([`RecvMsgOp`],
 //! [`SendMsgOp`]) holds. The data only comes back through `complete`, which takes the
 //! operation's completion result; a receive's control data goes through the RFC's finish
-//! step ([`AncillaryData::finish_recvmsg`]), so every received descriptor is an owned,
+//! step ([`AncillaryData::finish_recvmsg`](crate::AncillaryData::finish_recvmsg)), so every received descriptor is an owned,
 //! close-on-exec descriptor exactly as after [`recv_message`](crate::recv_message).
 //!
 //! A descriptor passed over a Unix datagram pair, both ways through a ring:
@@ -82,7 +82,7 @@
 //! `io_uring_recvmsg_out` header, then the address, the control data and the payload.
 //! [`RecvMsgMulti::parse`] reads such a buffer safely into a [`RecvMsgOut`] (any bytes
 //! at all: malformed or truncated ones give an [`OutError`]), and [`RecvMsgMulti::take`]
-//! also hands the control data to an [`AncillaryData`] through the finish step, which
+//! also hands the control data to an [`AncillaryData`](crate::AncillaryData) through the finish step, which
 //! then owns the descriptors in it.
 //!
 //! See the guide's [io_uring section](crate::guide#io_uring) for a whole example.

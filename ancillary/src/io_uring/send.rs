@@ -138,7 +138,7 @@ struct SendParts {
 pub struct SendMsgOp(Op<SendParts>);
 
 impl SendMsgOp {
-    /// The `user_data` that [`entry`](Self::entry) sets (see [`RecvMsgOp::user_data`]).
+    /// The `user_data` that [`entry`](Self::entry) sets (see [`RecvMsgOp::user_data`](super::RecvMsgOp::user_data)).
     #[must_use]
     pub fn user_data(&self) -> u64 {
         self.0.user_data()
@@ -159,7 +159,7 @@ impl SendMsgOp {
     /// data and the descriptors.
     ///
     /// # Safety
-    /// As for [`RecvMsgOp::complete`]: the entry was submitted exactly once and `result`
+    /// As for [`RecvMsgOp::complete`](super::RecvMsgOp::complete): the entry was submitted exactly once and `result`
     /// is its completion's (or it was never submitted, with a negative `result`).
     pub unsafe fn complete(self, result: i32) -> SendMsgDone {
         // SAFETY: the kernel is done with the state (the caller's promise).
