@@ -7,6 +7,7 @@ use crate::ancillary_data::AncillaryData;
 use crate::builder::{MessageReceiver, MessageSender};
 use crate::options::RecvResult;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<S: AsyncSendMessage + ?Sized> MessageSender<'_, '_, S> {
     /// Sends the message from async code: the async form of
     /// [`send`](MessageSender::send) (feature `tokio`). Cancel safe.
@@ -45,6 +46,7 @@ impl<S: AsyncSendMessage + ?Sized> MessageSender<'_, '_, S> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<S: AsyncSendMessageTo + ?Sized> MessageSender<'_, '_, S> {
     /// Sends the message to `addr` from async code: the async form of
     /// [`send_to`](MessageSender::send_to) (feature `tokio`). Cancel safe.
@@ -79,6 +81,7 @@ impl<S: AsyncSendMessageTo + ?Sized> MessageSender<'_, '_, S> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<S: AsyncRecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
     /// Receives one message from async code: the async form of
     /// [`recv`](MessageReceiver::recv) (feature `tokio`). Cancel safe: see the
@@ -121,6 +124,7 @@ impl<S: AsyncRecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<S: AsyncRecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
     /// Receives one message and the sender's address from async code: the async form of
     /// [`recv_from`](MessageReceiver::recv_from) (feature `tokio`). Cancel safe.
