@@ -72,6 +72,12 @@
 
 use ::tokio::net::UnixStream;
 
+// The async forms wait with `async_io`, the poll forms with `poll_*_ready`, and neither is
+// written over the other: a `poll_*_ready` keeps only the waker of its most recent call in
+// each direction, so an async form built on it would leave all but one of several tasks
+// awaiting the same socket unwoken, and a poll form has nowhere to keep an `async_io`
+// future between calls. What each operation does once ready is written once, in
+// `socket`'s functions.
 mod async_fd;
 mod asynchronous;
 mod builder;
