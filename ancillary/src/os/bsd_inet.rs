@@ -12,11 +12,6 @@ use std::os::fd::AsFd;
 use super::bsd_sockopt;
 pub use super::ecn::Ecn;
 use super::inet::{in_addr, ipv4};
-#[allow(
-    unused_imports,
-    reason = "named by the doc links of `rfc3542_options!`"
-)]
-use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 
 use crate::{set_socket_option, ControlMessage};
 

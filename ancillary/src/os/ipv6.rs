@@ -11,23 +11,41 @@ use super::ecn::Ecn;
 use super::inet::int_byte;
 use crate::ControlMessage;
 
-// Each platform's `SocketOptionsExt`, which the doc links below name.
-#[cfg(target_os = "freebsd")]
-#[allow(unused_imports, reason = "named by doc links only")]
-use super::freebsd::SocketOptionsExt;
+/// A doc line that defines the link `[$method]` as that method of this platform's
+/// `SocketOptionsExt`, named by path so that no import runs back up (after a blank doc
+/// line: a link definition cannot interrupt a paragraph).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-#[allow(unused_imports, reason = "named by doc links only")]
-use super::linux::SocketOptionsExt;
-#[cfg(any(target_os = "macos", target_os = "ios"))]
-#[allow(unused_imports, reason = "named by doc links only")]
-use super::macos::SocketOptionsExt;
+macro_rules! options_ext_link {
+    ($method:ident) => {
+        concat!(
+            "[",
+            stringify!($method),
+            "]: crate::os::linux::SocketOptionsExt::",
+            stringify!($method)
+        )
+    };
+}
+/// As above, for the BSD socket layer's `SocketOptionsExt` (FreeBSD and Apple).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+macro_rules! options_ext_link {
+    ($method:ident) => {
+        concat!(
+            "[",
+            stringify!($method),
+            "]: crate::os::bsd_inet::SocketOptionsExt::",
+            stringify!($method)
+        )
+    };
+}
 
 /// `IPV6_TCLASS`: the traffic class of a received IPv6 datagram (with
-/// [`set_recv_tclass_v6`](SocketOptionsExt::set_recv_tclass_v6)), or the one to send a
+/// [`set_recv_tclass_v6`][set_recv_tclass_v6]), or the one to send a
 /// datagram with; its low two bits are the ECN codepoint. An `int` both ways.
 ///
 /// # References
 /// RFC 3542, section 6.5; Linux `ipv6(7)`, FreeBSD `ip6(4)`.
+///
+#[doc = options_ext_link!(set_recv_tclass_v6)]
 #[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_TCLASS)]
 #[repr(C)]
@@ -66,11 +84,13 @@ impl Ipv6Tclass {
 }
 
 /// `IPV6_HOPLIMIT`: the hop limit of a received IPv6 datagram (with
-/// [`set_recv_hoplimit_v6`](SocketOptionsExt::set_recv_hoplimit_v6)), or the one to send
+/// [`set_recv_hoplimit_v6`][set_recv_hoplimit_v6]), or the one to send
 /// a datagram with. An `int` both ways.
 ///
 /// # References
 /// RFC 3542, section 6.3; Linux `ipv6(7)`, FreeBSD `ip6(4)`.
+///
+#[doc = options_ext_link!(set_recv_hoplimit_v6)]
 #[derive(ControlMessage, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_HOPLIMIT)]
 #[repr(C)]
@@ -97,12 +117,14 @@ impl Ipv6HopLimit {
 }
 
 /// `IPV6_PKTINFO` (`struct in6_pktinfo`): on receive (with
-/// [`set_recv_pktinfo_v6`](SocketOptionsExt::set_recv_pktinfo_v6)), the destination
+/// [`set_recv_pktinfo_v6`][set_recv_pktinfo_v6]), the destination
 /// address of an IPv6 datagram and the interface it arrived on; on send, the source
 /// address (and interface) of one datagram.
 ///
 /// # References
 /// RFC 3542, section 6.1; Linux `ipv6(7)`, FreeBSD `ip6(4)`.
+///
+#[doc = options_ext_link!(set_recv_pktinfo_v6)]
 #[derive(ControlMessage, Clone, Copy)]
 #[cmsg(crate = crate, level = libc::IPPROTO_IPV6, type = libc::IPV6_PKTINFO)]
 #[repr(transparent)]
@@ -179,26 +201,26 @@ impl fmt::Debug for In6Pktinfo {
 }
 
 /// The socket options that turn on the messages of this module, as default methods of a
-/// platform's `SocketOptionsExt` (where the expansion has `io` and the three message types
-/// in scope), each over its option type in `os::sockopt`.
+/// platform's `SocketOptionsExt` (where the expansion has `io` in scope), each over its
+/// option type in `os::sockopt`.
 macro_rules! rfc3542_options {
     () => {
         /// `IPV6_RECVTCLASS`: every IPv6 datagram carries its traffic class,
-        /// [`Ipv6Tclass`] (ECN in its low two bits).
+        /// [`Ipv6Tclass`](crate::os::ipv6::Ipv6Tclass) (ECN in its low two bits).
         #[doc(alias = "IPV6_RECVTCLASS")]
         fn set_recv_tclass_v6(&self, on: bool) -> io::Result<()> {
             crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvTclass(on))
         }
 
         /// `IPV6_RECVPKTINFO`: every IPv6 datagram carries its destination address and
-        /// arrival interface, [`In6Pktinfo`].
+        /// arrival interface, [`In6Pktinfo`](crate::os::ipv6::In6Pktinfo).
         #[doc(alias = "IPV6_RECVPKTINFO")]
         fn set_recv_pktinfo_v6(&self, on: bool) -> io::Result<()> {
             crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvPktinfo(on))
         }
 
         /// `IPV6_RECVHOPLIMIT`: every IPv6 datagram carries its hop limit,
-        /// [`Ipv6HopLimit`].
+        /// [`Ipv6HopLimit`](crate::os::ipv6::Ipv6HopLimit).
         #[doc(alias = "IPV6_RECVHOPLIMIT")]
         fn set_recv_hoplimit_v6(&self, on: bool) -> io::Result<()> {
             crate::set_socket_option(self, &crate::os::sockopt::Ipv6RecvHopLimit(on))

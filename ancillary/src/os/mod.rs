@@ -17,6 +17,8 @@ pub mod macos;
 // Shared by the platform modules above, which re-export what is public. (`os` is built
 // on Unix only, where an unsupported target already fails with the crate's one error.)
 #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
+mod bsd_creds;
+#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
 mod bsd_inet;
 #[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
 mod bsd_sockopt;

@@ -15,15 +15,13 @@ pub mod sockopt {
     pub use crate::os::sockopt::*;
 }
 
-mod creds;
-pub use self::creds::{ScmCreds, CMGROUP_MAX};
-
 mod sockcred;
 pub use self::sockcred::{SockCred, SockCred2};
 
 #[cfg(test)]
 mod tests;
 
+pub use super::bsd_creds::{ScmCreds, CMGROUP_MAX};
 pub use super::bsd_inet::{
     Ecn, IpRecvDstAddr, IpRecvTos, IpRecvTtl, IpSendSrcAddr, SocketOptionsExt,
 };

@@ -29,11 +29,6 @@ use core::ffi::c_int;
 use std::io;
 use std::os::fd::AsFd;
 
-#[allow(
-    unused_imports,
-    reason = "named by the doc links of `rfc3542_options!`"
-)]
-use super::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 pub use crate::os::sockopt::{
     Ipv6DontFrag, Ipv6RecvHopLimit, Ipv6RecvPktinfo, Ipv6RecvTclass, SoRcvBuf, SoSndBuf,
 };

@@ -28,11 +28,9 @@ pub mod sockopt {
     pub use crate::os::sockopt::*;
 }
 
-mod creds;
-pub use self::creds::{ScmCreds, CMGROUP_MAX};
-
 #[cfg(test)]
 mod tests;
 
+pub use super::bsd_creds::{ScmCreds, CMGROUP_MAX};
 pub use super::bsd_inet::{Ecn, InPktinfo, IpRecvDstAddr, IpRecvTos, IpRecvTtl, SocketOptionsExt};
 pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
