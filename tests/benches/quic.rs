@@ -92,6 +92,21 @@ struct Meta {
     time: Option<Duration>,
 }
 
+impl Meta {
+    /// A datagram of `len` bytes from `from`, before its control messages are read: not
+    /// coalesced, no ECN bits, no destination, no timestamp.
+    fn new(from: SocketAddr, len: usize) -> Meta {
+        Meta {
+            from,
+            len,
+            stride: len,
+            ecn: 0,
+            dst: None,
+            time: None,
+        }
+    }
+}
+
 /// One implementation of a round.
 trait Round {
     const NAME: &'static str;
@@ -233,14 +248,7 @@ impl Round for OursGuide {
 
 #[inline]
 fn read_guide(messages: &ControlMessages, from: SocketAddr, len: usize) -> Meta {
-    let mut meta = Meta {
-        from,
-        len,
-        stride: len,
-        ecn: 0,
-        dst: None,
-        time: None,
-    };
+    let mut meta = Meta::new(from, len);
     for message in messages.parse::<GuideUdp>() {
         match message {
             Ok(GuideUdp::Gro(gro)) => meta.stride = usize::from(gro.segment_size()),
@@ -261,14 +269,7 @@ fn read_guide(messages: &ControlMessages, from: SocketAddr, len: usize) -> Meta 
 
 #[inline]
 fn read_ours(messages: &ControlMessages, from: SocketAddr, len: usize) -> Meta {
-    let mut meta = Meta {
-        from,
-        len,
-        stride: len,
-        ecn: 0,
-        dst: None,
-        time: None,
-    };
+    let mut meta = Meta::new(from, len);
     for message in messages.parse::<Udp>() {
         match message {
             Ok(Udp::Gro(gro)) => meta.stride = usize::from(gro.segment_size()),
