@@ -553,10 +553,10 @@
 //! # fn main() {}
 //! ```
 //!
-//! * **GSO.** A send with [`UdpSegment`](crate::os::linux::UdpSegment) fails with `EIO`
+//! * **GSO.** A send with `os::linux::UdpSegment` fails with `EIO`
 //!   when the device cannot checksum the segments (some virtual and tunnel devices), and
 //!   with `EINVAL` when the kernel has no `UDP_SEGMENT` (before 4.18) or the buffer is more
-//!   than [`UDP_GSO_MAX_SEGMENTS`](crate::os::linux::sockopt::UDP_GSO_MAX_SEGMENTS)
+//!   than `os::linux::sockopt::UDP_GSO_MAX_SEGMENTS`
 //!   segments; nothing was sent. Send the buffer again as one datagram per segment
 //!   (`payload.chunks(size)`, without the `UdpSegment` message), and after `EIO` stop
 //!   using GSO on that socket.
