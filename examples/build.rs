@@ -1,7 +1,8 @@
-//! Sets the `io_uring_target` cfg (see `tests/io_uring_target.rs`) for the io_uring example.
+//! Sets the `io_uring_target` cfg (Linux on the architectures of
+//! `ancillary/io_uring_target.rs`, the one list) for the io_uring example.
 
-include!("../tests/io_uring_target.rs");
+include!("../ancillary/io_uring_target.rs");
 
 fn main() {
-    set_io_uring_target_cfg();
+    set_io_uring_target_cfg(&["linux"]);
 }

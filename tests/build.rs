@@ -1,18 +1,18 @@
 //! Sets two `cfg`s for the tests and benchmarks:
 //!
 //! * `io_uring_target`: the target is one where `ancillary`'s `io-uring` feature builds
-//!   (`io_uring_target.rs`, shared with the examples and fuzz crates), so that the
-//!   io_uring tests name the condition once;
+//!   (Linux on the architectures of `ancillary/io_uring_target.rs`, the one list), so
+//!   that the io_uring tests name the condition once;
 //! * `nightly`: the compiler is a nightly, so that the `std-unstable` feature (std's
 //!   unstable `unix_socket_ancillary_data` in the issue-6 benchmarks) turns itself off,
 //!   with a warning, on a stable toolchain instead of failing the build.
 
 use std::process::Command;
 
-include!("io_uring_target.rs");
+include!("../ancillary/io_uring_target.rs");
 
 fn main() {
-    set_io_uring_target_cfg();
+    set_io_uring_target_cfg(&["linux"]);
 
     println!("cargo::rustc-check-cfg=cfg(nightly)");
     println!("cargo::rerun-if-env-changed=RUSTC");

@@ -26,7 +26,7 @@ pub(crate) enum FdKind {
     /// `SCM_RIGHTS`: the descriptors a peer passed.
     Rights,
     /// `SCM_PIDFD`: a pidfd of the sending process, installed by the kernel.
-    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg(linux_like)]
     Pidfd,
 }
 
@@ -35,18 +35,18 @@ impl FdKind {
     const fn bit(self) -> u8 {
         match self {
             FdKind::Rights => 1,
-            #[cfg(any(target_os = "linux", target_os = "android"))]
+            #[cfg(linux_like)]
             FdKind::Pidfd => 2,
         }
     }
 
     /// Every kind this platform knows.
     const ALL_BITS: u8 = {
-        #[cfg(any(target_os = "linux", target_os = "android"))]
+        #[cfg(linux_like)]
         {
             1 | 2
         }
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        #[cfg(not(linux_like))]
         {
             1
         }
@@ -60,7 +60,7 @@ impl FdKind {
         }
         match ty {
             libc::SCM_RIGHTS => Some(FdKind::Rights),
-            #[cfg(any(target_os = "linux", target_os = "android"))]
+            #[cfg(linux_like)]
             crate::platform::SCM_PIDFD => Some(FdKind::Pidfd),
             _ => None,
         }

@@ -210,7 +210,7 @@ plain_c_struct! {
     in6_addr { s6_addr }
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 plain_c_struct! {
     sockaddr_in { sin_family, sin_port, sin_addr, sin_zero }
     sockaddr_in6 { sin6_family, sin6_port, sin6_flowinfo, sin6_addr, sin6_scope_id }

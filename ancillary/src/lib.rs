@@ -85,13 +85,8 @@
 
 // Control messages are a Unix socket feature, and each target's layout (alignment, which
 // messages carry descriptors, close-on-exec) is written down in `os` for these only.
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "macos",
-    target_os = "ios"
-)))]
+// (`supported_os` and the other platform conditions are named in `build.rs`.)
+#[cfg(not(supported_os))]
 compile_error!(
     "the `ancillary` crate supports Unix targets only: Linux, Android, FreeBSD, macOS and iOS"
 );
@@ -111,99 +106,82 @@ macro_rules! __cmsg_value {
 /// not indented, to keep them as they would be written without it.)
 macro_rules! on_supported_targets {
     ($($item:item)*) => {$(
-        #[cfg(any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "freebsd",
-            target_os = "macos",
-            target_os = "ios"
-        ))]
+        #[cfg(supported_os)]
         $item
     )*};
 }
 
 /// The items of the `io-uring` feature, built where it works: Linux (and Android) on the
-/// architectures whose kernel ABI the `io-uring` crate ships (the list of that
-/// dependency in `Cargo.toml`); elsewhere the feature adds nothing.
+/// architectures whose kernel ABI the `io-uring` crate ships (`io_uring_target`, set by
+/// `build.rs` from the list in `io_uring_target.rs`); elsewhere the feature adds nothing.
 macro_rules! with_io_uring {
     ($($item:item)*) => {$(
-        #[cfg(all(
-            feature = "io-uring",
-            any(target_os = "linux", target_os = "android"),
-            any(
-                target_arch = "x86_64",
-                target_arch = "aarch64",
-                target_arch = "riscv64",
-                target_arch = "loongarch64",
-                target_arch = "powerpc64"
-            )
-        ))]
+        #[cfg(io_uring_target)]
         $item
     )*};
 }
 
-// The modules, on Unix only (each on its own line, where tools that walk `mod` items,
-// such as cargo-mutants, find them); the items of the supported targets follow in
+// The modules, on the supported targets only (each on its own line, where tools that walk
+// `mod` items, such as cargo-mutants, find them); the items follow in
 // `on_supported_targets!`. See ARCHITECTURE.md for what each module owns.
 
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod addr;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod ancillary_data;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod ancillary_storage;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod builder;
-#[cfg(unix)]
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod cmsg;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod control_messages;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod control_messages_buf;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod error;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod fds;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod field;
-#[cfg(unix)]
+#[cfg(supported_os)]
 pub mod guide;
 with_io_uring! {
     #[cfg_attr(docsrs, doc(cfg(feature = "io-uring")))]
     pub mod io_uring;
 }
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod message;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod options;
-#[cfg(unix)]
+#[cfg(supported_os)]
 pub mod os;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod payload;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod platform;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod region;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod rights;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod socket;
-#[cfg(unix)]
+#[cfg(supported_os)]
 #[cfg(feature = "socket2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "socket2")))]
 pub mod socket2;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod sockopt;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod sys;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod tailed;
-#[cfg(unix)]
+#[cfg(supported_os)]
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
-#[cfg(unix)]
+#[cfg(supported_os)]
 mod variants;
 
 on_supported_targets! {

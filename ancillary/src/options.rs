@@ -72,9 +72,9 @@ impl SendOptions {
 
 /// `MSG_NOSIGNAL`. Apple platforms lack the flag (they use the `SO_NOSIGPIPE` socket option
 /// instead), so there it is 0 and `no_signal` has no effect.
-#[cfg(not(any(target_os = "macos", target_os = "ios")))]
+#[cfg(not(apple))]
 const NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
-#[cfg(any(target_os = "macos", target_os = "ios"))]
+#[cfg(apple)]
 const NOSIGNAL: c_int = 0;
 
 /// Flags for one receive (`flags` of `recvmsg`).

@@ -12,7 +12,7 @@ use core::ffi::c_int;
 /// * FreeBSD rounds to `_ALIGNBYTES + 1`: `sizeof(long)` on x86 and powerpc64,
 ///   `sizeof(long long)` on aarch64 and riscv64, `sizeof(int)` on 32-bit arm and powerpc.
 /// * Apple platforms round to `sizeof(uint32_t)` (`__DARWIN_ALIGN32`) for control messages.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) const CMSG_ALIGN_UNIT: usize = core::mem::size_of::<usize>();
 
 #[cfg(target_os = "freebsd")]
@@ -25,16 +25,16 @@ pub(crate) const CMSG_ALIGN_UNIT: usize =
         core::mem::size_of::<core::ffi::c_long>()
     };
 
-#[cfg(any(target_os = "macos", target_os = "ios"))]
+#[cfg(apple)]
 pub(crate) const CMSG_ALIGN_UNIT: usize = core::mem::size_of::<u32>();
 
 /// `MSG_CMSG_CLOEXEC` where the platform has it, else 0 (see `crate::cloexec`).
-#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[cfg(any(linux_like, target_os = "freebsd"))]
 pub(crate) const MSG_CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
-#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+#[cfg(not(any(linux_like, target_os = "freebsd")))]
 pub(crate) const MSG_CMSG_CLOEXEC: c_int = 0;
 
 /// `SCM_PIDFD` (Linux 6.5): the kernel installs a pidfd in the receiver. libc does not
 /// export the constant yet; the value is fixed by the kernel ABI (`asm-generic/socket.h`).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) const SCM_PIDFD: c_int = 0x04;

@@ -55,7 +55,7 @@ pub(crate) enum RecvBufs<'a> {
 
 impl<'a> RecvBufs<'a> {
     /// The buffers as a slice, for the callers that build their own `msghdr`s.
-    #[cfg(any(feature = "tokio", target_os = "linux", target_os = "android"))]
+    #[cfg(any(feature = "tokio", linux_like))]
     #[inline]
     pub(crate) fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
         match self {
@@ -145,12 +145,11 @@ fn fill_send_control(msg: &mut libc::msghdr, control: &[u8]) -> io::Result<()> {
     }
     // Linux reads `msg_control` only when `msg_controllen` is not 0; the BSDs refuse a
     // non-null one shorter than a header with `EINVAL`, so there no control data is null.
-    msg.msg_control =
-        if cfg!(any(target_os = "linux", target_os = "android")) || !control.is_empty() {
-            control.as_ptr().cast_mut().cast()
-        } else {
-            core::ptr::null_mut()
-        };
+    msg.msg_control = if cfg!(linux_like) || !control.is_empty() {
+        control.as_ptr().cast_mut().cast()
+    } else {
+        core::ptr::null_mut()
+    };
     msg.msg_controllen = control.len() as _;
     Ok(())
 }
@@ -400,7 +399,7 @@ pub(crate) fn getsockopt<T: PayloadField>(
 // ----- the process ----------------------------------------------------------------------------
 
 /// This process's id, real user id and real group id.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
     // SAFETY: these calls have no preconditions and cannot fail.
     unsafe { (libc::getpid(), libc::getuid(), libc::getgid()) }
@@ -410,10 +409,10 @@ pub(crate) fn current_ids() -> (libc::pid_t, libc::uid_t, libc::gid_t) {
 
 /// Room for `N` `mmsghdr`s on the stack, of which a batch zeroes only the ones it uses: a
 /// batch of a few messages does not pay for clearing all `N`.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) struct MmsgHdrs<const N: usize>([core::mem::MaybeUninit<libc::mmsghdr>; N]);
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 impl<const N: usize> MmsgHdrs<N> {
     #[inline]
     pub(crate) const fn new() -> Self {
@@ -439,10 +438,10 @@ impl<const N: usize> MmsgHdrs<N> {
 }
 
 /// Room for one destination address of a batch, kept across the `sendmmsg` call.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) struct Name([core::mem::MaybeUninit<u8>; size_of::<libc::sockaddr_storage>()]);
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 impl Name {
     pub(crate) const fn new() -> Name {
         Name([core::mem::MaybeUninit::uninit(); size_of::<libc::sockaddr_storage>()])
@@ -453,7 +452,7 @@ impl Name {
 ///
 /// # Errors
 /// `InvalidInput` if the address is larger than a `sockaddr_storage`.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 #[inline(always)]
 pub(crate) fn fill_name(msg: &mut libc::msghdr, name: &mut Name, bytes: &[u8]) -> io::Result<()> {
     let room = name.0.get_mut(..bytes.len()).ok_or_else(|| {
@@ -481,7 +480,7 @@ pub(crate) fn fill_name(msg: &mut libc::msghdr, name: &mut Name, bytes: &[u8]) -
 ///
 /// # Errors
 /// The `sendmmsg` error of a batch that sent nothing.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) fn sendmmsg(
     socket: BorrowedFd<'_>,
     hdrs: &mut [libc::mmsghdr],
@@ -512,7 +511,7 @@ pub(crate) fn sendmmsg(
 
 /// One message of a batched receive: what its `mmsghdr` is filled from, and what the
 /// receive reports back. The parts of an [`os::linux::RecvMmsg`](crate::os::linux::RecvMmsg).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) struct RecvSlot<'a, 'fd> {
     pub(crate) bufs: RecvBufs<'a>,
     pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
@@ -521,7 +520,7 @@ pub(crate) struct RecvSlot<'a, 'fd> {
     pub(crate) result: RecvResult,
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 impl<'a, 'fd> RecvSlot<'a, 'fd> {
     pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
         RecvSlot {
@@ -546,7 +545,7 @@ impl<'a, 'fd> RecvSlot<'a, 'fd> {
 }
 
 /// A type that is a [`RecvSlot`]: the messages [`recvmmsg`] receives into.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) trait AsRecvSlot<'a, 'fd> {
     fn slot(&mut self) -> &mut RecvSlot<'a, 'fd>;
 }
@@ -558,7 +557,7 @@ pub(crate) trait AsRecvSlot<'a, 'fd> {
 ///
 /// # Errors
 /// `InvalidInput` before the call, or the `recvmmsg` error (no message was received then).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
     socket: BorrowedFd<'_>,
     messages: &mut [M],

@@ -12,7 +12,7 @@ fn sockaddr_in(v4: &SocketAddrV4) -> libc::sockaddr_in {
     sin.sin_addr = libc::in_addr {
         s_addr: u32::from_ne_bytes(v4.ip().octets()),
     };
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+    #[cfg(bsd_like)]
     {
         sin.sin_len = size_of::<libc::sockaddr_in>() as u8;
     }
@@ -28,7 +28,7 @@ fn sockaddr_in6(v6: &SocketAddrV6) -> libc::sockaddr_in6 {
         s6_addr: v6.ip().octets(),
     };
     sin6.sin6_scope_id = v6.scope_id();
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+    #[cfg(bsd_like)]
     {
         sin6.sin6_len = size_of::<libc::sockaddr_in6>() as u8;
     }

@@ -12,7 +12,7 @@ mod unix;
 use std::io;
 
 pub use self::error::AddressError;
-#[cfg(any(test, target_os = "linux", target_os = "android"))]
+#[cfg(any(test, linux_like))]
 pub(crate) use self::raw::with_sockaddr_bytes;
 pub use self::raw::RawSocketAddr;
 use self::raw::{view, zeroed};

@@ -156,7 +156,7 @@ impl RawSocketAddr {
 /// # Errors
 /// As `with_sockaddr`, or `InvalidInput` if the `sockaddr` is larger than a
 /// `sockaddr_storage`.
-#[cfg(any(test, target_os = "linux", target_os = "android"))]
+#[cfg(any(test, linux_like))]
 #[inline(always)]
 pub(crate) fn with_sockaddr_bytes<A: SocketAddress, R>(
     addr: &A,

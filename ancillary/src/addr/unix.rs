@@ -23,7 +23,7 @@ use super::{invalid, zeroed, RawSocketAddr, SocketAddress};
 const PATH_AT: usize = offset_of!(libc::sockaddr_un, sun_path);
 
 /// Whether a leading 0 byte in `sun_path` starts an abstract name on this platform.
-const HAS_ABSTRACT_NAMES: bool = cfg!(any(target_os = "linux", target_os = "android"));
+const HAS_ABSTRACT_NAMES: bool = cfg!(linux_like);
 
 // SAFETY: `f` gets a pointer to a `sockaddr_un` on this stack frame, alive for the whole
 // call, and a length no larger than its size.
@@ -52,7 +52,7 @@ unsafe impl SocketAddress for SocketAddr {
         // by the length, as the kernel reports it); an abstract name has none.
         let terminator = usize::from(start == 0 && bytes.len() < room.len());
         let len = PATH_AT + start + bytes.len() + terminator;
-        #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+        #[cfg(bsd_like)]
         {
             sun.sun_len = len as u8;
         }
@@ -100,7 +100,7 @@ fn unnamed() -> io::Result<SocketAddr> {
     SocketAddr::from_pathname("")
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 fn abstract_name(addr: &SocketAddr) -> Option<&[u8]> {
     #[cfg(target_os = "android")]
     use std::os::android::net::SocketAddrExt;
@@ -109,12 +109,12 @@ fn abstract_name(addr: &SocketAddr) -> Option<&[u8]> {
     addr.as_abstract_name()
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(linux_like))]
 fn abstract_name(_: &SocketAddr) -> Option<&[u8]> {
     None
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 fn from_abstract_name(name: &[u8]) -> io::Result<SocketAddr> {
     #[cfg(target_os = "android")]
     use std::os::android::net::SocketAddrExt;
@@ -123,7 +123,7 @@ fn from_abstract_name(name: &[u8]) -> io::Result<SocketAddr> {
     SocketAddr::from_abstract_name(name)
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(linux_like))]
 fn from_abstract_name(_: &[u8]) -> io::Result<SocketAddr> {
     unreachable!("HAS_ABSTRACT_NAMES is false here")
 }

@@ -60,7 +60,7 @@ requires.
 FreeBSD `unix(4)`, "Control messages"."#
 )]
 #[cfg_attr(
-    any(target_os = "macos", target_os = "ios"),
+    apple,
     doc = r#"
 **XNU defines this message but does not implement it for Unix sockets**: its
 `unp_internalize` accepts only `SCM_RIGHTS`, so sending an `SCM_CREDS` fails (`EINVAL`)

@@ -14,7 +14,7 @@ use crate::ControlMessage;
 /// A doc line that defines the link `[$method]` as that method of this platform's
 /// `SocketOptionsExt`, named by path so that no import runs back up (after a blank doc
 /// line: a link definition cannot interrupt a paragraph).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 macro_rules! options_ext_link {
     ($method:ident) => {
         concat!(
@@ -26,7 +26,7 @@ macro_rules! options_ext_link {
     };
 }
 /// As above, for the BSD socket layer's `SocketOptionsExt` (FreeBSD and Apple).
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(linux_like))]
 macro_rules! options_ext_link {
     ($method:ident) => {
         concat!(

@@ -2,7 +2,7 @@
 //! system (`linux`, `freebsd`, `macos`). Only public items live here; the constants the
 //! core of the crate needs from each platform are in the private `platform` module.
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(linux_like)]
 #[cfg_attr(docsrs, doc(cfg(any(target_os = "linux", target_os = "android"))))]
 pub mod linux;
 
@@ -10,17 +10,17 @@ pub mod linux;
 #[cfg_attr(docsrs, doc(cfg(target_os = "freebsd")))]
 pub mod freebsd;
 
-#[cfg(any(target_os = "macos", target_os = "ios"))]
+#[cfg(apple)]
 #[cfg_attr(docsrs, doc(cfg(any(target_os = "macos", target_os = "ios"))))]
 pub mod macos;
 
 // Shared by the platform modules above, which re-export what is public. (`os` is built
-// on Unix only, where an unsupported target already fails with the crate's one error.)
-#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
+// on the supported targets only; elsewhere the crate fails with its one error.)
+#[cfg(bsd_like)]
 mod bsd_creds;
-#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
+#[cfg(bsd_like)]
 mod bsd_inet;
-#[cfg(any(target_os = "freebsd", target_os = "macos", target_os = "ios"))]
+#[cfg(bsd_like)]
 mod bsd_sockopt;
 mod ecn;
 mod inet;
