@@ -179,20 +179,9 @@ impl<'a, 'fd, S: ?Sized> MessageReceiver<'a, 'fd, S> {
 
     /// A receiver scattering one message over several buffers.
     pub fn new_vectored<'b>(socket: &'a S, bufs: &'a mut [IoSliceMut<'b>]) -> Self {
-        let len = bufs.len();
-        let ptr = bufs.as_mut_ptr().cast::<IoSliceMut<'a>>();
-        // Only the lifetime parameter changes ('b to the shorter 'a; 'b: 'a is implied by
-        // the type of `bufs`), so layout and validity are the same and the buffers stay
-        // valid for all of 'a. `&mut` makes such shortening unsound in general only if a
-        // shorter-lived `IoSliceMut` could be written into the slice. This builder never
-        // writes to it, and passes it on only as the `&mut [IoSliceMut<'_>]` of
-        // `RecvMessage::recv_message`, whose implementations are generic over that lifetime.
-        // SAFETY: so they can only store `IoSliceMut`s valid for any lifetime (`'static`
-        // ones, or the slices they were given), never shorter-lived ones.
-        let bufs = unsafe { core::slice::from_raw_parts_mut(ptr, len) };
         MessageReceiver {
             socket,
-            bufs: RecvBufs::Many(bufs),
+            bufs: RecvBufs::many(bufs),
             ancillary_data: None,
             options: RecvOptions::new(),
         }

@@ -167,29 +167,3 @@ pub struct RecvMsgDone {
     /// The bytes received and the flags, or the error.
     pub result: io::Result<(usize, RecvResult)>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// An operation that is never submitted gives everything back through `complete`
-    /// with a negative result (and, under Miri, frees exactly what `prepare` allocated).
-    #[test]
-    fn prepare_then_complete_without_submitting() {
-        let recv = RecvMsg::vectored(vec![vec![1, 2], vec![3]], AncillaryData::with_capacity(64))
-            .with_address()
-            .options(RecvOptions::new())
-            .prepare()
-            .unwrap();
-        assert_ne!(recv.user_data(), 0);
-        // SAFETY: never submitted, with a negative result.
-        let done = unsafe { recv.complete(-libc::ECANCELED) };
-        assert_eq!(done.bufs, [vec![1, 2], vec![3]]);
-        assert!(done.address.is_none());
-        assert_eq!(
-            done.result.unwrap_err().raw_os_error(),
-            Some(libc::ECANCELED)
-        );
-        assert!(done.ancillary.capacity() >= 64);
-    }
-}

@@ -200,29 +200,3 @@ pub struct SendMsgDone {
     /// The bytes sent, or the error.
     pub result: io::Result<usize>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A send that is never submitted gives everything back through `complete` with a
-    /// negative result (and, under Miri, frees exactly what `prepare` allocated).
-    #[test]
-    fn send_prepare_then_complete_without_submitting() {
-        let mut ancillary = AncillaryData::new();
-        ancillary.add_control_message(crate::ControlMessage::new(1, 2, &[3, 4, 5]));
-        let to = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
-        let send = SendMsg::new(vec![9; 3])
-            .ancillary_data(ancillary)
-            .to(&to)
-            .unwrap()
-            .prepare()
-            .unwrap();
-        // SAFETY: never submitted, with a negative result.
-        let done = unsafe { send.complete(-libc::EINVAL) };
-        assert_eq!(done.bufs, [vec![9; 3]]);
-        assert_eq!(done.ancillary.control_messages().iter().count(), 1);
-        assert!(done.fds.is_empty());
-        assert!(done.result.is_err());
-    }
-}

@@ -153,8 +153,8 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
 
     /// A message scattered over several buffers.
     #[must_use]
-    pub fn new_vectored(bufs: &'a mut [IoSliceMut<'a>]) -> Self {
-        RecvMmsg(sys::RecvSlot::new(RecvBufs::Many(bufs)))
+    pub fn new_vectored<'b>(bufs: &'a mut [IoSliceMut<'b>]) -> Self {
+        RecvMmsg(sys::RecvSlot::new(RecvBufs::many(bufs)))
     }
 
     /// Receives this message's control messages (and descriptors) into `ancillary_data`,
