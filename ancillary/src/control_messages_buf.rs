@@ -5,6 +5,8 @@
 //! already in it. That is what makes descriptor ownership sound: the bytes a receive wrote
 //! stay exactly as the kernel wrote them until the descriptors in them are taken or closed.
 
+mod received;
+
 use core::ffi::c_int;
 use core::fmt;
 use core::mem::MaybeUninit;
@@ -17,7 +19,7 @@ use crate::cmsg::{
 };
 use crate::control_messages::ControlMessages;
 use crate::error::CapacityError;
-use crate::fds::{FdKind, OwnedFds, ReceivedFds};
+use crate::fds::ReceivedFds;
 use crate::message::ControlMessage;
 use crate::platform::CMSG_ALIGN_UNIT;
 use crate::region::{GrowError, Storage};
@@ -358,105 +360,6 @@ impl<'s> ControlMessagesBuf<'s> {
             }
         }
     }
-
-    // ----- receiving -------------------------------------------------------------------
-
-    /// Closes every descriptor the buffer still owns and empties it.
-    #[inline]
-    pub(crate) fn clear(&mut self) {
-        self.close_owned();
-        self.len = 0;
-        self.received = 0;
-        self.overflow_needed = 0;
-        self.open_payload = 0;
-    }
-
-    /// Empties the buffer and hands out its whole capacity, initialised, for a receive.
-    #[inline]
-    pub(crate) fn begin_recv(&mut self) -> &mut [u8] {
-        self.clear();
-        self.storage.whole_mut()
-    }
-
-    /// Adopts the first `len` bytes of the region as received control data and takes
-    /// ownership of every descriptor in them.
-    ///
-    /// # Safety
-    /// The region must hold, in its first `len` bytes, what a successful `recvmsg` in this
-    /// process wrote there after the last [`begin_recv`](Self::begin_recv), and nothing may
-    /// have changed it since: every `SCM_RIGHTS` (and `SCM_PIDFD`) descriptor in it is then
-    /// open and owned by nobody else.
-    #[inline]
-    pub(crate) unsafe fn finish_recv(&mut self, len: usize) {
-        let len = len.min(self.capacity());
-        self.len = len;
-        self.received = len;
-        // SAFETY: the caller's promise: these bytes are what the receive wrote.
-        self.fds = unsafe { ReceivedFds::adopt(self.bytes(len)) };
-    }
-
-    /// The first `len` bytes of the storage, for `len` either `self.len` or
-    /// `self.received`.
-    #[inline]
-    fn bytes(&self, len: usize) -> &[u8] {
-        debug_assert!(len == self.len || len == self.received);
-        stored(&self.storage, len)
-    }
-
-    /// Whether descriptors of `kind` from the last receive are still owned here.
-    #[inline]
-    pub(crate) fn owns(&self, kind: FdKind) -> bool {
-        self.fds.owns(kind)
-    }
-
-    /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
-    /// Empty if they were already taken or nothing was received.
-    #[inline]
-    pub(crate) fn drain_fds(&mut self, kind: FdKind) -> OwnedFds<'_> {
-        // The storage and the owner are separate fields.
-        let received = stored(&self.storage, self.received);
-        // SAFETY: `received` is all of the last receive's bytes, for which `fds` was
-        // adopted (`finish_recv`), unchanged since: the buffer only appends.
-        unsafe { self.fds.drain(received, kind) }
-    }
-
-    /// Counts the received descriptors of `kind` still owned here.
-    pub(crate) fn count_fds(&self, kind: FdKind) -> usize {
-        self.fds.count(self.bytes(self.received), kind)
-    }
-
-    /// Closes the received descriptors still owned here and gives up their ownership.
-    #[inline]
-    fn close_owned(&mut self) {
-        // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
-        // store, on the common path.
-        if self.fds.is_none() {
-            return;
-        }
-        // No bytes that could hold a message: nothing to walk, no slice to make.
-        if self.received < size_of::<libc::cmsghdr>() {
-            self.fds = ReceivedFds::NONE;
-            return;
-        }
-        let received = stored(&self.storage, self.received);
-        // SAFETY: as in `drain_fds`.
-        unsafe { self.fds.close(received) };
-    }
-}
-
-/// The first `len` bytes of the buffer's storage, for `len` either the buffer's `len` or
-/// its `received`: a function of the storage alone, so that the owner of the descriptors,
-/// another field, can be borrowed beside it.
-///
-/// Unchecked, on the path of every send and receive; private to this module, whose code
-/// alone writes the two lengths.
-#[inline(always)]
-fn stored<'a>(storage: &'a Storage<'_>, len: usize) -> &'a [u8] {
-    debug_assert!(len <= storage.capacity());
-    // SAFETY: both lengths are at most the capacity (the invariant of `len` and
-    // `received`, which every write of them in this module keeps: appends end within the
-    // storage they reserved, a receive takes at most the capacity, a clear sets 0).
-    unsafe { storage.bytes_unchecked(len) }
 }
 
 fn capacity_overflow() -> TryReserveError {
@@ -465,13 +368,6 @@ fn capacity_overflow() -> TryReserveError {
     Vec::<u8>::new()
         .try_reserve(usize::MAX)
         .expect_err("reserving usize::MAX bytes always fails")
-}
-
-impl Drop for ControlMessagesBuf<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        self.close_owned();
-    }
 }
 
 impl Deref for ControlMessagesBuf<'_> {
@@ -525,11 +421,11 @@ impl fmt::Debug for ControlMessagesBuf<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmsg::{cmsg_len, encode_header, read_header, BUFFER_ALIGN, HEADER_LEN};
+    use crate::cmsg::{cmsg_len, read_header, BUFFER_ALIGN, HEADER_LEN};
     use core::ffi::c_int;
     use std::os::fd::{AsFd, AsRawFd};
 
-    fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {
+    pub(super) fn payloads(buf: &ControlMessagesBuf<'_>) -> Vec<(c_int, c_int, Vec<u8>)> {
         buf.iter()
             .map(|m| (m.cmsg_level(), m.cmsg_type(), m.data().to_vec()))
             .collect()
@@ -552,7 +448,9 @@ mod tests {
 
     /// A buffer whose first 64 bytes held a message of 0xFF bytes, then were cleared:
     /// stale bytes that every later write must overwrite or zero where it pads.
-    fn cleared_over_stale_bytes(storage: &mut [MaybeUninit<u8>]) -> ControlMessagesBuf<'_> {
+    pub(super) fn cleared_over_stale_bytes(
+        storage: &mut [MaybeUninit<u8>],
+    ) -> ControlMessagesBuf<'_> {
         let mut buf = ControlMessagesBuf::with_storage(storage);
         buf.push(&ControlMessage::new(9, 9, &[0xFF; 64 - HEADER_LEN]));
         assert_eq!(buf.len, 64);
@@ -571,33 +469,6 @@ mod tests {
         assert_eq!(payloads(&buf), [(1, 2, vec![0xCD]), (3, 4, vec![0xEF; 9])]);
         let second = cmsg_space(1);
         for padding in [cmsg_len(1)..second, second + cmsg_len(9)..bytes.len()] {
-            assert!(
-                bytes[padding.clone()].iter().all(|&b| b == 0),
-                "{padding:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn push_after_an_unaligned_receive_starts_aligned_and_zeroes_the_gap() {
-        let mut storage = [MaybeUninit::uninit(); 128];
-        let mut buf = cleared_over_stale_bytes(&mut storage);
-        // What a kernel writes into a buffer of exactly `cmsg_len(1)` bytes: one message,
-        // no padding after it (a type that is not a descriptor kind).
-        let region = buf.begin_recv();
-        region[..HEADER_LEN].copy_from_slice(&encode_header(5, 6, 1));
-        region[HEADER_LEN] = 0xAB;
-        // SAFETY: the first `cmsg_len(1)` bytes are one message that holds no descriptor.
-        unsafe { buf.finish_recv(cmsg_len(1)) };
-        assert_ne!(cmsg_align(buf.len), buf.len, "the receive ended unaligned");
-
-        buf.try_push(&ControlMessage::new(7, 8, &[0xCD; 3]))
-            .unwrap();
-        let bytes = buf.as_bytes();
-        let second = cmsg_space(1);
-        assert_eq!(bytes.len(), second + cmsg_space(3));
-        assert_eq!(payloads(&buf), [(5, 6, vec![0xAB]), (7, 8, vec![0xCD; 3])]);
-        for padding in [cmsg_len(1)..second, second + cmsg_len(3)..bytes.len()] {
             assert!(
                 bytes[padding.clone()].iter().all(|&b| b == 0),
                 "{padding:?}"
@@ -716,14 +587,5 @@ mod tests {
         buf.reserve_exact(1000);
         assert!(buf.capacity() >= buf.len() + 1000);
         assert!(buf.try_reserve(usize::MAX).is_err());
-    }
-
-    #[test]
-    fn nothing_is_owned_before_a_receive() {
-        let mut buf = ControlMessagesBuf::new();
-        buf.try_push_fds(&[std::io::stdin().as_fd()]).unwrap();
-        assert!(!buf.owns(FdKind::Rights));
-        assert_eq!(buf.count_fds(FdKind::Rights), 0);
-        assert_eq!(buf.drain_fds(FdKind::Rights).len(), 0);
     }
 }
