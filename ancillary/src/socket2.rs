@@ -87,21 +87,11 @@ unsafe impl SocketAddress for SockAddr {
             ));
         }
         let mut copy = SockAddrStorage::zeroed();
-        let bytes = addr.as_bytes();
         // SAFETY: `sockaddr_storage` is one of the `sockaddr_*` types of this platform, as
         // `view_as` requires (and the storage is `repr(transparent)` over it).
         let target = unsafe { copy.view_as::<libc::sockaddr_storage>() };
-        // `bytes` is at most a `sockaddr_storage` long (`as_bytes` clamps to it), `target`
-        // is a whole one, exclusively borrowed, and the two do not overlap; every byte
-        // copied is initialised.
-        // SAFETY: a copy of `bytes.len()` bytes between valid, disjoint regions.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                bytes.as_ptr(),
-                core::ptr::from_mut(target).cast::<u8>(),
-                bytes.len(),
-            );
-        }
+        // The whole storage, a plain copy: the address is its first `len` bytes.
+        *target = *crate::addr::view::<libc::sockaddr_storage>(addr);
         // `SockAddr::new` asks that the length fit the family's address type, because
         // socket2 reads some families by length (a Unix path is `len - offset - 1` bytes of
         // `sun_path`): `fits_its_family` checked exactly that.

@@ -12,10 +12,11 @@ mod unix;
 use std::io;
 
 pub use self::error::AddressError;
+pub(crate) use self::raw::view;
 #[cfg(any(test, linux_like))]
 pub(crate) use self::raw::with_sockaddr_bytes;
+use self::raw::zeroed;
 pub use self::raw::RawSocketAddr;
-use self::raw::{view, zeroed};
 
 /// A socket address type that can be passed to `sendmsg` and read back from `recvmsg`.
 ///
