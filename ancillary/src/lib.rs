@@ -66,10 +66,11 @@
 //! # Platforms
 //!
 //! Unix only: Linux and Android, FreeBSD, macOS and iOS; the crate does not build for other
-//! targets. Everything outside `os` is the same on each of them. `os::linux`, `os::freebsd`
-//! and `os::macos` hold each platform's own messages, flags and socket options, and their
-//! items say which platform they are on. What differs between platforms, and how each is
-//! tested, is in the guide's [Platforms](crate::guide#platforms).
+//! targets, so its items do not repeat this. Each platform's own messages, flags and
+//! socket options are in `os::linux`, `os::freebsd` and `os::macos`; those items, and the
+//! few others that one platform alone has (such as `AncillaryData::take_pidfd`), say which
+//! platform they are on. What behaves differently from one platform to another, and how
+//! each is tested, is in the guide's [Platforms](crate::guide#platforms).
 //!
 //! # Features
 //!
