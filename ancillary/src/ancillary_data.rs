@@ -310,6 +310,7 @@ impl<'fd> AncillaryData<'fd> {
     /// Takes the pidfd of the sender that an `SCM_PIDFD` message carried (Linux 6.5+, with
     /// `SO_PASSPIDFD` set on the receiving socket). `None` if none came or it was taken.
     #[cfg(linux_like)]
+    #[cfg_attr(docsrs, doc(cfg(any(target_os = "linux", target_os = "android"))))]
     #[doc(alias = "SCM_PIDFD")]
     #[must_use = "dropping the pidfd closes it"]
     pub fn take_pidfd(&mut self) -> Option<OwnedFd> {

@@ -63,6 +63,15 @@
 //! an `SCM_RIGHTS` message. Both are `const fn`s, equal to the C macros `CMSG_SPACE` and
 //! `CMSG_LEN` ([`cmsg_len`]) of the target.
 //!
+//! # Platforms
+//!
+//! Unix only: Linux and Android, FreeBSD, macOS and iOS; the crate does not build for other
+//! targets, so its items do not repeat this. Each platform's own messages, flags and
+//! socket options are in `os::linux`, `os::freebsd` and `os::macos`; those items, and the
+//! few others that one platform alone has (such as `AncillaryData::take_pidfd`), say which
+//! platform they are on. What behaves differently from one platform to another, and how
+//! each is tested, is in the guide's [Platforms](crate::guide#platforms).
+//!
 //! # Features
 //!
 //! * `tokio`: async sends and receives on tokio's sockets, with poll and try forms
@@ -80,6 +89,10 @@
 //! [guide](crate::guide#where-this-crate-departs-from-the-rfc).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// docs.rs: every item needs `supported_os`, which the crate page says once (Platforms)
+// instead of a badge on each item; `padded_timespec` only matters on 32-bit targets, and
+// the docs of the items it leaves out say so. Features and per-OS items keep their badges.
+#![cfg_attr(docsrs, doc(auto_cfg(hide(supported_os, padded_timespec))))]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 

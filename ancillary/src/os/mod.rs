@@ -12,15 +12,34 @@ pub mod freebsd;
 
 #[cfg(apple)]
 #[cfg_attr(docsrs, doc(cfg(any(target_os = "macos", target_os = "ios"))))]
+// What the shared BSD modules leave out on FreeBSD is there on every Apple target.
+#[cfg_attr(docsrs, doc(auto_cfg(hide(target_os = "freebsd"))))]
 pub mod macos;
 
 // Shared by the platform modules above, which re-export what is public. (`os` is built
-// on the supported targets only; elsewhere the crate fails with its one error.)
+// on the supported targets only; elsewhere the crate fails with its one error.) In the
+// docs, their items, and their trait impls on the traits' pages, are on the platform of
+// the build, whose module re-exports them, as the items of `linux`.
 #[cfg(bsd_like)]
+#[cfg_attr(all(docsrs, target_os = "freebsd"), doc(cfg(target_os = "freebsd")))]
+#[cfg_attr(
+    all(docsrs, apple),
+    doc(cfg(any(target_os = "macos", target_os = "ios")))
+)]
 mod bsd_creds;
 #[cfg(bsd_like)]
+#[cfg_attr(all(docsrs, target_os = "freebsd"), doc(cfg(target_os = "freebsd")))]
+#[cfg_attr(
+    all(docsrs, apple),
+    doc(cfg(any(target_os = "macos", target_os = "ios")))
+)]
 mod bsd_inet;
 #[cfg(bsd_like)]
+#[cfg_attr(all(docsrs, target_os = "freebsd"), doc(cfg(target_os = "freebsd")))]
+#[cfg_attr(
+    all(docsrs, apple),
+    doc(cfg(any(target_os = "macos", target_os = "ios")))
+)]
 mod bsd_sockopt;
 mod ecn;
 mod inet;

@@ -9,9 +9,11 @@
 //! * What a UDP (QUIC) endpoint needs per datagram: ECN ([`IpTos`], [`IpTosSend`],
 //!   [`Ipv6Tclass`], [`Ecn`]), addresses ([`InPktinfo`], [`In6Pktinfo`],
 //!   [`IpOrigDstAddr`], [`Ipv6OrigDstAddr`]), [`IpTtl`], [`Ipv6HopLimit`], time
-//!   ([`TimestampNs`], [`Timestamping`], and `TxTime` on Linux but not Android) and
-//!   drops ([`RxqOvfl`]); the ECN and source-address messages a destination needs,
-//!   IPv4-mapped ones included, chosen by [`DestinationExt`].
+//!   ([`TimestampNs`], [`Timestamping`], and `TxTime` on Linux but not Android; none of
+//!   them on 32-bit musl, nor with `libc`'s 64-bit `time_t` on 32-bit glibc, where
+//!   `libc::timespec` has padding) and drops ([`RxqOvfl`]); the ECN and source-address
+//!   messages a destination needs, IPv4-mapped ones included, chosen by
+//!   [`DestinationExt`].
 //! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`]; every
 //!   option as a type, and the ones a QUIC stack sets up its path with, in [`sockopt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
@@ -87,6 +89,7 @@ pub use super::ipv6::{In6Pktinfo, Ipv6HopLimit, Ipv6Tclass};
 #[cfg(not(padded_timespec))]
 mod timestamp;
 #[cfg(all(target_os = "linux", not(padded_timespec)))]
+#[cfg_attr(docsrs, doc(cfg(target_os = "linux")))]
 pub use self::timestamp::TxTime;
 #[cfg(not(padded_timespec))]
 pub use self::timestamp::{TimestampNs, Timestamping};
