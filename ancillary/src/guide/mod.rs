@@ -469,9 +469,10 @@
 //!
 //! * **GSO.** A send with `os::linux::UdpSegment` fails with `EIO`
 //!   when the device cannot checksum the segments (some virtual and tunnel devices), and
-//!   with `EINVAL` when the kernel has no `UDP_SEGMENT` (before 4.18) or the buffer is more
-//!   than `os::linux::sockopt::UDP_GSO_MAX_SEGMENTS`
-//!   segments; nothing was sent. Send the buffer again as one datagram per segment
+//!   with `EINVAL` when the kernel has no `UDP_SEGMENT` (before 4.18) or the buffer holds
+//!   more segments than the running kernel takes (64, or 128 since Linux 6.9: size batches
+//!   by `os::linux::sockopt::UDP_GSO_MAX_SEGMENTS`, which every kernel takes); nothing was
+//!   sent. Send the buffer again as one datagram per segment
 //!   (`payload.chunks(size)`, without the `UdpSegment` message), and after `EIO` stop
 //!   using GSO on that socket.
 //! * **`EINTR`.** A blocking send or receive interrupted by a signal whose handler was
