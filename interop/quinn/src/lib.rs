@@ -10,7 +10,7 @@ use ancillary::os::linux::{recv_mmsg, sockopt::IpMtuDiscover, sockopt::UDP_GSO_M
 use ancillary::os::linux::{DestinationExt, Ecn, In6Pktinfo, InPktinfo, IpTos};
 use ancillary::os::linux::{Ipv6Tclass, RecvMmsg, SocketOptionsExt, UdpGro, UdpSegment};
 use ancillary::tokio::PollSendMessageTo;
-use ancillary::{set_socket_option, AncillaryData, AncillaryStorage, ControlMessage};
+use ancillary::{set_socket_option, AncillaryData, AncillaryStorage};
 use ancillary::{ControlMessagePayload, ControlMessages, RecvOptions, SendOptions};
 use quinn::udp::{EcnCodepoint, RecvMeta, Transmit, BATCH_SIZE};
 use quinn::{AsyncUdpSocket, UdpPoller};
@@ -21,16 +21,14 @@ const SEND_SPACE: usize = Ipv6Tclass::SPACE + UdpSegment::SPACE + In6Pktinfo::SP
 /// Control room of one received message: GRO, ECN and the destination, of either family.
 const RECV_SPACE: usize = UdpGro::SPACE + IpTos::SPACE + Ipv6Tclass::SPACE + In6Pktinfo::SPACE;
 
-/// What quinn reads of a received message's control data.
+/// What quinn reads of a received message's control data (other messages are skipped).
 #[derive(ControlMessages)]
-#[allow(dead_code)] // the catch-all's message is not read
-enum Meta<'a> {
+enum Meta {
     Gro(UdpGro),
     Tos(IpTos),
     Tclass(Ipv6Tclass),
     Dst4(InPktinfo),
     Dst6(In6Pktinfo),
-    Other(ControlMessage<'a>),
 }
 
 /// A UDP socket for quinn: give it to `Endpoint::new_with_abstract_socket`.
@@ -146,7 +144,6 @@ fn read_meta(message: &mut RecvMmsg<'_, '_>) -> io::Result<RecvMeta> {
                 Meta::Tclass(class) => meta.ecn = EcnCodepoint::from_bits(class.ecn().bits()),
                 Meta::Dst4(info) => meta.dst_ip = Some(info.addr().into()),
                 Meta::Dst6(info) => meta.dst_ip = Some(info.addr().into()),
-                Meta::Other(_) => {}
             }
         }
     }
