@@ -2,8 +2,9 @@
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{ready, Context, Poll, Waker};
-use std::{fmt, future::Future, net::SocketAddr, os::fd::AsFd, pin::Pin, sync::Arc};
+use std::{cell::Cell, fmt, future::Future, net::SocketAddr, os::fd::AsFd, pin::Pin};
 
 use ancillary::os::linux::sockopt::{self, Ipv6DontFrag, Ipv6MtuDiscover, UDP_GRO_MAX_SEGMENTS};
 use ancillary::os::linux::{recv_mmsg, sockopt::IpMtuDiscover, sockopt::UDP_GSO_MAX_SEGMENTS};
@@ -12,7 +13,8 @@ use ancillary::os::linux::{Ipv6Tclass, RecvMmsg, SocketOptionsExt, UdpGro, UdpSe
 use ancillary::tokio::PollSendMessageTo;
 use ancillary::{set_socket_option, AncillaryData, AncillaryStorage};
 use ancillary::{ControlMessagePayload, ControlMessages, RecvOptions, SendOptions};
-use quinn::udp::{EcnCodepoint, RecvMeta, Transmit, BATCH_SIZE};
+use quinn::udp::{EcnCodepoint, RecvMeta, Transmit};
+const SLOTS: usize = 8;
 use quinn::{AsyncUdpSocket, UdpPoller};
 use tokio::io::Interest;
 
@@ -41,6 +43,8 @@ pub struct UdpSocket {
     /// Whether sends carry ECN; off once the kernel has refused the message.
     ecn: AtomicBool,
     may_fragment: bool,
+    /// Each receive slot's control data, kept from batch to batch.
+    controls: Mutex<Vec<AncillaryData<'static>>>,
 }
 
 impl UdpSocket {
@@ -68,12 +72,14 @@ impl UdpSocket {
         // Setting a socket-wide segment size is how to ask for GSO; then unset it.
         let gso = set_socket_option(&socket, &sockopt::UdpSegment(1200)).is_ok()
             && set_socket_option(&socket, &sockopt::UdpSegment(0)).is_ok();
+        let controls = (0..SLOTS).map(|_| AncillaryData::with_capacity(RECV_SPACE));
         Ok(UdpSocket {
             io: tokio::net::UdpSocket::from_std(socket)?,
             gso_segments: AtomicUsize::new(if gso { UDP_GSO_MAX_SEGMENTS } else { 1 }),
             gro_segments: if gro { UDP_GRO_MAX_SEGMENTS } else { 1 },
             ecn: AtomicBool::new(true),
             may_fragment,
+            controls: Mutex::new(controls.collect()),
         })
     }
 
@@ -92,30 +98,33 @@ impl UdpSocket {
             control.try_add_source_for(to, source)?;
         }
         let data = [IoSlice::new(transmit.contents)];
-        PollSendMessageTo::try_send_message_to(
-            &self.io,
-            to,
-            &data,
-            &mut control,
-            SendOptions::new(),
-        )
+        self.io
+            .try_send_message_to(to, &data, &mut control, SendOptions::new())
     }
 
-    /// One `recvmmsg` into `bufs`, described in `meta`: the swap point for a batched
-    /// receive of the tokio integration, which would also own the readiness loop.
-    fn recv_batch(&self, bufs: &mut [IoSliceMut<'_>], meta: &mut [RecvMeta]) -> io::Result<usize> {
-        let count = bufs.len().min(meta.len()).min(BATCH_SIZE);
-        let mut storage = [const { AncillaryStorage::<RECV_SPACE>::new() }; BATCH_SIZE];
-        let mut controls = storage.each_mut().map(AncillaryData::with_storage);
+    /// One `recvmmsg` into `bufs`, described in `meta` (where a batched receive of the tokio
+    /// integration would plug in). A short batch emptied the queue: its count goes to `short`
+    /// and tokio gets `WouldBlock`, to clear the readiness it saw, sparing a failing call.
+    fn recv_batch(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        meta: &mut [RecvMeta],
+        short: &Cell<usize>,
+    ) -> io::Result<usize> {
+        let count = bufs.len().min(meta.len()).min(SLOTS);
+        let mut controls = self.controls.lock().unwrap_or_else(PoisonError::into_inner);
         let mut slots = bufs.iter_mut().zip(controls.iter_mut());
-        let mut messages: [RecvMmsg<'_, '_>; BATCH_SIZE] =
-            std::array::from_fn(|_| match slots.next() {
-                Some((buf, control)) => RecvMmsg::new(buf).ancillary_data(control),
-                None => RecvMmsg::new(&mut []),
-            });
+        let mut messages: [RecvMmsg<'_, '_>; SLOTS] = std::array::from_fn(|_| match slots.next() {
+            Some((buf, control)) => RecvMmsg::new(buf).ancillary_data(control),
+            None => RecvMmsg::new(&mut []),
+        });
         let received = recv_mmsg(self.io.as_fd(), &mut messages[..count], RecvOptions::new())?;
         for (message, meta) in messages[..received].iter_mut().zip(meta) {
             *meta = read_meta(message)?;
+        }
+        if received < count {
+            short.set(received);
+            return Err(io::ErrorKind::WouldBlock.into());
         }
         Ok(received)
     }
@@ -152,10 +161,7 @@ fn read_meta(message: &mut RecvMmsg<'_, '_>) -> io::Result<RecvMeta> {
 
 impl AsyncUdpSocket for UdpSocket {
     fn create_io_poller(self: Arc<Self>) -> Pin<Box<dyn UdpPoller>> {
-        Box::pin(Writable {
-            socket: self,
-            wait: None,
-        })
+        Box::pin(Writable(self, None))
     }
 
     /// Sends, or fails with `WouldBlock`. Other errors drop the datagrams, as a lossy path
@@ -168,11 +174,10 @@ impl AsyncUdpSocket for UdpSocket {
             result => return result.map(drop),
         };
         let invalid = error.kind() == io::ErrorKind::InvalidInput;
-        if segment_size(transmit).is_some() {
-            if invalid || error.raw_os_error() == Some(libc::EIO) {
-                self.gso_segments.store(1, Relaxed);
-            }
-        } else if invalid && ecn.is_some() && self.ecn.swap(false, Relaxed) {
+        let gso = segment_size(transmit).is_some();
+        if gso && (invalid || error.raw_os_error() == Some(libc::EIO)) {
+            self.gso_segments.store(1, Relaxed);
+        } else if !gso && invalid && ecn.is_some() && self.ecn.swap(false, Relaxed) {
             return self.try_send(transmit);
         }
         Ok(())
@@ -184,12 +189,14 @@ impl AsyncUdpSocket for UdpSocket {
         bufs: &mut [IoSliceMut<'_>],
         meta: &mut [RecvMeta],
     ) -> Poll<io::Result<usize>> {
-        let mut recv = || self.recv_batch(bufs, meta);
+        let short = Cell::new(0);
+        let mut recv = || self.recv_batch(bufs, meta, &short);
         loop {
             ready!(self.io.poll_recv_ready(cx))?;
-            match self.io.try_io(Interest::READABLE, &mut recv) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                result => return Poll::Ready(result),
+            match (self.io.try_io(Interest::READABLE, &mut recv), short.get()) {
+                (_, n) if n > 0 => return Poll::Ready(Ok(n)),
+                (Err(e), _) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                (result, _) => return Poll::Ready(result),
             }
         }
     }
@@ -213,10 +220,8 @@ impl AsyncUdpSocket for UdpSocket {
 
 /// Waits for the socket to be writable; any number of them wait at once (tokio's
 /// `writable()`), where `poll_send_ready` keeps one waker only.
-struct Writable {
-    socket: Arc<UdpSocket>,
-    wait: Option<Pin<Box<dyn Future<Output = io::Result<()>> + Send + Sync>>>,
-}
+struct Writable(Arc<UdpSocket>, Option<Wait>);
+type Wait = Pin<Box<dyn Future<Output = io::Result<()>> + Send + Sync>>;
 
 impl fmt::Debug for Writable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -226,20 +231,19 @@ impl fmt::Debug for Writable {
 
 impl UdpPoller for Writable {
     fn poll_writable(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.wait.is_none() {
+        let Writable(socket, wait) = self.get_mut();
+        if wait.is_none() {
             // Writable already (the common case): no waker to keep, nothing to allocate.
             let mut idle = Context::from_waker(Waker::noop());
-            if let Poll::Ready(ready) = this.socket.io.poll_send_ready(&mut idle) {
+            if let Poll::Ready(ready) = socket.io.poll_send_ready(&mut idle) {
                 return Poll::Ready(ready);
             }
-            let socket = Arc::clone(&this.socket);
-            this.wait = Some(Box::pin(async move { socket.io.writable().await }));
+            let socket = Arc::clone(socket);
+            *wait = Some(Box::pin(async move { socket.io.writable().await }));
         }
-        let wait = this.wait.as_mut().expect("set above");
-        let result = wait.as_mut().poll(cx);
+        let result = wait.as_mut().expect("set above").as_mut().poll(cx);
         if result.is_ready() {
-            this.wait = None;
+            *wait = None;
         }
         result
     }
