@@ -515,42 +515,103 @@ pub(crate) fn sendmmsg(
 pub(crate) struct RecvSlot<'a, 'fd> {
     pub(crate) bufs: RecvBufs<'a>,
     pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    pub(crate) report: RecvReport,
+}
+
+#[cfg(linux_like)]
+impl<'a> RecvSlot<'a, '_> {
+    pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
+        RecvSlot {
+            bufs,
+            ancillary_data: None,
+            report: RecvReport::new(),
+        }
+    }
+}
+
+/// What a batched receive reports for one message: its sender's address, its length and
+/// its flags.
+#[cfg(linux_like)]
+pub(crate) struct RecvReport {
     pub(crate) addr: RawSocketAddr,
     pub(crate) len: usize,
     pub(crate) result: RecvResult,
 }
 
 #[cfg(linux_like)]
-impl<'a, 'fd> RecvSlot<'a, 'fd> {
-    pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
-        RecvSlot {
-            bufs,
-            ancillary_data: None,
+impl RecvReport {
+    pub(crate) fn new() -> Self {
+        RecvReport {
             addr: RawSocketAddr::new(),
             len: 0,
             result: RecvResult::new(0),
         }
     }
+}
 
+/// One message of a batched receive, as [`recvmmsg`] sees it: where its data, control
+/// messages and report go.
+#[cfg(linux_like)]
+pub(crate) struct RecvParts<'s, 'b, 'fd> {
+    pub(crate) bufs: &'s mut [IoSliceMut<'b>],
+    pub(crate) ancillary_data: Option<&'s mut AncillaryData<'fd>>,
+    pub(crate) report: &'s mut RecvReport,
+}
+
+#[cfg(linux_like)]
+impl RecvParts<'_, '_, '_> {
     /// Forgets the results of an earlier receive, and clears the ancillary data (closing
     /// descriptors received into it and not taken).
     fn reset(&mut self) {
-        self.len = 0;
-        self.result = RecvResult::new(0);
-        self.addr.set_len(0);
+        self.report.len = 0;
+        self.report.result = RecvResult::new(0);
+        self.report.addr.set_len(0);
         if let Some(ancillary_data) = self.ancillary_data.as_deref_mut() {
             ancillary_data.clear();
         }
     }
 }
 
-/// A type that is a [`RecvSlot`]: the messages [`recvmmsg`] receives into.
+/// The messages a [`recvmmsg`] receives into, visited in order.
+///
+/// `for_each` must visit the same messages in the same order every time, and hand out, for
+/// each, borrows of the same memory: [`recvmmsg`] points the kernel at a message's parts in
+/// one visit and reads what it wrote through them in the next. Both implementations (a
+/// slice of [`RecvSlot`]s, and a `RecvBatch` with the buffers lent for one call) do so.
+#[cfg(linux_like)]
+pub(crate) trait RecvMessages<'b, 'fd> {
+    /// How many messages `for_each` visits.
+    fn count(&self) -> usize;
+    /// Calls `f` with the parts of each message, in order.
+    fn for_each(&mut self, f: impl FnMut(RecvParts<'_, 'b, 'fd>));
+}
+
+/// A type that is a [`RecvSlot`]: the messages of a [`recv_mmsg`](crate::os::linux::recv_mmsg).
 #[cfg(linux_like)]
 pub(crate) trait AsRecvSlot<'a, 'fd> {
     fn slot(&mut self) -> &mut RecvSlot<'a, 'fd>;
 }
 
-/// `recvmmsg` into up to `N` of `messages`; returns how many arrived, whose slots then
+#[cfg(linux_like)]
+impl<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>> RecvMessages<'a, 'fd> for [M] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn for_each(&mut self, mut f: impl FnMut(RecvParts<'_, 'a, 'fd>)) {
+        for message in self {
+            let slot = message.slot();
+            f(RecvParts {
+                bufs: slot.bufs.as_mut_slice(),
+                ancillary_data: slot.ancillary_data.as_deref_mut(),
+                report: &mut slot.report,
+            });
+        }
+    }
+}
+
+/// `recvmmsg` into up to `N` of `messages`; returns how many arrived, whose reports then
 /// hold their length, flags, sender and control data. Every message is reset first, the
 /// ones past `N` included, and before anything can fail: afterwards no message holds an
 /// earlier call's results or descriptors, whatever this call returns. No timeout is passed.
@@ -558,32 +619,35 @@ pub(crate) trait AsRecvSlot<'a, 'fd> {
 /// # Errors
 /// `InvalidInput` before the call, or the `recvmmsg` error (no message was received then).
 #[cfg(linux_like)]
-pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
+pub(crate) fn recvmmsg<'b, 'fd, const N: usize>(
     socket: BorrowedFd<'_>,
-    messages: &mut [M],
+    messages: &mut (impl RecvMessages<'b, 'fd> + ?Sized),
     options: RecvOptions,
 ) -> io::Result<usize> {
-    for message in messages.iter_mut() {
-        message.slot().reset();
-    }
     let mut room = MmsgHdrs::<N>::new();
-    let hdrs = room.zeroed(messages.len());
-    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
-        let slot = message.slot();
-        fill_recv(
-            &mut hdr.msg_hdr,
-            slot.bufs.as_mut_slice(),
-            slot.ancillary_data.as_deref_mut(),
-            Some(&mut slot.addr),
-        )?;
-    }
+    let hdrs = room.zeroed(messages.count());
+    let mut filled = Ok(());
+    let mut free = hdrs.iter_mut();
+    messages.for_each(|mut parts| {
+        parts.reset();
+        if let (Some(hdr), Ok(())) = (free.next(), &filled) {
+            filled = fill_recv(
+                &mut hdr.msg_hdr,
+                parts.bufs,
+                parts.ancillary_data,
+                Some(&mut parts.report.addr),
+            );
+        }
+    });
+    filled?;
     if hdrs.is_empty() {
         return Ok(0);
     }
     // The pointees: each message's address storage and buffers (borrowed from `messages`
-    // through `iter_mut`, so disjoint), and the control region that `start_recvmsg`
-    // handed out (exclusively borrowed from that message's `AncillaryData`); `messages`
-    // stays borrowed, and untouched, until the loop below. The timeout is null, which
+    // in one visit of `for_each`, which hands out disjoint borrows), and the control region
+    // that `start_recvmsg` handed out (exclusively borrowed from that message's
+    // `AncillaryData`); `messages` stays borrowed, and untouched, until the visit below,
+    // which hands out the same parts (`RecvMessages`' contract). The timeout is null, which
     // `recvmmsg` allows, and at most `hdrs.len()` headers are written.
     // SAFETY: every pointer in `hdrs` is null with a zero length or valid for writes of
     // that length for the whole call, and not otherwise borrowed.
@@ -600,19 +664,22 @@ pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
         return Err(io::Error::last_os_error());
     }
     let received = received as usize;
-    for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
-        let slot = message.slot();
-        slot.len = hdr.msg_len as usize;
-        // SAFETY: this header was filled above from this slot, and is among the first
-        // `received`, which `recvmmsg` filled.
-        slot.result = unsafe {
-            finish_recv(
-                &hdr.msg_hdr,
-                slot.ancillary_data.as_deref_mut(),
-                Some(&mut slot.addr),
-            )
-        };
-    }
+    let mut done = hdrs[..received].iter();
+    messages.for_each(|parts| {
+        if let Some(hdr) = done.next() {
+            parts.report.len = hdr.msg_len as usize;
+            // SAFETY: this header was filled above from these parts (the same ones:
+            // `RecvMessages`' contract), and is among the first `received`, which
+            // `recvmmsg` filled.
+            parts.report.result = unsafe {
+                finish_recv(
+                    &hdr.msg_hdr,
+                    parts.ancillary_data,
+                    Some(&mut parts.report.addr),
+                )
+            };
+        }
+    });
     Ok(received)
 }
 
