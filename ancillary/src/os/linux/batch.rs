@@ -20,8 +20,8 @@
 //!
 //! "The receive" is the system call with its `mmsghdr`s filled and finished (and, for
 //! stack storage, the drop of the `AncillaryData`s); the rest reads the control
-//! messages. Filling the headers again on every call costs a few stores per message: the
-//! buffers change on every call anyway when they are lent.
+//! messages. The headers are filled again on every call, as the lent buffers change on
+//! every call anyway: that is 7 instructions per message, and zeroing them 4.
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
