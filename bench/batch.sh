@@ -4,8 +4,11 @@
 # quinn-udp's, counted by callgrind inside the measured receive functions only (the sends
 # are not counted), as the difference of two runs of N1 and N2 rounds.
 #
+# Writes its section of BENCHMARKS.md (bench/batch_report.py); bench/run.sh calls it
+# after the others, and it can run alone too.
+#
 # Usage: bench/batch.sh     Environment: N1, N2 (rounds, default 200 and 1200).
-# Needs valgrind and python3. Prints `IMPL<TAB>instructions per datagram`.
+# Needs valgrind and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,7 @@ mkdir -p "$out"
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
 batch=$(bash bench/build-bench.sh batch)
+: > "$out/batch-instr.tsv"
 for impl in $("$batch" list); do
     irs=()
     for n in "$N1" "$N2"; do
@@ -26,5 +30,7 @@ for impl in $("$batch" list); do
         irs+=("$(awk '/^(summary|totals):/ {print $2; exit}' "$cg")")
     done
     python3 -c 'import sys; a, b, n1, n2 = map(int, sys.argv[2:]); print(f"{sys.argv[1]}\t{(b - a) / ((n2 - n1) * 32):.1f}")' \
-        "$impl" "${irs[0]}" "${irs[1]}" "$N1" "$N2"
+        "$impl" "${irs[0]}" "${irs[1]}" "$N1" "$N2" | tee -a "$out/batch-instr.tsv"
 done
+python3 bench/batch_report.py "$out/batch-instr.tsv" BENCHMARKS.md
+echo "wrote the batched-receive section of BENCHMARKS.md"

@@ -2,7 +2,8 @@
 # Regenerates BENCHMARKS.md (issue 6): criterion wall times, callgrind instruction counts
 # per operation and heap allocations per operation, for every implementation of every
 # scenario in tests/benches, plus bench/instr.svg; then the QUIC section against
-# quinn-udp (issue 15, bench/quic.sh) and the io_uring section (issue 17, bench/uring.sh).
+# quinn-udp (issue 15, bench/quic.sh), the io_uring section (issue 17, bench/uring.sh) and
+# the batched receives (issue 23, bench/batch.sh).
 #
 # Usage: bench/run.sh [--no-criterion] [--quick] [--std]
 #   --no-criterion  skip the wall-clock run (the table then shows no times)
@@ -88,4 +89,6 @@ N1=$N1 N2=$N2 bash bench/quic.sh
 uring_args=()
 [ "$quick" = 1 ] && uring_args=(--quick)
 bash bench/uring.sh "${uring_args[@]}"
+# Batched receives into lent buffers (issue 23).
+bash bench/batch.sh
 echo "wrote BENCHMARKS.md and bench/instr.svg"
