@@ -3,7 +3,8 @@
 # per operation and heap allocations per operation, for every implementation of every
 # scenario in tests/benches, plus bench/instr.svg; then the QUIC section against
 # quinn-udp (issue 15, bench/quic.sh), the io_uring section (issue 17, bench/uring.sh) and
-# quinn over the crate against stock quinn (issue 23, bench/quinn.sh).
+# quinn over the crate against stock quinn, and the batched receives (issue 23:
+# bench/quinn.sh, bench/batch.sh).
 #
 # Usage: bench/run.sh [--no-criterion] [--quick] [--std]
 #   --no-criterion  skip the wall-clock run (the table then shows no times)
@@ -91,4 +92,6 @@ uring_args=()
 bash bench/uring.sh "${uring_args[@]}"
 # quinn over the crate against stock quinn (issue 23), its own section.
 bash bench/quinn.sh
+# Batched receives into lent buffers (issue 23).
+bash bench/batch.sh
 echo "wrote BENCHMARKS.md and bench/instr.svg"

@@ -84,6 +84,14 @@ impl RecvMessage for CellSocket {
 
 // ----- what must be Send + Sync ---------------------------------------------------------
 
+// A receive batch kept per socket, as a quinn `AsyncUdpSocket` keeps it behind a mutex in
+// a value that must be `Send + Sync`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const _: () = {
+    send_sync::<ancillary::os::linux::RecvBatch<'static>>();
+    send_sync::<ancillary::os::linux::RecvBatchMessage<'static>>();
+};
+
 const _: () = {
     send_sync::<ControlMessage<'static>>();
     send_sync::<ControlMessages>();

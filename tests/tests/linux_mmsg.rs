@@ -11,7 +11,8 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 
 use ancillary::os::linux::{
-    recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, RecvOptionsExt, SendMmsg, MMSG_BATCH_MAX,
+    recv_batch, recv_mmsg, send_mmsg, send_mmsg_to, RecvBatch, RecvMmsg, RecvOptionsExt, SendMmsg,
+    MMSG_BATCH_MAX,
 };
 use ancillary::{AncillaryData, ControlMessage, RecvOptions, SendOptions};
 use tests::{
@@ -543,4 +544,79 @@ fn an_address_longer_than_sockaddr_storage_is_refused() {
     .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     assert_eq!(messages[0].sent(), 0);
+}
+
+/// A `RecvBatch` lent fewer buffers than it has messages receives only that many, and
+/// forgets the messages of the last call that this one does not reach: their descriptors
+/// are closed, and only what this call received is visible. A batch lent no buffer makes
+/// no system call.
+#[test]
+fn recv_batch_forgets_what_a_shorter_call_does_not_reach() {
+    let _guard = fd_lock();
+    let (left, right) = UnixDatagram::pair().unwrap();
+    right.set_nonblocking(true).unwrap();
+    let fds = distinct_fds(1);
+    let before = open_fd_count();
+    let mut ancillary = AncillaryData::new();
+    ancillary.add_file_descriptors(&borrow_all(&fds));
+    let mut batch = RecvBatch::new(3, AncillaryData::space_for_fds(1));
+    let mut bufs = [[0u8; 2]; 3];
+    let mut slices = bufs.each_mut().map(|buf| IoSliceMut::new(buf));
+    let send = |payloads: &[&[u8]]| {
+        let mut out: Vec<SendMmsg<'_, '_>> = payloads
+            .iter()
+            .map(|payload| SendMmsg::new(payload).ancillary_data(&ancillary))
+            .collect();
+        let sent = send_mmsg(left.as_fd(), &mut out, SendOptions::new()).unwrap();
+        assert_eq!(sent, payloads.len());
+    };
+
+    send(&[b"a", b"bb", b"c"]);
+    assert_eq!(
+        recv_batch(right.as_fd(), &mut batch, &mut slices, RecvOptions::new()).unwrap(),
+        3
+    );
+    assert_eq!((batch.len(), batch.capacity()), (3, 3));
+    assert_eq!(batch.messages()[1].len(), 2);
+    assert_eq!(&slices[1][..2], b"bb");
+    assert_eq!(open_fd_count(), before + 3);
+
+    send(&[b"d", b"e"]);
+    let n = recv_batch(
+        right.as_fd(),
+        &mut batch,
+        &mut slices[..1],
+        RecvOptions::new(),
+    )
+    .unwrap();
+    assert_eq!((n, batch.len()), (1, 1));
+    assert_eq!(
+        open_fd_count(),
+        before + 1,
+        "only the new message's descriptor is open"
+    );
+    assert_eq!(&slices[0][..1], b"d");
+
+    assert_eq!(
+        recv_batch(right.as_fd(), &mut batch, &mut [], RecvOptions::new()).unwrap(),
+        0
+    );
+    assert!(batch.is_empty());
+    assert_eq!(
+        open_fd_count(),
+        before,
+        "forgotten: its descriptor is closed"
+    );
+    let n = recv_batch(right.as_fd(), &mut batch, &mut slices, RecvOptions::new()).unwrap();
+    assert_eq!((n, batch.messages()[0].len()), (1, 1));
+    let [fd] = batch.messages_mut()[0]
+        .ancillary_data_mut()
+        .take_exact_fds()
+        .unwrap();
+    assert_eq!(file_ids(&[&fd]), file_ids(&fds));
+    let err = recv_batch(right.as_fd(), &mut batch, &mut slices, RecvOptions::new()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    assert!(batch.is_empty());
+    drop(fd);
+    assert_eq!(open_fd_count(), before);
 }

@@ -133,6 +133,9 @@
 //!    one allocates once its first message is added (or, to receive, when it is made), so
 //!    keep it out of hot loops.
 //!
+//! A batch of many messages (`recvmmsg`) is the exception: make one `RecvBatch` per socket
+//! and reuse it (`ancillary::os::linux::RecvBatch` has the measurements).
+//!
 //! Measured through function calls that are not inlined, as a separate crate calls this
 //! one (sending one descriptor and a byte over a socket pair, receiving, closing; user-space
 //! instructions per round trip; BENCHMARKS.md has the whole table): raw libc 190; stack
@@ -209,7 +212,8 @@
 //! options that turn them on are methods of `SocketOptionsExt`, on every socket. A
 //! `#[derive(ControlMessages)]` enum sorts what arrives in one `match`
 //! ([`ControlMessages::parse`](crate::ControlMessages::parse)), and `recv_mmsg` and
-//! `send_mmsg_to` batch the system calls. `examples/quic_echo.rs` puts it all together;
+//! `send_mmsg_to` batch the system calls (`RecvBatch` for a receive loop, and the poll
+//! and try forms for tokio in `ancillary::tokio`). `examples/quic_echo.rs` puts it all together;
 //! BENCHMARKS.md compares it with quinn-udp.
 //!
 //! ```

@@ -351,7 +351,7 @@ pub(crate) fn sendmmsg(
     Ok(sent as usize)
 }
 
-/// `recvmmsg` into up to `N` of `messages`; returns how many arrived, whose slots then
+/// `recvmmsg` into up to `N` of `messages`; returns how many arrived, whose reports then
 /// hold their length, flags, sender and control data. Every message is reset first, the
 /// ones past `N` included, and before anything can fail: afterwards no message holds an
 /// earlier call's results or descriptors, whatever this call returns. No timeout is passed.
@@ -359,32 +359,35 @@ pub(crate) fn sendmmsg(
 /// # Errors
 /// `InvalidInput` before the call, or the `recvmmsg` error (no message was received then).
 #[cfg(linux_like)]
-pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
+pub(crate) fn recvmmsg<'b, 'fd, const N: usize>(
     socket: BorrowedFd<'_>,
-    messages: &mut [M],
+    messages: &mut (impl RecvMessages<'b, 'fd> + ?Sized),
     options: RecvOptions,
 ) -> io::Result<usize> {
-    for message in messages.iter_mut() {
-        message.slot().reset();
-    }
     let mut room = MmsgHdrs::<N>::new();
-    let hdrs = room.zeroed(messages.len());
-    for (message, hdr) in messages.iter_mut().zip(hdrs.iter_mut()) {
-        let slot = message.slot();
-        fill_recv(
-            &mut hdr.msg_hdr,
-            slot.bufs.as_mut_slice(),
-            slot.ancillary_data.as_deref_mut(),
-            Some(&mut slot.addr),
-        )?;
-    }
+    let hdrs = room.zeroed(messages.count());
+    let mut filled = Ok(());
+    let mut free = hdrs.iter_mut();
+    messages.for_each(|mut parts| {
+        parts.reset();
+        if let (Some(hdr), Ok(())) = (free.next(), &filled) {
+            filled = fill_recv(
+                &mut hdr.msg_hdr,
+                parts.bufs,
+                parts.ancillary_data,
+                Some(&mut parts.report.addr),
+            );
+        }
+    });
+    filled?;
     if hdrs.is_empty() {
         return Ok(0);
     }
     // The pointees: each message's address storage and buffers (borrowed from `messages`
-    // through `iter_mut`, so disjoint), and the control region that `start_recvmsg`
-    // handed out (exclusively borrowed from that message's `AncillaryData`); `messages`
-    // stays borrowed, and untouched, until the loop below. The timeout is null, which
+    // in one visit of `for_each`, which hands out disjoint borrows), and the control region
+    // that `start_recvmsg` handed out (exclusively borrowed from that message's
+    // `AncillaryData`); `messages` stays borrowed, and untouched, until the visit below,
+    // which hands out the same parts (`RecvMessages`' contract). The timeout is null, which
     // `recvmmsg` allows, and at most `hdrs.len()` headers are written.
     // SAFETY: every pointer in `hdrs` is null with a zero length or valid for writes of
     // that length for the whole call, and not otherwise borrowed.
@@ -401,19 +404,22 @@ pub(crate) fn recvmmsg<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>, const N: usize>(
         return Err(io::Error::last_os_error());
     }
     let received = received as usize;
-    for (message, hdr) in messages.iter_mut().zip(&hdrs[..received]) {
-        let slot = message.slot();
-        slot.len = hdr.msg_len as usize;
-        // SAFETY: this header was filled above from this slot, and is among the first
-        // `received`, which `recvmmsg` filled.
-        slot.result = unsafe {
-            finish_recv(
-                &hdr.msg_hdr,
-                slot.ancillary_data.as_deref_mut(),
-                Some(&mut slot.addr),
-            )
-        };
-    }
+    let mut done = hdrs[..received].iter();
+    messages.for_each(|parts| {
+        if let Some(hdr) = done.next() {
+            parts.report.len = hdr.msg_len as usize;
+            // SAFETY: this header was filled above from these parts (the same ones:
+            // `RecvMessages`' contract), and is among the first `received`, which
+            // `recvmmsg` filled.
+            parts.report.result = unsafe {
+                finish_recv(
+                    &hdr.msg_hdr,
+                    parts.ancillary_data,
+                    Some(&mut parts.report.addr),
+                )
+            };
+        }
+    });
     Ok(received)
 }
 

@@ -206,39 +206,102 @@ pub(crate) fn fill_recv(
 pub(crate) struct RecvSlot<'a, 'fd> {
     pub(crate) bufs: RecvBufs<'a>,
     pub(crate) ancillary_data: Option<&'a mut AncillaryData<'fd>>,
+    pub(crate) report: RecvReport,
+}
+
+#[cfg(linux_like)]
+impl<'a> RecvSlot<'a, '_> {
+    pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
+        RecvSlot {
+            bufs,
+            ancillary_data: None,
+            report: RecvReport::new(),
+        }
+    }
+}
+
+/// What a batched receive reports for one message: its sender's address, its length and
+/// its flags.
+#[cfg(linux_like)]
+pub(crate) struct RecvReport {
     pub(crate) addr: RawSocketAddr,
     pub(crate) len: usize,
     pub(crate) result: RecvResult,
 }
 
 #[cfg(linux_like)]
-impl<'a, 'fd> RecvSlot<'a, 'fd> {
-    pub(crate) fn new(bufs: RecvBufs<'a>) -> Self {
-        RecvSlot {
-            bufs,
-            ancillary_data: None,
+impl RecvReport {
+    pub(crate) fn new() -> Self {
+        RecvReport {
             addr: RawSocketAddr::new(),
             len: 0,
             result: RecvResult::new(0),
         }
     }
+}
 
+/// One message of a batched receive, as [`recvmmsg`](super::recvmmsg) sees it: where its data, control
+/// messages and report go.
+#[cfg(linux_like)]
+pub(crate) struct RecvParts<'s, 'b, 'fd> {
+    pub(crate) bufs: &'s mut [IoSliceMut<'b>],
+    pub(crate) ancillary_data: Option<&'s mut AncillaryData<'fd>>,
+    pub(crate) report: &'s mut RecvReport,
+}
+
+#[cfg(linux_like)]
+impl RecvParts<'_, '_, '_> {
     /// Forgets the results of an earlier receive, and clears the ancillary data (closing
     /// descriptors received into it and not taken).
     pub(super) fn reset(&mut self) {
-        self.len = 0;
-        self.result = RecvResult::new(0);
-        self.addr.set_len(0);
+        self.report.len = 0;
+        self.report.result = RecvResult::new(0);
+        self.report.addr.set_len(0);
         if let Some(ancillary_data) = self.ancillary_data.as_deref_mut() {
             ancillary_data.clear();
         }
     }
 }
 
-/// A type that is a [`RecvSlot`]: the messages [`recvmmsg`] receives into.
+/// The messages a [`recvmmsg`](super::recvmmsg) receives into, visited in order.
+///
+/// # Safety
+/// `for_each` must visit the same messages in the same order every time, and hand out, for
+/// each, borrows of the same memory: [`recvmmsg`](super::recvmmsg) points the kernel at a message's parts in
+/// one visit and reads what it wrote through them in the next. Both implementations (a
+/// slice of [`RecvSlot`]s, and a `RecvBatch` with the buffers lent for one call) do so.
+#[cfg(linux_like)]
+pub(crate) unsafe trait RecvMessages<'b, 'fd> {
+    /// How many messages `for_each` visits.
+    fn count(&self) -> usize;
+    /// Calls `f` with the parts of each message, in order.
+    fn for_each(&mut self, f: impl FnMut(RecvParts<'_, 'b, 'fd>));
+}
+
+/// A type that is a [`RecvSlot`]: the messages of a [`recv_mmsg`](crate::os::linux::recv_mmsg).
 #[cfg(linux_like)]
 pub(crate) trait AsRecvSlot<'a, 'fd> {
     fn slot(&mut self) -> &mut RecvSlot<'a, 'fd>;
+}
+
+#[cfg(linux_like)]
+// SAFETY: every visit walks the slice in order and hands out each slot's own parts.
+unsafe impl<'a, 'fd: 'a, M: AsRecvSlot<'a, 'fd>> RecvMessages<'a, 'fd> for [M] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn for_each(&mut self, mut f: impl FnMut(RecvParts<'_, 'a, 'fd>)) {
+        for message in self {
+            let slot = message.slot();
+            f(RecvParts {
+                bufs: slot.bufs.as_mut_slice(),
+                ancillary_data: slot.ancillary_data.as_deref_mut(),
+                report: &mut slot.report,
+            });
+        }
+    }
 }
 
 // ----- io_uring (Linux) --------------------------------------------------------------------

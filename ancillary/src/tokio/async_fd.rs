@@ -7,6 +7,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
 
+use super::readiness::Readiness;
 use super::{AsyncRecvMessage, AsyncRecvMessageFrom, AsyncSendMessage, AsyncSendMessageTo};
 use super::{PollRecvMessage, PollSendMessage};
 use crate::ancillary_data::AncillaryData;
@@ -125,14 +126,9 @@ impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: SendOptions,
     ) -> Poll<io::Result<usize>> {
-        loop {
-            let mut guard = ::core::task::ready!(self.poll_write_ready(cx))?;
-            let sent = guard
-                .try_io(|inner| socket::send_message(inner.as_fd(), bufs, ancillary_data, options));
-            if let Ok(result) = sent {
-                return Poll::Ready(result);
-            }
-        }
+        Readiness::poll_io(self, cx, Interest::WRITABLE, |fd| {
+            socket::send_message(fd, bufs, ancillary_data, options)
+        })
     }
 
     fn try_send_message(
@@ -141,7 +137,9 @@ impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: SendOptions,
     ) -> io::Result<usize> {
-        socket::send_message(self.as_fd(), bufs, ancillary_data, options)
+        Readiness::try_io(self, Interest::WRITABLE, |fd| {
+            socket::send_message(fd, bufs, ancillary_data, options)
+        })
     }
 }
 
@@ -154,14 +152,9 @@ impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: RecvOptions,
     ) -> Poll<io::Result<(usize, RecvResult)>> {
-        loop {
-            let mut guard = ::core::task::ready!(self.poll_read_ready(cx))?;
-            let received = guard
-                .try_io(|inner| socket::recv_message(inner.as_fd(), bufs, ancillary_data, options));
-            if let Ok(result) = received {
-                return Poll::Ready(result);
-            }
-        }
+        Readiness::poll_io(self, cx, Interest::READABLE, |fd| {
+            socket::recv_message(fd, bufs, ancillary_data, options)
+        })
     }
 
     fn try_recv_message(
@@ -170,6 +163,8 @@ impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
         ancillary_data: &mut AncillaryData<'_>,
         options: RecvOptions,
     ) -> io::Result<(usize, RecvResult)> {
-        socket::recv_message(self.as_fd(), bufs, ancillary_data, options)
+        Readiness::try_io(self, Interest::READABLE, |fd| {
+            socket::recv_message(fd, bufs, ancillary_data, options)
+        })
     }
 }

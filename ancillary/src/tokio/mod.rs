@@ -50,7 +50,8 @@
 //! [`PollSendMessage`], [`PollRecvMessage`], [`PollSendMessageTo`] and
 //! [`PollRecvMessageFrom`] have `poll_*` forms (register the waker and return
 //! `Poll::Pending` until the socket is ready) and `try_*` forms (fail with `WouldBlock`
-//! instead of waiting).
+//! instead of waiting). On Linux and Android, [`PollSendMmsg`] and [`PollRecvMmsg`] are
+//! the same for batches (`sendmmsg`, `recvmmsg`), on a `UdpSocket` or an `AsyncFd`.
 //!
 //! # Cancellation safety
 //!
@@ -72,6 +73,20 @@
 
 use ::tokio::net::UnixStream;
 
+/// Polls `$socket`'s readiness with `$ready`, then runs `$call` through `try_io` (which
+/// clears the readiness on `WouldBlock`), until the call does not block.
+macro_rules! poll_io {
+    ($socket:expr, $cx:expr, $ready:ident, $interest:expr, $call:expr) => {
+        loop {
+            ::core::task::ready!($socket.$ready($cx))?;
+            match $socket.try_io($interest, || $call) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return Poll::Ready(result),
+            }
+        }
+    };
+}
+
 // The async forms wait with `async_io`, the poll forms with `poll_*_ready`, and neither is
 // written over the other: a `poll_*_ready` keeps only the waker of its most recent call in
 // each direction, so an async form built on it would leave all but one of several tasks
@@ -81,11 +96,16 @@ use ::tokio::net::UnixStream;
 mod async_fd;
 mod asynchronous;
 mod builder;
+#[cfg(linux_like)]
+mod mmsg;
 mod poll;
+mod readiness;
 
 pub use asynchronous::{
     AsyncRecvMessage, AsyncRecvMessageFrom, AsyncSendMessage, AsyncSendMessageTo,
 };
+#[cfg(linux_like)]
+pub use mmsg::{PollRecvMmsg, PollSendMmsg};
 pub use poll::{PollRecvMessage, PollRecvMessageFrom, PollSendMessage, PollSendMessageTo};
 
 /// The stream that a half of it (from `split` or `into_split`) reads or writes through.

@@ -229,20 +229,6 @@ pub trait PollRecvMessageFrom {
     ) -> io::Result<(usize, RecvResult, Self::SocketAddr)>;
 }
 
-/// Polls `$socket`'s readiness with `$ready`, then runs `$call` through `try_io` (which
-/// clears the readiness on `WouldBlock`), until the call does not block.
-macro_rules! poll_io {
-    ($socket:expr, $cx:expr, $ready:ident, $interest:expr, $call:expr) => {
-        loop {
-            ::core::task::ready!($socket.$ready($cx))?;
-            match $socket.try_io($interest, || $call) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                result => return Poll::Ready(result),
-            }
-        }
-    };
-}
-
 /// The poll and try forms on each socket, as `impl_async_send_recv` does the async ones.
 macro_rules! impl_poll_send_recv {
     ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(

@@ -173,19 +173,19 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
     /// The number of data bytes received (`msg_len`); 0 if this message was not received.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len
+        self.0.report.len
     }
 
     /// Whether no data bytes were received (an empty datagram, or none at all).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.len == 0
+        self.0.report.len == 0
     }
 
     /// The flags of this message (`msg_flags`): truncation and the like.
     #[must_use]
     pub fn result(&self) -> RecvResult {
-        self.0.result
+        self.0.report.result
     }
 
     /// The sender's address, read as an `A` (such as [`std::net::SocketAddr`] for UDP).
@@ -194,13 +194,13 @@ impl<'a, 'fd> RecvMmsg<'a, 'fd> {
     /// `InvalidInput` if no address of that type was received (a connected stream socket
     /// returns none); [`raw_addr`](Self::raw_addr) still has what the kernel wrote.
     pub fn addr<A: SocketAddress>(&self) -> io::Result<A> {
-        A::from_sockaddr(&self.0.addr)
+        A::from_sockaddr(&self.0.report.addr)
     }
 
     /// The sender's address as the kernel wrote it (length 0 if none).
     #[must_use]
     pub fn raw_addr(&self) -> &RawSocketAddr {
-        &self.0.addr
+        &self.0.report.addr
     }
 }
 
@@ -208,8 +208,8 @@ impl fmt::Debug for RecvMmsg<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvMmsg")
             .field("ancillary_data", &self.0.ancillary_data)
-            .field("len", &self.0.len)
-            .field("result", &self.0.result)
+            .field("len", &self.0.report.len)
+            .field("result", &self.0.report.result)
             .finish_non_exhaustive()
     }
 }
@@ -328,5 +328,5 @@ pub fn recv_mmsg(
     messages: &mut [RecvMmsg<'_, '_>],
     options: RecvOptions,
 ) -> io::Result<usize> {
-    sys::recvmmsg::<_, MMSG_BATCH_MAX>(socket, messages, options)
+    sys::recvmmsg::<MMSG_BATCH_MAX>(socket, messages, options)
 }

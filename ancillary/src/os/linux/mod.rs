@@ -17,7 +17,8 @@
 //! * Socket options that turn them on, without `unsafe`: [`SocketOptionsExt`]; every
 //!   option as a type, and the ones a QUIC stack sets up its path with, in [`sockopt`].
 //! * Batching: `sendmmsg`/`recvmmsg` with per-message ancillary data ([`send_mmsg`],
-//!   [`recv_mmsg`]).
+//!   [`recv_mmsg`]), and a receive batch made once per socket ([`RecvBatch`],
+//!   [`recv_batch`]).
 //!
 //! # Android
 //!
@@ -64,6 +65,9 @@ pub use self::security::{ScmSecurity, SCM_SECURITY};
 
 mod mmsg;
 pub use self::mmsg::{recv_mmsg, send_mmsg, send_mmsg_to, RecvMmsg, SendMmsg, MMSG_BATCH_MAX};
+
+mod batch;
+pub use self::batch::{recv_batch, RecvBatch, RecvBatchMessage};
 
 mod errqueue;
 pub use self::errqueue::{ExtendedErrorKind, IpRecvErr, Ipv6RecvErr, ERR_QUEUE_SPACE};
