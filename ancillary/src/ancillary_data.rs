@@ -259,7 +259,7 @@ impl<'fd> AncillaryData<'fd> {
     #[inline]
     #[must_use = "dropping the descriptors closes them"]
     pub fn take_owned_fds(&mut self) -> Option<Vec<OwnedFd>> {
-        if !self.messages.owns(FdKind::Rights) {
+        if !self.messages.untaken(FdKind::Rights) {
             return None;
         }
         Some(self.messages.drain_fds(FdKind::Rights).collect())
@@ -287,7 +287,7 @@ impl<'fd> AncillaryData<'fd> {
     /// descriptors were already taken.
     #[inline]
     pub fn take_exact_fds<const N: usize>(&mut self) -> io::Result<[OwnedFd; N]> {
-        if !self.messages.owns(FdKind::Rights) {
+        if !self.messages.untaken(FdKind::Rights) {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 "no received file descriptors to take (nothing received yet, or already taken)",
@@ -314,7 +314,7 @@ impl<'fd> AncillaryData<'fd> {
     #[doc(alias = "SCM_PIDFD")]
     #[must_use = "dropping the pidfd closes it"]
     pub fn take_pidfd(&mut self) -> Option<OwnedFd> {
-        if !self.messages.owns(FdKind::Pidfd) {
+        if !self.messages.untaken(FdKind::Pidfd) {
             return None;
         }
         let mut fds = self.messages.drain_fds(FdKind::Pidfd);
@@ -354,6 +354,13 @@ impl<'fd> AncillaryData<'fd> {
     pub unsafe fn finish_recvmsg(&mut self, control_messages_len: usize) {
         // SAFETY: the caller upholds `finish_recv`'s contract, which is this function's.
         unsafe { self.messages.finish_recv(control_messages_len) }
+    }
+
+    /// [`finish_recvmsg`](Self::finish_recvmsg) for a receive on an IPv4 or IPv6 socket,
+    /// which never carries descriptors: the buffer owns none, so clearing it walks nothing.
+    #[inline]
+    pub(crate) fn finish_recvmsg_without_fds(&mut self, control_messages_len: usize) {
+        self.messages.finish_recv_without_fds(control_messages_len);
     }
 
     /// The control data to send, for socket types that call `sendmsg` themselves: `None`

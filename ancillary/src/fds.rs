@@ -40,6 +40,16 @@ impl FdKind {
         }
     }
 
+    /// The bits of a record that say descriptors of this kind are there to be taken (see
+    /// [`ReceivedFds::untaken`]).
+    const fn taken_bits(self) -> u8 {
+        match self {
+            FdKind::Rights => FdKind::Rights.bit() | UNTAKEN,
+            #[cfg(linux_like)]
+            FdKind::Pidfd => FdKind::Pidfd.bit(),
+        }
+    }
+
     /// Every kind this platform knows.
     const ALL_BITS: u8 = {
         #[cfg(linux_like)]
@@ -73,14 +83,20 @@ impl FdKind {
 /// A receive makes it own every kind ([`adopt`](Self::adopt)); taking a kind's
 /// descriptors gives that kind up ([`drain`](Self::drain)); a walk over every received
 /// message proves the kinds it did not see absent, so they need no walk when the bytes are
-/// cleared. `Rights` is never cleared by a walk: its bit also answers whether a receive's
-/// `SCM_RIGHTS` descriptors are still there to be taken (`take_owned_fds` gives `Some` of
-/// an empty list, rather than `None`, after a receive that brought none).
+/// cleared. A receive on a socket that cannot carry descriptors (IPv4, IPv6) owns none
+/// from the start ([`without_fds`](Self::without_fds)), so clearing it walks nothing.
+/// Beside the kinds, one bit ([`UNTAKEN`]) answers whether a receive's `SCM_RIGHTS`
+/// descriptors are still there to be taken: `take_owned_fds` gives `Some` of an empty
+/// list, rather than `None`, after a receive that brought none.
 ///
 /// The record does not hold the bytes: each holder keeps them beside it and passes them
 /// to every call, which is why the calls that act on descriptors are `unsafe`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct ReceivedFds(u8);
+
+/// The bit of a [`ReceivedFds`] record saying that the last receive's `SCM_RIGHTS`
+/// descriptors (none, maybe) have not been taken yet.
+const UNTAKEN: u8 = 4;
 
 impl ReceivedFds {
     /// Nothing received, or everything taken.
@@ -99,26 +115,42 @@ impl ReceivedFds {
             // SAFETY: the caller's promise: the descriptors are open and now ours.
             unsafe { set_cloexec_all(received) };
         }
-        ReceivedFds(FdKind::ALL_BITS)
+        ReceivedFds(FdKind::ALL_BITS | UNTAKEN)
     }
 
-    /// Whether descriptors of `kind` are still owned.
+    /// The record of a receive on a socket that cannot carry descriptors (IPv4, IPv6,
+    /// whose kernels never attach `SCM_RIGHTS` or `SCM_PIDFD`): nothing is owned, and the
+    /// receive's (absent) `SCM_RIGHTS` descriptors are there to be taken, as none.
     #[inline]
-    pub(crate) fn owns(self, kind: FdKind) -> bool {
+    pub(crate) const fn without_fds() -> ReceivedFds {
+        ReceivedFds(UNTAKEN)
+    }
+
+    /// Whether descriptors of `kind` may still be owned.
+    #[inline]
+    fn owns(self, kind: FdKind) -> bool {
         self.0 & kind.bit() != 0
     }
 
-    /// Whether no descriptor of any kind is owned.
+    /// Whether the last receive's descriptors of `kind` are there to be taken: for
+    /// `Rights` also when none came, until they are taken; for the other kinds when one
+    /// may have come.
+    #[inline]
+    pub(crate) fn untaken(self, kind: FdKind) -> bool {
+        self.0 & kind.taken_bits() != 0
+    }
+
+    /// Whether the record is empty: nothing owned, nothing to take.
     #[inline]
     pub(crate) fn is_none(self) -> bool {
         self.0 == 0
     }
 
     /// After a walk over every received message that saw the kinds in `seen` (bits):
-    /// forgets the other kinds, but for `Rights`.
+    /// forgets the other kinds.
     #[inline]
     fn keep_seen(&mut self, seen: u8) {
-        self.0 &= seen | FdKind::Rights.bit();
+        self.0 &= seen | UNTAKEN;
     }
 
     /// Counts the received descriptors of `kind` still owned, in `received`.
@@ -138,7 +170,7 @@ impl ReceivedFds {
     pub(crate) unsafe fn drain<'a>(&'a mut self, received: &'a [u8], kind: FdKind) -> OwnedFds<'a> {
         let owned = self.owns(kind);
         // Ownership of the descriptors of `kind` passes to the iterator exactly once.
-        self.0 &= !kind.bit();
+        self.0 &= !kind.taken_bits();
         if !owned {
             // Nothing of `kind` is owned: nothing to yield.
             return OwnedFds::new(&[], &[], kind);
@@ -147,7 +179,7 @@ impl ReceivedFds {
             // The common case needs no walk: one whole message of `kind` is all there is,
             // so no other kind is there either.
             Some(found) if FdKind::of(found.level, found.ty) == Some(kind) => {
-                self.0 &= FdKind::Rights.bit();
+                self.0 &= UNTAKEN;
                 OwnedFds::new(found.data, &[], kind)
             }
             // Several messages: the other kinds they hold are learnt now, in a walk of its
@@ -166,12 +198,16 @@ impl ReceivedFds {
     #[inline]
     pub(crate) unsafe fn close(&mut self, received: &[u8]) {
         let owned = *self;
-        // Nothing owned (taken, or known absent after a walk): nothing to do, not even a
-        // store, on the common path.
+        // Nothing owned or to take (taken, or known absent after a walk): nothing to do,
+        // not even a store, on the common path.
         if owned.is_none() {
             return;
         }
         *self = ReceivedFds::NONE;
+        // Nothing owned (a receive that could carry none): no walk.
+        if owned.0 & FdKind::ALL_BITS == 0 {
+            return;
+        }
         // SAFETY: the caller's promise, for the kinds that were owned.
         unsafe { close_kinds(owned, received) };
     }

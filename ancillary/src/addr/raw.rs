@@ -94,7 +94,24 @@ impl RawSocketAddr {
     /// for an address of length 0.
     #[must_use]
     pub fn family(&self) -> libc::sa_family_t {
+        // The storage may still hold an earlier receive's address beyond the length.
+        const END: usize = core::mem::offset_of!(libc::sockaddr_storage, ss_family)
+            + size_of::<libc::sa_family_t>();
+        if (self.len as usize) < END {
+            return libc::AF_UNSPEC as libc::sa_family_t;
+        }
         self.as_storage().ss_family
+    }
+
+    /// Whether the address is an IPv4 or IPv6 one, whose sockets never carry descriptors.
+    #[inline]
+    pub(crate) fn is_inet(&self) -> bool {
+        let len = self.len as usize;
+        match i32::from(self.family()) {
+            libc::AF_INET => len >= size_of::<libc::sockaddr_in>(),
+            libc::AF_INET6 => len >= size_of::<libc::sockaddr_in6>(),
+            _ => false,
+        }
     }
 
     /// The length the kernel reported, in bytes: 0 where it reported no address (such as

@@ -43,6 +43,17 @@ impl ControlMessagesBuf<'_> {
         self.fds = unsafe { ReceivedFds::adopt(self.bytes(len)) };
     }
 
+    /// Adopts the first `len` bytes of the region as received control data from a socket
+    /// that cannot carry descriptors (IPv4, IPv6): nothing becomes owned, and clearing the
+    /// buffer walks nothing. Safe: claiming no descriptor cannot close one twice.
+    #[inline]
+    pub(crate) fn finish_recv_without_fds(&mut self, len: usize) {
+        let len = len.min(self.capacity());
+        self.len = len;
+        self.received = len;
+        self.fds = ReceivedFds::without_fds();
+    }
+
     /// The first `len` bytes of the storage, for `len` either `self.len` or
     /// `self.received`.
     #[inline]
@@ -51,10 +62,11 @@ impl ControlMessagesBuf<'_> {
         stored(&self.storage, len)
     }
 
-    /// Whether descriptors of `kind` from the last receive are still owned here.
+    /// Whether the last receive's descriptors of `kind` are there to be taken (see
+    /// `ReceivedFds::untaken`).
     #[inline]
-    pub(crate) fn owns(&self, kind: FdKind) -> bool {
-        self.fds.owns(kind)
+    pub(crate) fn untaken(&self, kind: FdKind) -> bool {
+        self.fds.untaken(kind)
     }
 
     /// Gives up ownership of the received descriptors of `kind`, handing them out one by one.
@@ -155,7 +167,7 @@ mod tests {
     fn nothing_is_owned_before_a_receive() {
         let mut buf = ControlMessagesBuf::new();
         buf.try_push_fds(&[std::io::stdin().as_fd()]).unwrap();
-        assert!(!buf.owns(FdKind::Rights));
+        assert!(!buf.untaken(FdKind::Rights));
         assert_eq!(buf.count_fds(FdKind::Rights), 0);
         assert_eq!(buf.drain_fds(FdKind::Rights).len(), 0);
     }

@@ -95,16 +95,24 @@ pub(crate) unsafe fn finish_recv(
     ancillary_data: Option<&mut AncillaryData<'_>>,
     name: Option<&mut RawSocketAddr>,
 ) -> RecvResult {
+    // Whether the sender is an IPv4 or IPv6 address: then no descriptor can have come
+    // (only Unix sockets pass them), and the control data owns none.
+    let mut inet = false;
+    if let Some(name) = name {
+        name.set_len(msg.msg_namelen);
+        inet = name.is_inet();
+    }
     if let Some(ancillary_data) = ancillary_data {
         #[allow(clippy::unnecessary_cast, reason = "socklen_t on musl and the BSDs")]
         let control_len = msg.msg_controllen as usize;
-        // SAFETY: the receive wrote `msg_controllen` bytes of control data into the region
-        // `start_recvmsg` returned in `fill_recv` (or 0 with none), and nothing touched
-        // `ancillary_data` since (this function's contract).
-        unsafe { ancillary_data.finish_recvmsg(control_len) };
-    }
-    if let Some(name) = name {
-        name.set_len(msg.msg_namelen);
+        if inet {
+            ancillary_data.finish_recvmsg_without_fds(control_len);
+        } else {
+            // SAFETY: the receive wrote `msg_controllen` bytes of control data into the
+            // region `start_recvmsg` returned in `fill_recv` (or 0 with none), and nothing
+            // touched `ancillary_data` since (this function's contract).
+            unsafe { ancillary_data.finish_recvmsg(control_len) };
+        }
     }
     RecvResult::new(msg.msg_flags)
 }
