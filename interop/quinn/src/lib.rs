@@ -7,9 +7,9 @@ use std::task::{ready, Context, Poll, Waker};
 use std::{cell::Cell, fmt, future::Future, net::SocketAddr, os::fd::AsFd, pin::Pin};
 
 use ancillary::os::linux::sockopt::{self, Ipv6DontFrag, Ipv6MtuDiscover, UDP_GRO_MAX_SEGMENTS};
-use ancillary::os::linux::{recv_mmsg, sockopt::IpMtuDiscover, sockopt::UDP_GSO_MAX_SEGMENTS};
-use ancillary::os::linux::{DestinationExt, Ecn, In6Pktinfo, InPktinfo, IpTos};
-use ancillary::os::linux::{Ipv6Tclass, RecvMmsg, SocketOptionsExt, UdpGro, UdpSegment};
+use ancillary::os::linux::{recv_batch, sockopt::IpMtuDiscover, sockopt::UDP_GSO_MAX_SEGMENTS};
+use ancillary::os::linux::{DestinationExt, Ecn, In6Pktinfo, InPktinfo, IpTos, RecvBatch};
+use ancillary::os::linux::{Ipv6Tclass, RecvBatchMessage, SocketOptionsExt, UdpGro, UdpSegment};
 use ancillary::tokio::PollSendMessageTo;
 use ancillary::{set_socket_option, AncillaryData, AncillaryStorage};
 use ancillary::{ControlMessagePayload, ControlMessages, RecvOptions, SendOptions};
@@ -43,8 +43,8 @@ pub struct UdpSocket {
     /// Whether sends carry ECN; off once the kernel has refused the message.
     ecn: AtomicBool,
     may_fragment: bool,
-    /// Each receive slot's control data, kept from batch to batch.
-    controls: Mutex<Vec<AncillaryData<'static>>>,
+    /// Each receive slot's control data and sender, kept from batch to batch.
+    batch: Mutex<RecvBatch<'static>>,
 }
 
 impl UdpSocket {
@@ -72,14 +72,13 @@ impl UdpSocket {
         // Setting a socket-wide segment size is how to ask for GSO; then unset it.
         let gso = set_socket_option(&socket, &sockopt::UdpSegment(1200)).is_ok()
             && set_socket_option(&socket, &sockopt::UdpSegment(0)).is_ok();
-        let controls = (0..SLOTS).map(|_| AncillaryData::with_capacity(RECV_SPACE));
         Ok(UdpSocket {
             io: tokio::net::UdpSocket::from_std(socket)?,
             gso_segments: AtomicUsize::new(if gso { UDP_GSO_MAX_SEGMENTS } else { 1 }),
             gro_segments: if gro { UDP_GRO_MAX_SEGMENTS } else { 1 },
             ecn: AtomicBool::new(true),
             may_fragment,
-            controls: Mutex::new(controls.collect()),
+            batch: Mutex::new(RecvBatch::new(SLOTS, RECV_SPACE)),
         })
     }
 
@@ -102,9 +101,9 @@ impl UdpSocket {
             .try_send_message_to(to, &data, &mut control, SendOptions::new())
     }
 
-    /// One `recvmmsg` into `bufs`, described in `meta` (where a batched receive of the tokio
-    /// integration would plug in). A short batch emptied the queue: its count goes to `short`
-    /// and tokio gets `WouldBlock`, to clear the readiness it saw, sparing a failing call.
+    /// One `recvmmsg` into `bufs`, described in `meta`. A short batch emptied the queue: its
+    /// count goes to `short` and tokio gets `WouldBlock`, to clear the readiness it saw,
+    /// sparing a failing call (`poll_recv_batch` would return it as `Ok`, readiness kept).
     fn recv_batch(
         &self,
         bufs: &mut [IoSliceMut<'_>],
@@ -112,14 +111,10 @@ impl UdpSocket {
         short: &Cell<usize>,
     ) -> io::Result<usize> {
         let count = bufs.len().min(meta.len()).min(SLOTS);
-        let mut controls = self.controls.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut slots = bufs.iter_mut().zip(controls.iter_mut());
-        let mut messages: [RecvMmsg<'_, '_>; SLOTS] = std::array::from_fn(|_| match slots.next() {
-            Some((buf, control)) => RecvMmsg::new(buf).ancillary_data(control),
-            None => RecvMmsg::new(&mut []),
-        });
-        let received = recv_mmsg(self.io.as_fd(), &mut messages[..count], RecvOptions::new())?;
-        for (message, meta) in messages[..received].iter_mut().zip(meta) {
+        let mut batch = self.batch.lock().unwrap_or_else(PoisonError::into_inner);
+        let fd = self.io.as_fd();
+        let received = recv_batch(fd, &mut batch, &mut bufs[..count], RecvOptions::new())?;
+        for (message, meta) in batch.messages().iter().zip(meta) {
             *meta = read_meta(message)?;
         }
         if received < count {
@@ -137,7 +132,7 @@ fn segment_size(transmit: &Transmit<'_>) -> Option<u16> {
 }
 
 /// quinn's description of one received message.
-fn read_meta(message: &mut RecvMmsg<'_, '_>) -> io::Result<RecvMeta> {
+fn read_meta(message: &RecvBatchMessage<'_>) -> io::Result<RecvMeta> {
     let len = message.len();
     let mut meta = RecvMeta {
         addr: message.addr::<SocketAddr>()?,
@@ -145,15 +140,13 @@ fn read_meta(message: &mut RecvMmsg<'_, '_>) -> io::Result<RecvMeta> {
         stride: len,
         ..RecvMeta::default()
     };
-    if let Some(control) = message.ancillary_data_mut() {
-        for item in control.control_messages().parse::<Meta>() {
-            match item? {
-                Meta::Gro(gro) => meta.stride = usize::from(gro.segment_size()),
-                Meta::Tos(tos) => meta.ecn = EcnCodepoint::from_bits(tos.ecn().bits()),
-                Meta::Tclass(class) => meta.ecn = EcnCodepoint::from_bits(class.ecn().bits()),
-                Meta::Dst4(info) => meta.dst_ip = Some(info.addr().into()),
-                Meta::Dst6(info) => meta.dst_ip = Some(info.addr().into()),
-            }
+    for item in message.ancillary_data().control_messages().parse::<Meta>() {
+        match item? {
+            Meta::Gro(gro) => meta.stride = usize::from(gro.segment_size()),
+            Meta::Tos(tos) => meta.ecn = EcnCodepoint::from_bits(tos.ecn().bits()),
+            Meta::Tclass(class) => meta.ecn = EcnCodepoint::from_bits(class.ecn().bits()),
+            Meta::Dst4(info) => meta.dst_ip = Some(info.addr().into()),
+            Meta::Dst6(info) => meta.dst_ip = Some(info.addr().into()),
         }
     }
     Ok(meta)
