@@ -10,6 +10,7 @@ use crate::{AncillaryData, CapacityError, ControlMessage, ControlMessagesBuf};
 /// The IPv4 address a datagram to `dest` travels to, if it travels over IPv4: an IPv4
 /// destination, or an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`), which a dual-stack IPv6
 /// socket sends through the kernel's IPv4 path.
+#[inline]
 fn ipv4_path(dest: &SocketAddr) -> Option<Ipv4Addr> {
     match dest {
         SocketAddr::V4(dest) => Some(*dest.ip()),
@@ -28,18 +29,22 @@ mod sealed {
 }
 
 impl sealed::Sealed for ControlMessagesBuf<'_> {
+    #[inline]
     fn push(&mut self, message: &ControlMessage<'_>) {
         ControlMessagesBuf::push(self, message);
     }
+    #[inline]
     fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
         ControlMessagesBuf::try_push(self, message)
     }
 }
 
 impl sealed::Sealed for AncillaryData<'_> {
+    #[inline]
     fn push(&mut self, message: &ControlMessage<'_>) {
         self.control_messages_mut().push(message);
     }
+    #[inline]
     fn try_push(&mut self, message: &ControlMessage<'_>) -> Result<(), CapacityError> {
         self.control_messages_mut().try_push(message)
     }
@@ -94,6 +99,7 @@ pub trait DestinationExt: sealed::Sealed {
     ///
     /// If it does not fit fixed storage, nothing is added and the next send fails, as
     /// with [`ControlMessagesBuf::push`].
+    #[inline]
     fn add_ecn_for(&mut self, dest: &SocketAddr, ecn: Ecn) {
         match ipv4_path(dest) {
             Some(_) => self.push(&ControlMessage::from(&IpTosSend::from_ecn(ecn))),
@@ -106,6 +112,7 @@ pub trait DestinationExt: sealed::Sealed {
     ///
     /// # Errors
     /// [`CapacityError`] when fixed storage is too small.
+    #[inline]
     fn try_add_ecn_for(&mut self, dest: &SocketAddr, ecn: Ecn) -> Result<(), CapacityError> {
         match ipv4_path(dest) {
             Some(_) => self.try_push(&ControlMessage::from(&IpTosSend::from_ecn(ecn))),
@@ -122,6 +129,7 @@ pub trait DestinationExt: sealed::Sealed {
     /// An [`io::Error`] of kind `InvalidInput` when `source` and `dest` are not of the
     /// same family (a kernel would skip or refuse the message), and one converted from
     /// [`CapacityError`] when fixed storage is too small. Nothing is added then.
+    #[inline]
     fn try_add_source_for(&mut self, dest: &SocketAddr, source: IpAddr) -> io::Result<()> {
         match (ipv4_path(dest), source.to_canonical()) {
             (Some(_), IpAddr::V4(source)) => {
