@@ -169,6 +169,9 @@ pub unsafe trait ControlMessagePayload {
 /// Which check failed when a [`ControlMessage`] was converted to a typed message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+// A tag byte of its own, not the spare values of `Length`'s `bool`: see BENCHMARKS.md,
+// "Why the code is shaped so".
+#[repr(u8)]
 pub enum PayloadError {
     /// The message has another level or type.
     LevelType {
