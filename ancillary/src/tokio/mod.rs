@@ -50,7 +50,7 @@
 //! [`PollSendMessage`], [`PollRecvMessage`], [`PollSendMessageTo`] and
 //! [`PollRecvMessageFrom`] have `poll_*` forms (register the waker and return
 //! `Poll::Pending` until the socket is ready) and `try_*` forms (fail with `WouldBlock`
-//! instead of waiting). On Linux and Android, [`PollSendMmsg`] and [`PollRecvMmsg`] are
+//! instead of waiting). On Linux and Android, `PollSendMmsg` and `PollRecvMmsg` are
 //! the same for batches (`sendmmsg`, `recvmmsg`), on a `UdpSocket` or an `AsyncFd`.
 //!
 //! # Cancellation safety
@@ -97,6 +97,7 @@ mod async_fd;
 mod asynchronous;
 mod builder;
 #[cfg(linux_like)]
+#[cfg_attr(docsrs, doc(cfg(any(target_os = "linux", target_os = "android"))))]
 mod mmsg;
 mod poll;
 mod readiness;
@@ -105,6 +106,7 @@ pub use asynchronous::{
     AsyncRecvMessage, AsyncRecvMessageFrom, AsyncSendMessage, AsyncSendMessageTo,
 };
 #[cfg(linux_like)]
+#[cfg_attr(docsrs, doc(cfg(any(target_os = "linux", target_os = "android"))))]
 pub use mmsg::{PollRecvMmsg, PollSendMmsg};
 pub use poll::{PollRecvMessage, PollRecvMessageFrom, PollSendMessage, PollSendMessageTo};
 
