@@ -154,6 +154,11 @@ fn interrupted<R: Send + 'static>(call: impl FnOnce() -> R + Send + 'static) -> 
     });
     let thread = handle.as_pthread_t();
     while !done.load(Ordering::SeqCst) {
+        #[allow(
+            clippy::unnecessary_cast,
+            reason = "std's RawPthread is an integer, libc's pthread_t a pointer on musl"
+        )]
+        let thread = thread as libc::pthread_t;
         // SAFETY: the thread has not been joined, so its pthread_t is valid.
         unsafe { libc::pthread_kill(thread, libc::SIGUSR1) };
         thread::sleep(Duration::from_millis(5));
