@@ -12,7 +12,7 @@ use ancillary::os::linux::{DestinationExt, Ecn, In6Pktinfo, InPktinfo, IpTos, Re
 use ancillary::os::linux::{Ipv6Tclass, RecvBatchMessage, SocketOptionsExt, UdpGro, UdpSegment};
 use ancillary::tokio::PollSendMessageTo;
 use ancillary::{set_socket_option, AncillaryData, AncillaryStorage};
-use ancillary::{ControlMessagePayload, ControlMessages, RecvOptions, SendOptions};
+use ancillary::{ControlMessage, ControlMessagePayload, ControlMessages, RecvOptions, SendOptions};
 use quinn::udp::{EcnCodepoint, RecvMeta, Transmit};
 const SLOTS: usize = 8;
 use quinn::{AsyncUdpSocket, UdpPoller};
@@ -23,14 +23,16 @@ const SEND_SPACE: usize = Ipv6Tclass::SPACE + UdpSegment::SPACE + In6Pktinfo::SP
 /// Control room of one received message: GRO, ECN and the destination, of either family.
 const RECV_SPACE: usize = UdpGro::SPACE + IpTos::SPACE + Ipv6Tclass::SPACE + In6Pktinfo::SPACE;
 
-/// What quinn reads of a received message's control data (other messages are skipped).
+/// What quinn reads of a received message's control data, and any other message (which
+/// it skips), as the crate's guide writes a receive.
 #[derive(ControlMessages)]
-enum Meta {
+enum Meta<'a> {
     Gro(UdpGro),
     Tos(IpTos),
     Tclass(Ipv6Tclass),
     Dst4(InPktinfo),
     Dst6(In6Pktinfo),
+    Other(#[allow(dead_code, reason = "quinn has no use for other messages")] ControlMessage<'a>),
 }
 
 /// A UDP socket for quinn: give it to `Endpoint::new_with_abstract_socket`.
@@ -147,6 +149,7 @@ fn read_meta(message: &RecvBatchMessage<'_>) -> io::Result<RecvMeta> {
             Meta::Tclass(class) => meta.ecn = EcnCodepoint::from_bits(class.ecn().bits()),
             Meta::Dst4(info) => meta.dst_ip = Some(info.addr().into()),
             Meta::Dst6(info) => meta.dst_ip = Some(info.addr().into()),
+            Meta::Other(_) => {}
         }
     }
     Ok(meta)
