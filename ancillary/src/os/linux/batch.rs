@@ -7,21 +7,12 @@
 //!
 //! Make one [`RecvBatch`] per socket, outside the loop, and lend it the buffers of each
 //! call; do not build an array of [`RecvMmsg`](super::RecvMmsg) with stack storage per
-//! call. Per datagram of a 32-datagram `recvmmsg` over loopback, reading what quinn-udp's
-//! `RecvMeta` holds (sender, length, GRO size, ECN, destination, timestamp; user-space
-//! instructions, callgrind, `tests/benches/batch.rs`):
-//!
-//! | the batch | per datagram | of it, the receive | stack frame |
-//! |---|---|---|---|
-//! | one `RecvBatch`, made once | 360 | 150 | 4.3 KB |
-//! | `[RecvMmsg; 32]` per call, heap `AncillaryData` made once | 423 | 159 | 16 KB |
-//! | `[RecvMmsg; 32]` per call, `AncillaryStorage` per call | 457 | 165 | 21 KB |
-//! | quinn-udp's `UdpSocketState::recv`, for comparison | 230 | 207 | |
-//!
-//! "The receive" is the system call with its `mmsghdr`s filled and finished (and, for
-//! stack storage, the drop of the `AncillaryData`s); the rest reads the control
-//! messages. The headers are filled again on every call, as the lent buffers change on
-//! every call anyway: that is 7 instructions per message, and zeroing them 4.
+//! call. Rebuilding an array of 32 per call costs its construction and a frame of about
+//! 16 KB (21 KB with stack storage, whose control data is dropped every call), and about
+//! a fifth more user-space instructions per datagram than one batch kept across calls
+//! (BENCHMARKS.md, "Batched receives into lent buffers", has the figures). The headers
+//! are filled again on every call, as the lent buffers change on every call anyway: 7
+//! instructions per message, and zeroing them 4.
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
