@@ -134,7 +134,7 @@
 //!    keep it out of hot loops.
 //!
 //! A batch of many messages (`recvmmsg`) is the exception: make one `RecvBatch` per socket
-//! and reuse it (`ancillary::os::linux::RecvBatch` has the measurements).
+//! and reuse it (`ancillary::os::linux::RecvBatch` says why).
 //!
 //! Measured through function calls that are not inlined, as a separate crate calls this
 //! one (sending one descriptor and a byte over a socket pair, receiving, closing; user-space
