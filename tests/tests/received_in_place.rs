@@ -166,6 +166,39 @@ fn a_drain_keeps_the_other_kinds_it_walks_past() {
     assert!(!pipe_open(&probes[1]), "closed with the messages");
 }
 
+/// The kinds a drain learns from its walk are a union: two `SCM_PIDFD` messages walked
+/// past (a kernel sends one, but nothing in the bytes says so) both stay owned, and
+/// closing the messages closes both.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn a_drain_keeps_every_message_of_another_kind_it_walks_past() {
+    let (raw, probes) = raw_fds(3);
+    let pidfd = |fd: RawFd| {
+        (
+            libc::SOL_SOCKET,
+            ancillary::os::linux::SCM_PIDFD,
+            fd.to_ne_bytes().to_vec(),
+        )
+    };
+    let buf = received(&[pidfd(raw[1]), pidfd(raw[2]), rights(&raw[..1])]);
+    // SAFETY: the three read ends are open, and owned by nobody else.
+    let mut control = unsafe { ReceivedControlMessages::new(buf.as_bytes()) };
+    drop(control.drain_fds().collect::<Vec<OwnedFd>>());
+    assert!(
+        !pipe_open(&probes[0]),
+        "the rights descriptor was taken and closed"
+    );
+    assert!(
+        probes[1..].iter().all(pipe_open),
+        "both pidfds are still owned"
+    );
+    drop(control);
+    assert!(
+        !probes.iter().any(pipe_open),
+        "both closed with the messages"
+    );
+}
+
 /// Dropped untaken, a sole rights message has its descriptors closed; a message of
 /// another kind, a cut header and no bytes at all are dropped without harm.
 #[test]
