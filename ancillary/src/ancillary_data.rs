@@ -94,12 +94,14 @@ pub struct AncillaryData<'fd> {
 }
 
 impl<'fd> AncillaryData<'fd> {
-    /// Empty, with heap storage that grows as messages are added. Does not allocate
-    /// until then, and a receive into it gets no control data: give a receive some
-    /// capacity with [`with_capacity`](Self::with_capacity).
+    /// Empty, with no room yet; room grows as messages are added, kept inside the value for
+    /// the first 64 bytes (one `SCM_RIGHTS` message of up to 12 descriptors, or a
+    /// datagram's few small messages) and on the heap beyond that. A receive into it gets
+    /// no control data: give a receive room with [`with_capacity`](Self::with_capacity).
     ///
-    /// A new one per message allocates per message; in a loop, reuse one (clear it) or use
-    /// stack storage ([`with_storage`](Self::with_storage)): see
+    /// A new one per message allocates nothing while its messages fit in those 64 bytes;
+    /// beyond, it allocates per message, and in a loop it is better reused (cleared) or
+    /// replaced by stack storage ([`with_storage`](Self::with_storage)): see
     /// [the guide](crate::guide#which-buffer-in-a-loop).
     #[must_use]
     #[inline]
@@ -110,9 +112,25 @@ impl<'fd> AncillaryData<'fd> {
         }
     }
 
-    /// Empty, with heap storage for at least `capacity` bytes of control messages
-    /// (allocated now, if `capacity` is not 0; reuse the value rather than making one per
-    /// message).
+    /// Empty, with no room and none to grow into: what a builder sends or receives with when
+    /// it was given no ancillary data, so that the call sets nothing up it will not use.
+    #[inline]
+    pub(crate) const fn none() -> AncillaryData<'fd> {
+        AncillaryData {
+            messages: ControlMessagesBuf::none(),
+            _fds: PhantomData,
+        }
+    }
+
+    /// Empty, with room for `capacity` bytes of control messages (rounded up to a multiple
+    /// of 8): inside the value up to 64 bytes, so that a receive buffer made per call
+    /// allocates nothing; allocated on the heap now beyond that (then reuse the value rather
+    /// than make one per message).
+    ///
+    /// Size it with [`space_for_fds`](Self::space_for_fds) and
+    /// [`cmsg_space`](crate::cmsg_space): a receive gets at most this many bytes of control
+    /// data; what does not fit is lost and flagged by
+    /// [`RecvResult::control_data_truncated`](crate::RecvResult::control_data_truncated).
     #[must_use]
     pub fn with_capacity(capacity: usize) -> AncillaryData<'fd> {
         AncillaryData {

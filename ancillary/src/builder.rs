@@ -86,7 +86,7 @@ impl<S: SendMessage + ?Sized> MessageSender<'_, '_, S> {
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
             None => {
-                none = AncillaryData::new();
+                none = AncillaryData::none();
                 &mut none
             }
         };
@@ -108,7 +108,7 @@ impl<S: SendMessageTo + ?Sized> MessageSender<'_, '_, S> {
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
             None => {
-                none = AncillaryData::new();
+                none = AncillaryData::none();
                 &mut none
             }
         };
@@ -214,7 +214,7 @@ impl<S: RecvMessage + ?Sized> MessageReceiver<'_, '_, S> {
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
             None => {
-                none = AncillaryData::new();
+                none = AncillaryData::none();
                 &mut none
             }
         };
@@ -238,7 +238,7 @@ impl<S: RecvMessageFrom + ?Sized> MessageReceiver<'_, '_, S> {
         let ancillary_data = match &mut self.ancillary_data {
             Some(data) => &mut **data,
             None => {
-                none = AncillaryData::new();
+                none = AncillaryData::none();
                 &mut none
             }
         };

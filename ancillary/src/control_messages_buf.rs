@@ -74,14 +74,22 @@ pub struct ControlMessagesBuf<'s> {
 const FAST_PAYLOAD: usize = 256;
 
 impl ControlMessagesBuf<'static> {
-    /// An empty buffer on the heap. Does not allocate until something is added.
+    /// An empty buffer with no room yet. It grows as messages are added: inside the value
+    /// for the first 64 bytes, on the heap beyond.
     #[must_use]
     #[inline]
     pub const fn new() -> ControlMessagesBuf<'static> {
         ControlMessagesBuf::from_storage(Storage::new())
     }
 
-    /// An empty buffer on the heap with room for at least `capacity` bytes of messages.
+    /// An empty buffer without room: see [`AncillaryData::none`](crate::AncillaryData).
+    #[inline]
+    pub(crate) const fn none() -> ControlMessagesBuf<'static> {
+        ControlMessagesBuf::from_storage(Storage::none())
+    }
+
+    /// An empty buffer with room for `capacity` bytes of messages, rounded up to a multiple
+    /// of 8: inside the value up to 64 bytes, on the heap (allocated now) beyond.
     ///
     /// Size it with [`cmsg_space`](crate::cmsg_space) per message, or
     /// [`AncillaryData::space_for_fds`](crate::AncillaryData::space_for_fds).

@@ -101,11 +101,21 @@ fn round_trips_with_fds_do_not_allocate() {
     let room = AncillaryData::space_for_fds(2);
     refused_growth_fails_the_next_send(&a);
 
-    // Heap storage.
-    let mut send = AncillaryData::with_capacity(room);
-    let mut recv = AncillaryData::with_capacity(room);
+    // Heap storage: more than the 64 bytes a buffer holds inline.
+    let mut send = AncillaryData::with_capacity(128);
+    let mut recv = AncillaryData::with_capacity(128);
     let heap = allocations_in(|| {
         for round in 0..ROUNDS {
+            round_trip(round, (&a, &b), &mut send, &mut recv, &fds, ids);
+        }
+    });
+
+    // The RFC's per-call style: a new buffer for every send and every receive. What fits
+    // in 64 bytes stays inside the value.
+    let per_call = allocations_in(|| {
+        for round in 0..ROUNDS {
+            let mut send = AncillaryData::new();
+            let mut recv = AncillaryData::with_capacity(room);
             round_trip(round, (&a, &b), &mut send, &mut recv, &fds, ids);
         }
     });
@@ -138,10 +148,11 @@ fn round_trips_with_fds_do_not_allocate() {
     from(0);
     let dgram = allocations_in(|| (1..=ROUNDS).for_each(&mut from));
 
-    // The counter does see allocations: `take_owned_fds` allocates its `Vec`.
+    // The counter does see allocations: a buffer beyond 64 bytes allocates, and
+    // `take_owned_fds` its `Vec`.
     let mut recv = AncillaryData::with_capacity(room);
     let vec_round = allocations_in(|| {
-        let mut send = AncillaryData::with_capacity(room);
+        let mut send = AncillaryData::with_capacity(65);
         send.add_file_descriptors(&[fds[0].as_fd()]);
         MessageSender::new(&a, b"v")
             .ancillary_data(&mut send)
@@ -155,7 +166,7 @@ fn round_trips_with_fds_do_not_allocate() {
     });
     assert_eq!(
         vec_round, 2,
-        "with_capacity and take_owned_fds allocate once each"
+        "with_capacity(65) and take_owned_fds allocate once each"
     );
 
     // Heap storage is given back: buffers that grew, received or stayed empty keep no
@@ -180,11 +191,12 @@ fn round_trips_with_fds_do_not_allocate() {
     assert_eq!(kept, 0, "bytes of dropped storage were not freed");
 
     println!(
-        "allocations over {ROUNDS} round trips: heap storage {heap}, stack storage {stack}, \
-         datagram recv_from {dgram} (other threads meanwhile: {})",
+        "allocations over {ROUNDS} round trips: heap storage {heap}, per call {per_call}, \
+         stack storage {stack}, datagram recv_from {dgram} (other threads meanwhile: {})",
         other_thread_allocations()
     );
     assert_eq!(heap, 0, "heap storage allocated");
+    assert_eq!(per_call, 0, "buffers made per call allocated");
     assert_eq!(stack, 0, "stack storage allocated");
     assert_eq!(dgram, 0, "datagram recv_from allocated");
 }

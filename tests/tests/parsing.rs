@@ -559,7 +559,7 @@ fn debug_shows_the_storage_and_what_the_buffer_holds() {
     let empty = AncillaryData::new();
     assert_eq!(
         format!("{empty:?}"),
-        "AncillaryData { messages: ControlMessagesBuf { storage: Storage { kind: \"heap\", \
+        "AncillaryData { messages: ControlMessagesBuf { storage: Storage { kind: \"inline\", \
          capacity: 0 }, len: 0, messages: [], received: 0, owns_fds: false } }"
     );
 

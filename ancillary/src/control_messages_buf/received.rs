@@ -98,6 +98,13 @@ impl ControlMessagesBuf<'_> {
             self.fds = ReceivedFds::NONE;
             return;
         }
+        self.close_owned_walk();
+    }
+
+    /// The walk of [`close_owned`](Self::close_owned), out of line: what a buffer drops
+    /// with is then a few tests where it is dropped.
+    #[inline(never)]
+    fn close_owned_walk(&mut self) {
         let received = stored(&self.storage, self.received);
         // SAFETY: as in `drain_fds`.
         unsafe { self.fds.close(received) };
