@@ -44,6 +44,26 @@ fn drop_closes_unread_fds() {
 }
 
 #[test]
+fn a_buffer_moved_after_its_receive_still_owns_its_fds() {
+    let _lock = fd_lock();
+    // Room for 3 is within the 64 bytes a buffer keeps inside itself: the received
+    // messages move with every move of the value.
+    let (ancillary, raw, before) = received(3);
+    let boxed = Box::new(ancillary);
+    let mut moved = vec![*boxed];
+    let mut ancillary = moved.pop().unwrap();
+    assert_eq!(raw_rights(ancillary.control_messages()), raw);
+    let first = ancillary.drain_fds().next().unwrap();
+    assert_eq!(first.as_raw_fd(), raw[0]);
+    drop(ancillary);
+    assert!(is_open(raw[0]), "the taken descriptor stays open");
+    assert_closed(&raw[1..], "drop after moves");
+    assert_eq!(open_fd_count(), before + 1);
+    drop(first);
+    assert_eq!(open_fd_count(), before);
+}
+
+#[test]
 fn drop_of_caller_storage_closes_unread_fds() {
     let _lock = fd_lock();
     let sent = distinct_fds(3);

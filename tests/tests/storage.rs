@@ -354,10 +354,48 @@ fn heap_storage_grows_to_hold_253_fds_and_sends_them() {
 }
 
 #[test]
+fn a_buffer_outgrowing_its_inline_room_keeps_every_message() {
+    // 40 + 56 bytes: the second message does not fit in the 64 bytes a buffer keeps
+    // inside itself, so both move to the heap.
+    let first = ControlMessage::new(1, 2, &[7; 24]);
+    let second = ControlMessage::new(3, 4, &[9; 40]);
+    let mut buf = ControlMessagesBuf::new();
+    buf.push(&first);
+    assert_eq!(buf.capacity(), 64, "the inline room, taken whole");
+    buf.push(&second);
+    assert!(buf.capacity() >= cmsg_space(24) + cmsg_space(40));
+    let messages: Vec<_> = buf.iter().collect();
+    assert_eq!(messages, [first, second]);
+
+    // The same through AncillaryData, sent for real: descriptors past the inline room.
+    let fds = distinct_fds(20);
+    let mut ancillary = AncillaryData::new();
+    ancillary.add_file_descriptors(&borrow_all(&fds[..12]));
+    assert_eq!(ancillary.capacity(), 64);
+    ancillary.add_file_descriptors(&borrow_all(&fds[12..]));
+    let (a, b) = UnixStream::pair().unwrap();
+    MessageSender::new(&a, b"x")
+        .ancillary_data(&mut ancillary)
+        .send()
+        .unwrap();
+    let mut received = AncillaryData::with_capacity(AncillaryData::space_for_fds(20));
+    recv_into(&b, &mut [0; 1], &mut received, RecvOptions::new()).unwrap();
+    assert_eq!(
+        file_ids(&received.take_owned_fds().unwrap()),
+        file_ids(&fds)
+    );
+}
+
+#[test]
 fn with_capacity_is_at_least_what_was_asked() {
     for n in [0, 1, 7, 8, 9, 100, 4096] {
         assert!(AncillaryData::with_capacity(n).capacity() >= n);
         assert!(ControlMessagesBuf::with_capacity(n).capacity() >= n);
     }
     assert_eq!(AncillaryData::new().capacity(), 0);
+    // Exact up to whole units of 8 bytes, inline or not: a receive gets the room it asked
+    // for, and no more.
+    for n in [8, 16, 32, 64, 72, 128] {
+        assert_eq!(AncillaryData::with_capacity(n).capacity(), n);
+    }
 }
