@@ -5,7 +5,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::{TcpStream, UdpSocket};
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::BorrowedFd;
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
 use crate::addr::{AddressError, RawSocketAddr, SocketAddress};
@@ -239,28 +239,11 @@ fn address_error(
 
 // ----- std's sockets ---------------------------------------------------------------
 
-/// A socket type that owns its descriptor and keeps it open for as long as it lives, as
-/// std's socket types and socket2's `Socket` do: its descriptor can be borrowed through
-/// `AsRawFd`, rather than std's `AsFd`, whose impls for std's sockets are calls the compiler
-/// must assume may unwind (BENCHMARKS.md, "Why the code is shaped so").
-///
-/// # Safety
-/// `as_raw_fd` returns the descriptor the value owns, open for as long as the value lives.
-pub(crate) unsafe trait OwnsFd: AsRawFd {
-    /// The descriptor, borrowed for as long as `self` is.
-    #[inline(always)]
-    fn fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: the descriptor stays open while `self` lives (the trait's contract),
-        // which bounds the returned borrow.
-        unsafe { BorrowedFd::borrow_raw(self.as_raw_fd()) }
-    }
-}
-
 macro_rules! impl_send_recv {
     ($($socket:ty),*) => {$(
         // SAFETY: this macro is only used for std's sockets and socket2's `Socket`, which
         // own their descriptor for as long as they live.
-        unsafe impl $crate::socket::OwnsFd for $socket {}
+        unsafe impl $crate::sys::OwnsFd for $socket {}
 
         impl SendMessage for $socket {
             #[inline(always)]
@@ -270,7 +253,7 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                let fd = $crate::socket::OwnsFd::fd(self);
+                let fd = $crate::sys::OwnsFd::fd(self);
                 $crate::socket::send_message(fd, bufs, ancillary_data, options)
             }
         }
@@ -283,7 +266,7 @@ macro_rules! impl_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                let fd = $crate::socket::OwnsFd::fd(self);
+                let fd = $crate::sys::OwnsFd::fd(self);
                 $crate::socket::recv_message(fd, bufs, ancillary_data, options)
             }
         }
@@ -303,7 +286,7 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                let fd = $crate::socket::OwnsFd::fd(self);
+                let fd = $crate::sys::OwnsFd::fd(self);
                 $crate::socket::send_message_to(fd, addr, bufs, ancillary_data, options)
             }
         }
@@ -318,7 +301,7 @@ macro_rules! impl_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
-                let fd = $crate::socket::OwnsFd::fd(self);
+                let fd = $crate::sys::OwnsFd::fd(self);
                 $crate::socket::recv_message_from(fd, bufs, ancillary_data, options)
             }
         }

@@ -2,8 +2,9 @@
 //! `setsockopt` and `getsockopt` of the crate. Private: the public forms are the functions
 //! in `socket` (and `os::linux::mmsg` for batches).
 //!
-//! This module makes the calls and holds every `unsafe` step of them; [`msghdr`] fills
-//! the `msghdr`s and `mmsghdr`s they take, in safe code, from the buffers it defines.
+//! This module makes the calls and holds every `unsafe` step of them, from borrowing the
+//! socket's descriptor ([`OwnsFd`]) on; [`msghdr`] fills the `msghdr`s and `mmsghdr`s they
+//! take, in safe code, from the buffers it defines.
 
 mod msghdr;
 
@@ -36,6 +37,25 @@ impl<'a> RecvBufs<'a> {
         // `RecvMessage::recv_message`, whose implementations are generic over the lifetime.
         // SAFETY: so nothing can store an `IoSliceMut` shorter-lived than 'b in the slice.
         RecvBufs::Many(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+    }
+}
+
+// ----- the socket a call is made on -------------------------------------------------------
+
+/// A socket type that owns its descriptor and keeps it open for as long as it lives, as
+/// std's socket types and socket2's `Socket` do: its descriptor can be borrowed through
+/// `AsRawFd`, rather than std's `AsFd`, whose impls for std's sockets are calls the compiler
+/// must assume may unwind (BENCHMARKS.md, "Why the code is shaped so").
+///
+/// # Safety
+/// `as_raw_fd` returns the descriptor the value owns, open for as long as the value lives.
+pub(crate) unsafe trait OwnsFd: AsRawFd {
+    /// The descriptor, borrowed for as long as `self` is.
+    #[inline(always)]
+    fn fd(&self) -> BorrowedFd<'_> {
+        // SAFETY: the descriptor stays open while `self` lives (the trait's contract),
+        // which bounds the returned borrow.
+        unsafe { BorrowedFd::borrow_raw(self.as_raw_fd()) }
     }
 }
 
