@@ -296,6 +296,16 @@ impl<'b> ReceivedControlMessages<'b> {
         ControlMessages::from_bytes(self.bytes)
     }
 
+    with_io_uring! {
+        /// Gives up the bytes and the record of the descriptors they own, closing nothing: for
+        /// an owner that keeps a copy of the bytes (`ControlMessagesBuf::take_over`), which
+        /// names the same descriptors.
+        pub(crate) fn into_parts(self) -> (&'b [u8], ReceivedFds) {
+            let this = core::mem::ManuallyDrop::new(self);
+            (this.bytes, this.fds)
+        }
+    }
+
     /// Takes ownership of the received `SCM_RIGHTS` descriptors, one by one, without
     /// allocating. Empty once they were taken. Descriptors the iterator does not yield
     /// are closed when it is dropped.

@@ -216,7 +216,7 @@ fn fd_passing_through_multishot_receive_owns_and_closes() {
     };
     let files: Vec<OwnedFd> = tests::distinct_fds(2);
     let (ids, before) = (tests::file_ids(&files), open_fd_count());
-    let passing = pass_files(&mut ring, 0, 4, &files, 2);
+    let passing = pass_files(&mut ring, 0, 4, &files, 3);
     let (multi, buffers, done) = (passing.multi, passing.buffers, passing.done);
 
     // The first: descriptors taken, same files, close-on-exec.
@@ -231,8 +231,8 @@ fn fd_passing_through_multishot_receive_owns_and_closes() {
     assert!(taken.iter().all(|f| tests::is_cloexec(f.as_fd())));
     assert_eq!(
         open_fd_count(),
-        before + 4,
-        "two taken, two in the second buffer"
+        before + 6,
+        "two taken, two in each of the other buffers"
     );
 
     // The second: not taken, closed when the AncillaryData is reused, and with fixed
@@ -242,6 +242,14 @@ fn fd_passing_through_multishot_receive_owns_and_closes() {
     // SAFETY: filled by the kernel for this completion, taken once.
     let err = unsafe { multi.take(buffers.of(&done[1]), &mut tiny) }.unwrap_err();
     assert!(err.to_string().contains("closed"), "{err}");
+    assert_eq!(open_fd_count(), before + 4);
+
+    // The third, taken and left in the AncillaryData: it owns the descriptors until its
+    // next clear closes them.
+    // SAFETY: filled by the kernel for this completion, taken once.
+    unsafe { multi.take(buffers.of(&done[2]), &mut ancillary) }.unwrap();
+    assert_eq!(open_fd_count(), before + 4);
+    ancillary.clear();
     assert_eq!(open_fd_count(), before + 2);
     drop(taken);
     assert_eq!(open_fd_count(), before);

@@ -1,6 +1,6 @@
 //! The buffer's side of a receive: handing its storage out, adopting what the kernel wrote
-//! (the descriptors in it become the buffer's), and handing out, counting or closing those
-//! descriptors. Every `unsafe` step of the buffer is here.
+//! (the descriptors in it become the buffer's) or taking over control data read in place,
+//! and handing out, counting or closing those descriptors. Every `unsafe` step of the buffer is here.
 
 use core::mem::size_of;
 
@@ -54,6 +54,34 @@ impl ControlMessagesBuf<'_> {
         self.fds = ReceivedFds::without_fds();
     }
 
+    with_io_uring! {
+        /// Takes over control data read in place: empties the buffer (closing what it owned),
+        /// copies `received`'s bytes to its start as a receive would have written them, and
+        /// becomes the owner of their descriptors, which the copy names as the bytes did. Heap
+        /// storage grows to fit; fixed storage that is too small gives an error, and
+        /// `received`, dropped, closes every descriptor.
+        pub(crate) fn take_over(
+            &mut self,
+            received: crate::fds::ReceivedControlMessages<'_>,
+        ) -> Result<(), crate::error::CapacityError> {
+            let len = received.control_messages().len();
+            self.clear();
+            if self.capacity() < len {
+                // Heap storage grows; fixed storage stays as it is.
+                let _ = self.try_reserve(len);
+            }
+            if self.capacity() < len {
+                return Err(crate::error::CapacityError::new(len, self.capacity()));
+            }
+            let (bytes, fds) = received.into_parts();
+            self.storage.whole_mut()[..len].copy_from_slice(bytes);
+            self.len = len;
+            self.received = len;
+            self.fds = fds;
+            Ok(())
+        }
+    }
+
     /// The first `len` bytes of the storage, for `len` either `self.len` or
     /// `self.received`.
     #[inline]
@@ -76,7 +104,8 @@ impl ControlMessagesBuf<'_> {
         // The storage and the owner are separate fields.
         let received = stored(&self.storage, self.received);
         // SAFETY: `received` is all of the last receive's bytes, for which `fds` was
-        // adopted (`finish_recv`), unchanged since: the buffer only appends.
+        // adopted (`finish_recv`) or which are a copy of the bytes it was adopted for
+        // (`take_over`), unchanged since: the buffer only appends.
         unsafe { self.fds.drain(received, kind) }
     }
 
@@ -122,7 +151,8 @@ fn stored<'a>(storage: &'a Storage<'_>, len: usize) -> &'a [u8] {
     debug_assert!(len <= storage.capacity());
     // SAFETY: both lengths are at most the capacity (the invariant of `len` and
     // `received`, which every write of them in this module keeps: appends end within the
-    // storage they reserved, a receive takes at most the capacity, a clear sets 0).
+    // storage they reserved, a receive or a take-over takes at most the capacity, a clear
+    // sets 0).
     unsafe { storage.bytes_unchecked(len) }
 }
 

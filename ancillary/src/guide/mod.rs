@@ -398,9 +398,8 @@
 //! `RecvMsgMulti::buffer_len`). `RecvMsgMulti::parse` reads any bytes safely into the
 //! address, the payload, the truncation flags and a `ControlMessages` view for typed
 //! lookups; `RecvMsgMulti::take` (`unsafe`: the buffer must be one the kernel filled for
-//! this request) also moves the control data into an `AncillaryData` through
-//! `finish_recvmsg`, which then owns the `SCM_RIGHTS` descriptors and closes those not
-//! taken. `RecvMsgMulti::take_in_place` copies nothing: its `ReceivedControlMessages`
+//! this request) also moves the control data into an `AncillaryData`, which then owns
+//! the `SCM_RIGHTS` descriptors and closes those not taken. `RecvMsgMulti::take_in_place` copies nothing: its `ReceivedControlMessages`
 //! reads the control data in the provided buffer, owns the descriptors there, and
 //! borrows the buffer until it is dropped (the fastest way; BENCHMARKS.md has the
 //! counts). The tests `tests/tests/io_uring_*.rs` show them on UDP and Unix sockets.

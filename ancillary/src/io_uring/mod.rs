@@ -82,7 +82,7 @@
 //! `io_uring_recvmsg_out` header, then the address, the control data and the payload.
 //! [`RecvMsgMulti::parse`] reads such a buffer safely into a [`RecvMsgOut`] (any bytes
 //! at all: malformed or truncated ones give an [`OutError`]), and [`RecvMsgMulti::take`]
-//! also hands the control data to an [`AncillaryData`](crate::AncillaryData) through the finish step, which
+//! also moves the control data into an [`AncillaryData`](crate::AncillaryData), which
 //! then owns the descriptors in it.
 //!
 //! See the guide's [io_uring section](crate::guide#io_uring) for a whole example.

@@ -156,10 +156,10 @@ impl RecvMsgMulti {
         RecvMsgOut::parse(buffer, self.name_len(), self.control_len())
     }
 
-    /// Reads one filled provided buffer like [`parse`](Self::parse), and hands its
-    /// control data to `ancillary` through the RFC's start and finish steps:
-    /// `ancillary` then owns every descriptor received (its earlier contents are cleared,
-    /// closing descriptors not taken), and closes those not taken.
+    /// Reads one filled provided buffer like [`parse`](Self::parse), and moves its
+    /// control data into `ancillary` (clearing it first, which closes descriptors not
+    /// taken): `ancillary` then owns every descriptor received, as after a receive, and
+    /// closes those not taken.
     ///
     /// If `ancillary` cannot hold this completion's control data (fixed storage smaller
     /// than the control bytes the kernel wrote, which are at most
@@ -180,21 +180,14 @@ impl RecvMsgMulti {
         ancillary: &mut AncillaryData<'_>,
     ) -> Result<RecvMsgOut<'b>, OutError> {
         let out = self.parse(buffer)?;
-        let control = out.control_bytes();
-        ancillary.clear();
-        if ancillary.capacity() < control.len() {
-            // Heap storage grows; fixed storage stays as it is.
-            let _ = ancillary.control_messages_mut().try_reserve(control.len());
-        }
-        if ancillary.capacity() < control.len() {
-            // SAFETY: the caller's promise about `buffer`, passed on: dropped at once, the
-            // owner of the received descriptors closes every one.
-            drop(unsafe { ReceivedControlMessages::new(control) });
-            return Err(OutError(OutErrorKind::AncillaryTooSmall));
-        }
         // SAFETY: the caller's promise: the control bytes are what the kernel wrote for
-        // this completion, adopted once.
-        unsafe { adopt(ancillary, control) };
+        // this completion, adopted once (here).
+        let received = unsafe { ReceivedControlMessages::new(out.control_bytes()) };
+        // Too small: `received`, dropped, has closed every descriptor.
+        ancillary
+            .control_messages_mut()
+            .take_over(received)
+            .map_err(|_| OutError(OutErrorKind::AncillaryTooSmall))?;
         Ok(out)
     }
 
@@ -228,25 +221,6 @@ impl RecvMsgMulti {
         let control = unsafe { ReceivedControlMessages::new(out.control_bytes()) };
         Ok((out, control))
     }
-}
-
-/// Copies `control` into `ancillary`'s receive region and runs the finish step on it.
-///
-/// # Safety
-/// `control` is control data the kernel wrote for one successful receive in this process,
-/// adopted nowhere else; `ancillary` holds at least `control.len()` bytes.
-unsafe fn adopt(ancillary: &mut AncillaryData<'_>, control: &[u8]) {
-    let len = match ancillary.start_recvmsg() {
-        Some(region) if region.len() >= control.len() => {
-            region[..control.len()].copy_from_slice(control);
-            control.len()
-        }
-        _ => 0,
-    };
-    // SAFETY: the region `start_recvmsg` just returned holds, in its first `len` bytes,
-    // the control data the kernel wrote (the caller's promise): the same messages at the
-    // same offsets from the first header, now aligned. Nothing touched `ancillary` since.
-    unsafe { ancillary.finish_recvmsg(len) };
 }
 
 impl Drop for RecvMsgMulti {
