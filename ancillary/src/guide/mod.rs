@@ -390,7 +390,7 @@
 //! complete it with the cancellation's result. A receive ends with the RFC's
 //! `finish_recvmsg`, so its descriptors are owned and close-on-exec as after `recvmsg`.
 //!
-//! The module's documentation has an example of each.
+//! `RecvMsgOp`'s documentation has an example of both.
 //!
 //! For a socket that receives many datagrams, `RecvMsgMulti` builds a multishot `recvmsg`
 //! over provided buffers, each of which the kernel fills with an `io_uring_recvmsg_out`

@@ -90,6 +90,54 @@ struct RecvParts {
 ///
 /// Dropping it before then leaks its buffers (see the [module](super) documentation):
 /// the kernel may still write into them.
+///
+/// # Example
+///
+/// A descriptor passed over a Unix datagram pair, both ways through a ring (the
+/// [module](super) documentation says what else a caller must know):
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixDatagram;
+/// use ancillary::io_uring::{RecvMsg, SendMsg};
+/// use ancillary::AncillaryData;
+///
+/// let Ok(mut ring) = io_uring::IoUring::new(8) else {
+///     return Ok(()); // io_uring refused here (a sandbox, `io_uring_disabled`)
+/// };
+/// let (a, b) = UnixDatagram::pair()?;
+/// let (one_end, _other_end) = UnixDatagram::pair()?;
+///
+/// let send = SendMsg::new(b"one end".to_vec())
+///     .fds(vec![one_end.into()])
+///     .prepare()?;
+/// let capacity = AncillaryData::space_for_fds(1);
+/// let recv = RecvMsg::new(vec![0; 64], AncillaryData::with_capacity(capacity)).prepare()?;
+/// let entries = [send.entry(a.as_fd()), recv.entry(b.as_fd())];
+/// // SAFETY: both operations own what their entries point at until `complete`.
+/// unsafe { ring.submission().push_multiple(&entries) }.expect("room for two");
+/// ring.submit_and_wait(2)?;
+///
+/// let (mut sent, mut received) = (None, None);
+/// for cqe in ring.completion() {
+///     if cqe.user_data() == send.user_data() {
+///         sent = Some(cqe.result());
+///     } else if cqe.user_data() == recv.user_data() {
+///         received = Some(cqe.result());
+///     }
+/// }
+/// // SAFETY: each entry was submitted once, and these are its completions' results.
+/// let (sent, mut received) = unsafe {
+///     (send.complete(sent.unwrap()), recv.complete(received.unwrap()))
+/// };
+/// sent.result?;
+/// let (len, _flags) = received.result?;
+/// assert_eq!(&received.bufs[0][..len], b"one end");
+/// let [_fd] = received.ancillary.take_exact_fds()?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct RecvMsgOp(Op<RecvParts>);
 
 impl RecvMsgOp {
