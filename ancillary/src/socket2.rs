@@ -33,10 +33,9 @@
 //! # }
 //! ```
 
-use core::mem::size_of;
 use std::io::{self, IoSlice, IoSliceMut};
 
-use ::socket2::{SockAddr, SockAddrStorage, Socket};
+use ::socket2::{SockAddr, Socket};
 
 use crate::addr::{RawSocketAddr, SocketAddress};
 use crate::ancillary_data::AncillaryData;
@@ -68,8 +67,8 @@ use crate::socket::{RecvMessage, RecvMessageFrom, SendMessage, SendMessageTo};
 /// ```
 // SAFETY: `f` gets socket2's own pointer and length: `SockAddr` keeps a whole
 // `sockaddr_storage`, initialised, and a length no larger than it (an invariant of
-// socket2's safe constructors, and the contract of its `unsafe SockAddr::new`, which the
-// conversion below keeps), borrowed from `self` for the whole call.
+// socket2's safe constructors, and the contract of its `unsafe SockAddr::new`, which
+// `addr::to_sock_addr` keeps), borrowed from `self` for the whole call.
 unsafe impl SocketAddress for SockAddr {
     fn with_sockaddr<R>(
         &self,
@@ -79,46 +78,8 @@ unsafe impl SocketAddress for SockAddr {
     }
 
     fn from_sockaddr(addr: &RawSocketAddr) -> io::Result<Self> {
-        let len = addr.len();
-        if !fits_its_family(addr) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "recvmsg returned an address whose length does not fit its family",
-            ));
-        }
-        let mut copy = SockAddrStorage::zeroed();
-        // SAFETY: `sockaddr_storage` is one of the `sockaddr_*` types of this platform, as
-        // `view_as` requires (and the storage is `repr(transparent)` over it).
-        let target = unsafe { copy.view_as::<libc::sockaddr_storage>() };
-        // The whole storage, a plain copy: the address is its first `len` bytes.
-        *target = *crate::addr::view::<libc::sockaddr_storage>(addr);
-        // `SockAddr::new` asks that the length fit the family's address type, because
-        // socket2 reads some families by length (a Unix path is `len - offset - 1` bytes of
-        // `sun_path`): `fits_its_family` checked exactly that.
-        // SAFETY: the storage holds the address and `len` fits its family.
-        Ok(unsafe { SockAddr::new(copy, len) })
+        crate::addr::to_sock_addr(addr)
     }
-}
-
-/// Whether the reported length fits the address's family, as `SockAddr::new` requires:
-/// never more than the storage; IPv4 and IPv6 addresses whole (socket2 reads them by
-/// family); a Unix address no longer than `sun_path` plus the terminator Linux counts for
-/// a path that fills it (socket2 reads `len - offset - 1` path bytes).
-fn fits_its_family(addr: &RawSocketAddr) -> bool {
-    let len = addr.len() as usize;
-    let (min, max) = match i32::from(addr.family()) {
-        libc::AF_INET => (
-            size_of::<libc::sockaddr_in>(),
-            size_of::<libc::sockaddr_storage>(),
-        ),
-        libc::AF_INET6 => (
-            size_of::<libc::sockaddr_in6>(),
-            size_of::<libc::sockaddr_storage>(),
-        ),
-        libc::AF_UNIX => (0, size_of::<libc::sockaddr_un>() + 1),
-        _ => (0, size_of::<libc::sockaddr_storage>()),
-    };
-    (min..=max).contains(&len)
 }
 
 #[cfg(test)]
@@ -155,18 +116,21 @@ mod tests {
         assert_eq!(path.as_os_str().len(), full.len());
     }
 
+    /// IPv4 and IPv6 addresses, which socket2 reads by family, convert only whole.
     #[test]
-    fn a_short_ipv4_address_is_refused() {
-        let v4: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let whole = SockAddr::from(v4);
-        let bytes = crate::addr::with_sockaddr_bytes(&whole, <[u8]>::to_vec).unwrap();
-        let short = RawSocketAddr::from_bytes(&bytes, 4).unwrap();
-        assert!(SockAddr::from_sockaddr(&short).is_err());
-        let full = RawSocketAddr::from_bytes(&bytes, whole.len()).unwrap();
-        assert_eq!(
-            SockAddr::from_sockaddr(&full).unwrap().as_socket(),
-            Some(v4)
-        );
+    fn a_short_ip_address_is_refused() {
+        for ip in ["127.0.0.1:9", "[::1]:9"] {
+            let ip: std::net::SocketAddr = ip.parse().unwrap();
+            let whole = SockAddr::from(ip);
+            let bytes = crate::addr::with_sockaddr_bytes(&whole, <[u8]>::to_vec).unwrap();
+            let short = RawSocketAddr::from_bytes(&bytes, whole.len() - 1).unwrap();
+            assert!(SockAddr::from_sockaddr(&short).is_err(), "{ip}");
+            let full = RawSocketAddr::from_bytes(&bytes, whole.len()).unwrap();
+            assert_eq!(
+                SockAddr::from_sockaddr(&full).unwrap().as_socket(),
+                Some(ip)
+            );
+        }
     }
 }
 

@@ -12,6 +12,8 @@ mod unix;
 use std::io;
 
 pub use self::error::AddressError;
+#[cfg(feature = "socket2")]
+pub(crate) use self::raw::to_sock_addr;
 pub(crate) use self::raw::view;
 #[cfg(any(test, linux_like))]
 pub(crate) use self::raw::with_sockaddr_bytes;

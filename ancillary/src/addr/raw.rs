@@ -1,4 +1,6 @@
-//! [`RawSocketAddr`]: a socket address as the kernel wrote it.
+//! [`RawSocketAddr`]: a socket address as the kernel wrote it; and every `unsafe` step of
+//! the address types: zeroed and viewed `sockaddr_*`s, the bytes a [`SocketAddress`]
+//! lends, and the copy into socket2's `SockAddr`.
 
 use core::fmt;
 use std::io;
@@ -223,6 +225,47 @@ pub(crate) fn view<T: Sockaddr>(addr: &RawSocketAddr) -> &T {
     // SAFETY: a shared view of initialised, large enough, aligned bytes as plain data,
     // borrowed for as long as `addr` is.
     unsafe { &*core::ptr::from_ref(&addr.bytes).cast::<T>() }
+}
+
+/// `addr` as socket2's `SockAddr`: a copy of its storage, and its length.
+///
+/// # Errors
+/// `InvalidInput` if the length does not fit the address's family (see
+/// [`fits_its_family`]), which `SockAddr::new` requires.
+#[cfg(feature = "socket2")]
+pub(crate) fn to_sock_addr(addr: &RawSocketAddr) -> io::Result<::socket2::SockAddr> {
+    if !fits_its_family(addr) {
+        return Err(super::invalid(
+            "recvmsg returned an address whose length does not fit its family",
+        ));
+    }
+    let mut copy = ::socket2::SockAddrStorage::zeroed();
+    // `view_as` asks for one of the `sockaddr_*` types of this platform, which
+    // `sockaddr_storage` is (and socket2's storage is `repr(transparent)` over it); the copy
+    // is then the whole storage, whose first `len` bytes are the address. `SockAddr::new`
+    // asks that `len` fit the family, because socket2 reads some families by length (a
+    // Unix path is `len - offset - 1` bytes of `sun_path`): `fits_its_family` checked that.
+    // SAFETY: so both of socket2's contracts hold.
+    unsafe {
+        *copy.view_as::<libc::sockaddr_storage>() = *view::<libc::sockaddr_storage>(addr);
+        Ok(::socket2::SockAddr::new(copy, addr.len()))
+    }
+}
+
+/// Whether the reported length fits the address's family, as `SockAddr::new` requires:
+/// never more than the storage; IPv4 and IPv6 addresses whole (socket2 reads them by
+/// family); a Unix address no longer than `sun_path` plus the terminator Linux counts for
+/// a path that fills it (socket2 reads `len - offset - 1` path bytes).
+#[cfg(feature = "socket2")]
+fn fits_its_family(addr: &RawSocketAddr) -> bool {
+    let len = addr.len() as usize;
+    let (min, max) = match i32::from(addr.family()) {
+        libc::AF_INET => (size_of::<libc::sockaddr_in>(), STORAGE_LEN),
+        libc::AF_INET6 => (size_of::<libc::sockaddr_in6>(), STORAGE_LEN),
+        libc::AF_UNIX => (0, size_of::<libc::sockaddr_un>() + 1),
+        _ => (0, STORAGE_LEN),
+    };
+    (min..=max).contains(&len)
 }
 
 impl Default for RawSocketAddr {
