@@ -1,6 +1,7 @@
 //! The buffer's side of a receive: handing its storage out, adopting what the kernel wrote
 //! (the descriptors in it become the buffer's) or taking over control data read in place,
-//! and handing out, counting or closing those descriptors. Every `unsafe` step of the buffer is here.
+//! and handing out, counting or closing those descriptors. Every `unsafe` step of the
+//! buffer is here.
 
 use core::mem::size_of;
 

@@ -134,7 +134,8 @@ struct SendParts {
 /// completion's result to [`complete`](Self::complete).
 ///
 /// Dropping it before then leaks its data and keeps its descriptors open (see the
-/// [module](super) documentation). [`RecvMsgOp`](super::RecvMsgOp) has an example of both.
+/// [module](super) documentation). [`RecvMsgOp`](super::RecvMsgOp) has an example of
+/// both.
 pub struct SendMsgOp(Op<SendParts>);
 
 impl SendMsgOp {
