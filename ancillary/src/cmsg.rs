@@ -251,10 +251,25 @@ pub(crate) const fn at_end(rest: &[u8]) -> bool {
 }
 
 /// The message of `bytes` if it is whole and the only one: the common shape of a receive,
-/// which then needs no walk.
+/// which then needs no walk. (What [`next`] would say, with `rest` empty: after the one
+/// message, nothing but padding or bytes too few for a header.)
 #[inline(always)]
 pub(crate) fn sole(bytes: &[u8]) -> Option<Found<'_>> {
-    next(bytes).filter(|found| !found.truncated && at_end(found.rest))
+    let header = read_header(bytes)?;
+    // Whole: its length covers a header and ends within the bytes.
+    let data = bytes.get(HEADER_LEN..header.len)?;
+    // Alone: no header fits after its padding. (`header.len` is at most the length of a
+    // slice, so the sum cannot overflow.)
+    if cmsg_align_in_bounds(header.len) + size_of::<libc::cmsghdr>() <= bytes.len() {
+        return None;
+    }
+    Some(Found {
+        level: header.level,
+        ty: header.ty,
+        data,
+        truncated: false,
+        rest: &[],
+    })
 }
 
 // ----- writing messages ----------------------------------------------------------------
@@ -389,6 +404,37 @@ mod tests {
 
     /// The figures against the C macros of the target are in the tests crate's
     /// `layout.rs`, for every payload length up to 1024 bytes.
+    /// `sole` is `next` filtered to a whole message with no header after it, for every
+    /// `cmsg_len` up to past the end of buffers of every length up to two messages.
+    #[test]
+    fn sole_agrees_with_the_walk_for_every_length() {
+        for total in 0..3 * HEADER_LEN + 16 {
+            for len in 0..total + 12 {
+                // A header of level 7, type 8 and `cmsg_len` `len`, cut to the buffer.
+                let mut header = encode_header(7, 8, 0);
+                let at = offset_of!(libc::cmsghdr, cmsg_len);
+                if cmsg_len_field_size() == 4 {
+                    header[at..at + 4].copy_from_slice(&(len as u32).to_ne_bytes());
+                } else {
+                    header[at..at + 8].copy_from_slice(&(len as u64).to_ne_bytes());
+                }
+                let mut bytes = vec![0xAA; total];
+                let cut = HEADER_LEN.min(total);
+                bytes[..cut].copy_from_slice(&header[..cut]);
+                let walked = next(&bytes).filter(|found| !found.truncated && at_end(found.rest));
+                let found = sole(&bytes);
+                assert_eq!(
+                    found.as_ref().map(|f| (f.level, f.ty, f.data)),
+                    walked.as_ref().map(|f| (f.level, f.ty, f.data)),
+                    "{total} bytes, cmsg_len {len}"
+                );
+                if let Some(found) = found {
+                    assert!(!found.truncated && found.rest.is_empty());
+                }
+            }
+        }
+    }
+
     #[test]
     fn header_len_covers_a_header_and_keeps_buffers_aligned() {
         assert!(HEADER_LEN >= core::mem::size_of::<libc::cmsghdr>());
