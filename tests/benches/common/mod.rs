@@ -419,6 +419,6 @@ pub fn for_each_impl(visitor: &mut impl Visit) {
     visitor.visit::<downstream::DsRustix>();
     visitor.visit::<downstream::DsNix>();
     visitor.visit::<downstream::DsOursStack>();
-    visitor.visit::<downstream::DsOursHeap>();
+    visitor.visit::<downstream::DsOursPerCall>();
     visitor.visit::<downstream::DsOursReused>();
 }

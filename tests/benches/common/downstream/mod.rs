@@ -11,9 +11,11 @@
 //! Implementations (named `ds-*` in the tables):
 //!
 //! * `ds-ours-stack`: an `AncillaryStorage` on the stack per call, `drain_fds` to close.
-//! * `ds-ours-heap`: the RFC's style, a fresh `AncillaryData::new()` to send and
-//!   `with_capacity(space_for_fds(4))` to receive, per call (two allocations).
-//! * `ds-ours-reused`: heap `AncillaryData`s made once, passed by `&mut` to the calls.
+//! * `ds-ours-per-call`: the RFC's style, a fresh `AncillaryData::new()` to send and
+//!   `with_capacity(space_for_fds(4))` to receive, per call (inside the value: these
+//!   scenarios' control data fits its 64 bytes).
+//! * `ds-ours-reused`: `AncillaryData`s made once with `with_capacity`, passed by `&mut`
+//!   to the calls.
 //! * `ds-libc`, `ds-rustix`, `ds-nix`: the same calls written with each of those, with
 //!   their per-call buffers on the stack (nix's on the heap, as its `cmsg_space!` makes).
 //!
@@ -27,7 +29,7 @@ mod raw_libc;
 mod rustix_crate;
 
 pub use self::nix_crate::DsNix;
-pub use self::ours::{DsOursHeap, DsOursReused, DsOursStack};
+pub use self::ours::{DsOursPerCall, DsOursReused, DsOursStack};
 pub use self::raw_libc::DsLibc;
 pub use self::rustix_crate::DsRustix;
 

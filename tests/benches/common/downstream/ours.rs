@@ -1,5 +1,5 @@
-//! Ours, three ways: stack storage per call, heap buffers per call (the RFC's style), and
-//! heap buffers made once and reused.
+//! Ours, three ways: stack storage per call, buffers of their own per call (the RFC's
+//! style), and buffers made once and reused.
 
 use super::*;
 use ancillary::AncillaryStorage;
@@ -93,10 +93,11 @@ impl NewCalls for OursStackCalls {
     }
 }
 
-/// The RFC's style: `AncillaryData::new()` to send, `with_capacity` to receive, per call.
-pub struct OursHeapCalls;
+/// The RFC's style: `AncillaryData::new()` to send, `with_capacity` to receive, per call
+/// (their first 64 bytes inside the value: no allocation for these scenarios).
+pub struct OursPerCallCalls;
 
-impl Calls for OursHeapCalls {
+impl Calls for OursPerCallCalls {
     #[inline(never)]
     fn send_fds(&mut self, tx: &UnixStream, fds: &[BorrowedFd<'static>]) {
         let mut ancillary = AncillaryData::new();
@@ -128,14 +129,14 @@ impl Calls for OursHeapCalls {
     }
 }
 
-impl NewCalls for OursHeapCalls {
-    const NAME: &'static str = "ds-ours-heap";
+impl NewCalls for OursPerCallCalls {
+    const NAME: &'static str = "ds-ours-per-call";
     fn new() -> Self {
-        OursHeapCalls
+        OursPerCallCalls
     }
 }
 
-/// Heap buffers made once, lent to every call.
+/// Buffers made once with `with_capacity`, lent to every call.
 pub struct OursReusedCalls {
     send: AncillaryData<'static>,
     recv: AncillaryData<'static>,
@@ -189,5 +190,5 @@ impl NewCalls for OursReusedCalls {
 }
 
 pub type DsOursStack = Downstream<OursStackCalls>;
-pub type DsOursHeap = Downstream<OursHeapCalls>;
+pub type DsOursPerCall = Downstream<OursPerCallCalls>;
 pub type DsOursReused = Downstream<OursReusedCalls>;
