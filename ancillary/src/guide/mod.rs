@@ -124,7 +124,7 @@
 //! 1. **Stack storage per call**: an [`AncillaryStorage<N>`](crate::AncillaryStorage)
 //!    sized with the `const fn`s above and [`with_storage`](crate::AncillaryData::with_storage),
 //!    made in the function that sends or receives. No allocation, and the cheapest form.
-//! 2. **A heap buffer made once and reused**: [`with_capacity`](crate::AncillaryData::with_capacity)
+//! 2. **A buffer made once and reused**: [`with_capacity`](crate::AncillaryData::with_capacity)
 //!    outside the loop, then [`clear`](crate::AncillaryData::clear) it (a receive clears it
 //!    by itself). No allocation per message; use it when the size is known only at run
 //!    time or large.
@@ -140,7 +140,7 @@
 //! Measured through function calls that are not inlined, as a separate crate calls this
 //! one (sending one descriptor and a byte over a socket pair, receiving, closing; user-space
 //! instructions per round trip; BENCHMARKS.md has the whole table): raw libc 190; stack
-//! storage per call 218; a heap buffer reused 230; a fresh buffer per call 277, with no
+//! storage per call 213; a buffer reused 224; a fresh buffer per call 272, with no
 //! allocation.
 //!
 //! # Defining your own message
