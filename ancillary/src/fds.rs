@@ -449,13 +449,11 @@ pub struct OwnedFds<'a> {
 /// message, not per descriptor: [`OwnedFds::next`] holds that one, and calls this only
 /// while messages are left.
 ///
-/// A function of its arguments alone, so that no pointer into the iterator escapes, and
-/// `extern "C"` so that it cannot unwind (it has no panic; one would abort): either would
-/// make a caller's loop keep the iterator in memory across each `close` (BENCHMARKS.md,
-/// "Why the code is shaped so").
+/// A function of its arguments alone, so that no pointer into the iterator escapes: one
+/// would make a caller's loop keep the iterator in memory across each `close`
+/// (BENCHMARKS.md, "Why the code is shaped so").
 #[inline(never)]
-#[allow(improper_ctypes_definitions, reason = "called from Rust only")]
-extern "C" fn step(mut rest: &[u8], kind: FdKind) -> [&[u8]; 2] {
+fn step(mut rest: &[u8], kind: FdKind) -> [&[u8]; 2] {
     while let Some(found) = cmsg::next(rest) {
         rest = found.rest;
         if FdKind::of(found.level, found.ty) == Some(kind) && found.data.len() >= FD_LEN {
@@ -517,12 +515,23 @@ impl ExactSizeIterator for OwnedFds<'_> {}
 impl FusedIterator for OwnedFds<'_> {}
 
 impl Drop for OwnedFds<'_> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
-        // Close whatever the caller did not take.
-        for fd in self.by_ref() {
-            drop(fd);
+        // Close whatever the caller did not take. The fields go by value to a function out
+        // of line, so that the clean-up a caller's loop needs (were a call in it to unwind)
+        // takes no pointer to the iterator, which can then stay in registers.
+        if self.current.len() >= FD_LEN || !cmsg::at_end(self.rest) {
+            close_rest(self.current, self.rest, self.kind);
         }
+    }
+}
+
+/// Closes the descriptors an [`OwnedFds`] did not yield.
+#[inline(never)]
+fn close_rest(current: &[u8], rest: &[u8], kind: FdKind) {
+    let mut left = core::mem::ManuallyDrop::new(OwnedFds::new(current, rest, kind));
+    for fd in &mut *left {
+        drop(fd);
     }
 }
 
