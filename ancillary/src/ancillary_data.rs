@@ -349,6 +349,10 @@ impl<'fd> AncillaryData<'fd> {
     /// After `recvmsg` succeeds, call [`finish_recvmsg`](Self::finish_recvmsg) with the
     /// `msg_controllen` it returned. Most implementations call
     /// [`recv_message`](crate::recv_message), which does both.
+    ///
+    /// A buffer of its own with up to 64 bytes of room keeps them inside the value, so the
+    /// returned bytes move with it: keep the value where it is until the receive is
+    /// finished.
     #[inline]
     pub fn start_recvmsg(&mut self) -> Option<&mut [u8]> {
         let region = self.messages.begin_recv();
@@ -365,8 +369,9 @@ impl<'fd> AncillaryData<'fd> {
     /// # Safety
     /// The first `control_messages_len` bytes of the buffer that the last
     /// [`start_recvmsg`](Self::start_recvmsg) returned must hold what a successful
-    /// `recvmsg` in this process wrote there (its returned `msg_controllen`), and nothing
-    /// may have changed this value since that call. Every descriptor in those bytes is then
+    /// `recvmsg` in this process wrote there (its returned `msg_controllen`), and this
+    /// value must neither have changed nor moved since that call (a move would leave the
+    /// kernel's bytes behind, see `start_recvmsg`). Every descriptor in those bytes is then
     /// open and owned by nobody else; this value becomes its owner and will close it.
     #[inline]
     pub unsafe fn finish_recvmsg(&mut self, control_messages_len: usize) {
