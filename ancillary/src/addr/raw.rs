@@ -316,3 +316,43 @@ impl PartialEq for RawSocketAddr {
 }
 
 impl Eq for RawSocketAddr {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An address type that lends `len` bytes of a buffer larger than any `sockaddr`.
+    struct Oversized {
+        bytes: [u8; STORAGE_LEN + 8],
+        len: usize,
+    }
+
+    // SAFETY: `with_sockaddr` lends a pointer to `len` (at most `STORAGE_LEN + 8`)
+    // initialised bytes of `bytes`, valid for the call.
+    unsafe impl SocketAddress for Oversized {
+        fn with_sockaddr<R>(
+            &self,
+            f: impl FnOnce(*const libc::sockaddr, libc::socklen_t) -> R,
+        ) -> io::Result<R> {
+            assert!(self.len <= self.bytes.len());
+            Ok(f(self.bytes.as_ptr().cast(), self.len as libc::socklen_t))
+        }
+
+        fn from_sockaddr(_: &RawSocketAddr) -> io::Result<Self> {
+            unimplemented!("only sent to")
+        }
+    }
+
+    #[test]
+    fn sockaddr_bytes_are_at_most_a_whole_storage() {
+        let mut addr = Oversized {
+            bytes: [7; STORAGE_LEN + 8],
+            len: STORAGE_LEN,
+        };
+        let whole = with_sockaddr_bytes(&addr, <[u8]>::to_vec).unwrap();
+        assert_eq!(whole, [7; STORAGE_LEN]);
+        addr.len = STORAGE_LEN + 1;
+        let err = with_sockaddr_bytes(&addr, <[u8]>::len).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+}

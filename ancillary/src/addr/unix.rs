@@ -196,6 +196,21 @@ mod tests {
         assert!(err.to_string().contains("RawSocketAddr"), "{err}");
     }
 
+    /// A length past `sockaddr_un` (a `RawSocketAddr` made by hand can say so, up to a
+    /// `sockaddr_storage`) reads no byte beyond `sun_path`: here an abstract name of
+    /// `sun_path`'s whole size, with bytes after it that are not part of it.
+    #[cfg(linux_like)]
+    #[test]
+    fn a_length_past_sun_path_reads_only_sun_path() {
+        let room = size_of::<libc::sockaddr_un>() - PATH_AT;
+        let mut path = vec![0u8];
+        path.resize(room, b'a');
+        path.extend_from_slice(b"bb");
+        let addr = image(&path, PATH_AT + path.len());
+        let addr = SocketAddr::from_sockaddr(&addr).unwrap();
+        assert_eq!(abstract_name(&addr), Some(&path[1..room]));
+    }
+
     /// The bytes `with_sockaddr` lends, as a `RawSocketAddr`.
     fn raw_of<A: SocketAddress>(addr: &A) -> RawSocketAddr {
         super::super::with_sockaddr_bytes(addr, |bytes| {
