@@ -1,15 +1,13 @@
-//! Every trait of the module, async, poll and try forms, for [`AsyncFd`] over any socket.
+//! The async traits for [`AsyncFd`] over any socket (its poll and try forms are in `poll.rs`
+//! and `mmsg.rs`, with tokio's sockets).
 
-use core::task::{Context, Poll};
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd};
 
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
 
-use super::readiness::Readiness;
 use super::{AsyncRecvMessage, AsyncRecvMessageFrom, AsyncSendMessage, AsyncSendMessageTo};
-use super::{PollRecvMessage, PollSendMessage};
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket;
@@ -114,57 +112,5 @@ where
             socket.recv_message_from(bufs, ancillary_data, options)
         })
         .await
-    }
-}
-
-/// Any socket registered with tokio, as for [`AsyncSendMessage`].
-impl<T: AsFd + AsRawFd> PollSendMessage for AsyncFd<T> {
-    fn poll_send_message(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-        ancillary_data: &mut AncillaryData<'_>,
-        options: SendOptions,
-    ) -> Poll<io::Result<usize>> {
-        Readiness::poll_io(self, cx, Interest::WRITABLE, |fd| {
-            socket::send_message(fd, bufs, ancillary_data, options)
-        })
-    }
-
-    fn try_send_message(
-        &self,
-        bufs: &[IoSlice<'_>],
-        ancillary_data: &mut AncillaryData<'_>,
-        options: SendOptions,
-    ) -> io::Result<usize> {
-        Readiness::try_io(self, Interest::WRITABLE, |fd| {
-            socket::send_message(fd, bufs, ancillary_data, options)
-        })
-    }
-}
-
-/// Any socket registered with tokio, as for [`AsyncSendMessage`].
-impl<T: AsFd + AsRawFd> PollRecvMessage for AsyncFd<T> {
-    fn poll_recv_message(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [IoSliceMut<'_>],
-        ancillary_data: &mut AncillaryData<'_>,
-        options: RecvOptions,
-    ) -> Poll<io::Result<(usize, RecvResult)>> {
-        Readiness::poll_io(self, cx, Interest::READABLE, |fd| {
-            socket::recv_message(fd, bufs, ancillary_data, options)
-        })
-    }
-
-    fn try_recv_message(
-        &self,
-        bufs: &mut [IoSliceMut<'_>],
-        ancillary_data: &mut AncillaryData<'_>,
-        options: RecvOptions,
-    ) -> io::Result<(usize, RecvResult)> {
-        Readiness::try_io(self, Interest::READABLE, |fd| {
-            socket::recv_message(fd, bufs, ancillary_data, options)
-        })
     }
 }

@@ -73,20 +73,6 @@
 
 use ::tokio::net::UnixStream;
 
-/// Polls `$socket`'s readiness with `$ready`, then runs `$call` through `try_io` (which
-/// clears the readiness on `WouldBlock`), until the call does not block.
-macro_rules! poll_io {
-    ($socket:expr, $cx:expr, $ready:ident, $interest:expr, $call:expr) => {
-        loop {
-            ::core::task::ready!($socket.$ready($cx))?;
-            match $socket.try_io($interest, || $call) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                result => return Poll::Ready(result),
-            }
-        }
-    };
-}
-
 // The async forms wait with `async_io`, the poll forms with `poll_*_ready`, and neither is
 // written over the other: a `poll_*_ready` keeps only the waker of its most recent call in
 // each direction, so an async form built on it would leave all but one of several tasks

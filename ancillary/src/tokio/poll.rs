@@ -1,15 +1,16 @@
-//! The poll and try traits and their impls on tokio's sockets and a `UnixStream`'s
-//! halves.
+//! The poll and try traits and their impls on tokio's sockets, a `UnixStream`'s halves and
+//! `AsyncFd<T>`: each impl names the call it makes, and [`Readiness`] how it waits.
 
 use core::task::{Context, Poll};
 use std::io::{self, IoSlice, IoSliceMut};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd};
 
+use ::tokio::io::unix::AsyncFd;
 use ::tokio::io::Interest;
 use ::tokio::net::unix as split;
 use ::tokio::net::{TcpStream, UdpSocket, UnixDatagram, UnixStream};
 
-use super::stream_of;
+use super::readiness::Readiness;
 use crate::ancillary_data::AncillaryData;
 use crate::options::{RecvOptions, RecvResult, SendOptions};
 use crate::socket;
@@ -229,14 +230,13 @@ pub trait PollRecvMessageFrom {
     ) -> io::Result<(usize, RecvResult, Self::SocketAddr)>;
 }
 
-/// The poll and try forms on each socket, as `impl_async_send_recv` does the async ones.
+/// The poll and try forms on each socket with [`Readiness`] rules, as
+/// `impl_async_send_recv` does the async ones: the call each form makes, once ready.
+/// `[generics]` for `AsyncFd<T>`, and an impl's docs before it.
 macro_rules! impl_poll_send_recv {
-    ($($socket:ty: $write_ready:ident, $read_ready:ident);*) => {$(
-        impl_poll_send_recv!(send: $socket, $write_ready, via core::convert::identity);
-        impl_poll_send_recv!(recv: $socket, $read_ready, via core::convert::identity);
-    )*};
-    (send: $socket:ty, $ready:ident, via $io:path) => {
-        impl PollSendMessage for $socket {
+    (send: $($(#[$doc:meta])* [$($generics:tt)*] $socket:ty),*) => {$(
+        $(#[$doc])*
+        impl<$($generics)*> PollSendMessage for $socket {
             fn poll_send_message(
                 &self,
                 cx: &mut Context<'_>,
@@ -244,9 +244,9 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
-                let io = $io(self);
-                poll_io!(io, cx, $ready, Interest::WRITABLE,
-                    socket::send_message(io.as_fd(), bufs, ancillary_data, options))
+                Readiness::poll_io(self, cx, Interest::WRITABLE, |fd| {
+                    socket::send_message(fd, bufs, ancillary_data, options)
+                })
             }
 
             fn try_send_message(
@@ -255,15 +255,15 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                let io = $io(self);
-                io.try_io(Interest::WRITABLE, || {
-                    socket::send_message(io.as_fd(), bufs, ancillary_data, options)
+                Readiness::try_io(self, Interest::WRITABLE, |fd| {
+                    socket::send_message(fd, bufs, ancillary_data, options)
                 })
             }
         }
-    };
-    (recv: $socket:ty, $ready:ident, via $io:path) => {
-        impl PollRecvMessage for $socket {
+    )*};
+    (recv: $($(#[$doc:meta])* [$($generics:tt)*] $socket:ty),*) => {$(
+        $(#[$doc])*
+        impl<$($generics)*> PollRecvMessage for $socket {
             fn poll_recv_message(
                 &self,
                 cx: &mut Context<'_>,
@@ -271,9 +271,9 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult)>> {
-                let io = $io(self);
-                poll_io!(io, cx, $ready, Interest::READABLE,
-                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options))
+                Readiness::poll_io(self, cx, Interest::READABLE, |fd| {
+                    socket::recv_message(fd, bufs, ancillary_data, options)
+                })
             }
 
             fn try_recv_message(
@@ -282,15 +282,15 @@ macro_rules! impl_poll_send_recv {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult)> {
-                let io = $io(self);
-                io.try_io(Interest::READABLE, || {
-                    socket::recv_message(io.as_fd(), bufs, ancillary_data, options)
+                Readiness::try_io(self, Interest::READABLE, |fd| {
+                    socket::recv_message(fd, bufs, ancillary_data, options)
                 })
             }
         }
-    };
+    )*};
 }
 
+/// The poll and try forms with addresses, on the datagram sockets.
 macro_rules! impl_poll_to_from {
     ($($socket:ty => $addr:ty),*) => {$(
         impl PollSendMessageTo for $socket {
@@ -304,8 +304,9 @@ macro_rules! impl_poll_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> Poll<io::Result<usize>> {
-                poll_io!(self, cx, poll_send_ready, Interest::WRITABLE,
-                    socket::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options))
+                Readiness::poll_io(self, cx, Interest::WRITABLE, |fd| {
+                    socket::send_message_to(fd, addr, bufs, ancillary_data, options)
+                })
             }
 
             fn try_send_message_to(
@@ -315,8 +316,8 @@ macro_rules! impl_poll_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: SendOptions,
             ) -> io::Result<usize> {
-                self.try_io(Interest::WRITABLE, || {
-                    socket::send_message_to(self.as_fd(), addr, bufs, ancillary_data, options)
+                Readiness::try_io(self, Interest::WRITABLE, |fd| {
+                    socket::send_message_to(fd, addr, bufs, ancillary_data, options)
                 })
             }
         }
@@ -331,8 +332,9 @@ macro_rules! impl_poll_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> Poll<io::Result<(usize, RecvResult, $addr)>> {
-                poll_io!(self, cx, poll_recv_ready, Interest::READABLE,
-                    socket::recv_message_from(self.as_fd(), bufs, ancillary_data, options))
+                Readiness::poll_io(self, cx, Interest::READABLE, |fd| {
+                    socket::recv_message_from(fd, bufs, ancillary_data, options)
+                })
             }
 
             fn try_recv_message_from(
@@ -341,28 +343,31 @@ macro_rules! impl_poll_to_from {
                 ancillary_data: &mut AncillaryData<'_>,
                 options: RecvOptions,
             ) -> io::Result<(usize, RecvResult, $addr)> {
-                self.try_io(Interest::READABLE, || {
-                    socket::recv_message_from(self.as_fd(), bufs, ancillary_data, options)
+                Readiness::try_io(self, Interest::READABLE, |fd| {
+                    socket::recv_message_from(fd, bufs, ancillary_data, options)
                 })
             }
         }
     )*};
 }
 
-impl_poll_send_recv!(
-    UnixStream: poll_write_ready, poll_read_ready;
-    TcpStream: poll_write_ready, poll_read_ready;
-    UnixDatagram: poll_send_ready, poll_recv_ready;
-    UdpSocket: poll_send_ready, poll_recv_ready
+// A `UnixStream`'s read halves receive and its write halves send, on the stream's
+// readiness (see `Readiness`).
+impl_poll_send_recv!(send:
+    [] UnixStream, [] TcpStream, [] UnixDatagram, [] UdpSocket,
+    [] split::WriteHalf<'_>, [] split::OwnedWriteHalf,
+    /// Any socket registered with tokio, as for
+    /// [`AsyncSendMessage`](super::AsyncSendMessage).
+    [T: AsFd + AsRawFd] AsyncFd<T>
+);
+impl_poll_send_recv!(recv:
+    [] UnixStream, [] TcpStream, [] UnixDatagram, [] UdpSocket,
+    [] split::ReadHalf<'_>, [] split::OwnedReadHalf,
+    /// Any socket registered with tokio, as for
+    /// [`AsyncSendMessage`](super::AsyncSendMessage).
+    [T: AsFd + AsRawFd] AsyncFd<T>
 );
 impl_poll_to_from!(
     UnixDatagram => std::os::unix::net::SocketAddr,
     UdpSocket => std::net::SocketAddr
 );
-
-// tokio's halves of a `UnixStream`: the read half receives and the write half sends,
-// through the stream's own readiness, as the stream does.
-impl_poll_send_recv!(recv: split::ReadHalf<'_>, poll_read_ready, via stream_of);
-impl_poll_send_recv!(recv: split::OwnedReadHalf, poll_read_ready, via stream_of);
-impl_poll_send_recv!(send: split::WriteHalf<'_>, poll_write_ready, via stream_of);
-impl_poll_send_recv!(send: split::OwnedWriteHalf, poll_write_ready, via stream_of);
