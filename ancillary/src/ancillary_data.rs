@@ -29,9 +29,10 @@ use crate::message::ControlMessage;
 ///   [`take_exact_fds`](Self::take_exact_fds). Whatever is not taken is closed by
 ///   [`clear`](Self::clear), by the next receive into the same value, or on drop.
 ///
-/// The bytes live on the heap ([`new`](Self::new), [`with_capacity`](Self::with_capacity))
-/// or in storage the caller lends ([`with_storage`](Self::with_storage)), for example a
-/// stack array. No receive or send allocates once the storage exists.
+/// The bytes live in the value itself up to 64 bytes and on the heap beyond
+/// ([`new`](Self::new), [`with_capacity`](Self::with_capacity)), or in storage the caller
+/// lends ([`with_storage`](Self::with_storage)), for example a stack array. No receive or
+/// send allocates once the storage exists.
 ///
 /// # Sizing
 ///

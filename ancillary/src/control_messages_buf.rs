@@ -32,8 +32,9 @@ use crate::region::{GrowError, Storage};
 /// buffer are owned by it and closed when it is dropped, unless they were taken first (see
 /// [`AncillaryData::take_owned_fds`](crate::AncillaryData::take_owned_fds)).
 ///
-/// The storage is either on the heap ([`new`](Self::new), [`with_capacity`](Self::with_capacity);
-/// the lifetime is then `'static`) or a buffer the caller lends
+/// The storage is either the buffer's own ([`new`](Self::new),
+/// [`with_capacity`](Self::with_capacity): its first 64 bytes inside the value, more on the
+/// heap; the lifetime is then `'static`) or a buffer the caller lends
 /// ([`with_storage`](Self::with_storage)). A lent buffer may sit at any address: the
 /// messages start at its first suitably aligned byte. It never grows: [`push`](Self::push)
 /// into a full one records a [`CapacityError`] that the next send returns, and

@@ -98,8 +98,8 @@
 //! * [`cmsg_space(len)`](crate::cmsg_space) for a raw payload of `len` bytes (the C macro
 //!   `CMSG_SPACE`).
 //!
-//! The buffer can be on the heap ([`AncillaryData::with_capacity`](crate::AncillaryData::with_capacity))
-//! or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
+//! The buffer can be its own ([`AncillaryData::with_capacity`](crate::AncillaryData::with_capacity):
+//! inside the value up to 64 bytes, on the heap beyond) or anywhere else, such as the stack: [`AncillaryData::with_storage`](crate::AncillaryData::with_storage)
 //! takes an [`AncillaryStorage<N>`](crate::AncillaryStorage) (aligned, all `N` bytes
 //! usable) or any `&mut [MaybeUninit<u8>]` at any address (it aligns inside it: allow up
 //! to 7 extra bytes on 64-bit targets, 3 on 32-bit targets and Apple platforms). Fixed storage never grows: adding to a
@@ -538,10 +538,10 @@
 //!   lifetime the data would stay borrowed for good and received descriptors could not be
 //!   taken. `send()`/`recv()` take no socket argument.
 //! * Caller storage ([`AncillaryData::with_storage`](crate::AncillaryData::with_storage)) is
-//!   offered next to the RFC's heap storage; it may be at any address, and adding to a full
+//!   offered next to the RFC's own storage; it may be at any address, and adding to a full
 //!   one is an error value (`try_add_*`), or a remembered error that the next send returns,
 //!   never a panic or a silent drop. [`ControlMessagesBuf`](crate::ControlMessagesBuf)
-//!   therefore has a lifetime, `'static` for heap storage.
+//!   therefore has a lifetime, `'static` for its own storage.
 //! * Received descriptors are owned by the [`ControlMessagesBuf`](crate::ControlMessagesBuf)
 //!   they arrived in, so moving or swapping the buffer moves their ownership, and nothing can
 //!   close a descriptor it does not own.
