@@ -554,6 +554,38 @@ mod tests {
         fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect()
     }
 
+    /// An iterator dropped between two messages of its kind closes the descriptors of the
+    /// second: nothing is left of the current message, but the rest still holds some.
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri's socketpair has no send(), which std's streams write with"
+    )]
+    fn a_drain_dropped_between_two_messages_closes_the_second() {
+        use std::io::Write;
+        use std::os::fd::IntoRawFd;
+        let (first, first_peer) = UnixStream::pair().unwrap();
+        let (second, second_peer) = UnixStream::pair().unwrap();
+        let mut buf = ControlMessagesBuf::new();
+        for fd in [first.into_raw_fd(), second.into_raw_fd()] {
+            buf.push(&ControlMessage::new(
+                libc::SOL_SOCKET,
+                libc::SCM_RIGHTS,
+                &rights(&[fd]),
+            ));
+        }
+        let bytes = buf.as_bytes().to_vec();
+        let mut fds = OwnedFds::new(&[], &bytes, FdKind::Rights);
+        let taken = fds.next().unwrap();
+        drop(fds);
+        // The second socket is closed: writing to its peer fails (a broken pipe).
+        let closed = (&second_peer).write(b"x");
+        assert!(closed.is_err(), "the second descriptor is still open");
+        // The first, handed out, is open until the caller drops it.
+        assert_eq!((&first_peer).write(b"x").unwrap(), 1);
+        drop(taken);
+    }
+
     /// The close-on-exec fix-up for platforms without `MSG_CMSG_CLOEXEC` (macOS), run on
     /// any platform: it sets `FD_CLOEXEC` where it is missing, keeps it where it is set,
     /// and skips the negative numbers no kernel sends.

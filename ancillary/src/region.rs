@@ -467,6 +467,38 @@ mod tests {
         assert_eq!(heap.capacity(), INLINE_CAPACITY + CHUNK);
     }
 
+    /// A write that fits the room a storage was given keeps that room: only a write past it
+    /// takes the rest of the inline bytes.
+    #[test]
+    fn a_write_within_the_room_keeps_the_capacity() {
+        for (cap, end) in [(24, 24), (32, 24)] {
+            let mut storage = Storage::with_capacity(cap);
+            storage.get_mut(0, end).unwrap().fill(1);
+            assert_eq!(storage.capacity(), cap);
+            assert_eq!(storage.bytes(end), vec![1; end]);
+        }
+        let mut storage = Storage::with_capacity(24);
+        storage.get_mut(16, 16).unwrap().fill(2);
+        assert_eq!(
+            storage.capacity(),
+            INLINE_CAPACITY,
+            "past the room: all of it"
+        );
+        assert!(
+            storage.get_mut(INLINE_CAPACITY - 8, 16).is_none(),
+            "past the inline bytes"
+        );
+    }
+
+    /// Growing out of the inline bytes at least doubles the room, as `Vec` grows, so that
+    /// pushing message after message moves the bytes a few times only.
+    #[test]
+    fn a_spill_at_least_doubles_the_room() {
+        let mut storage = Storage::new();
+        storage.grow_to(INLINE_CAPACITY + 1, false).unwrap();
+        assert!(storage.capacity() >= 2 * INLINE_CAPACITY);
+    }
+
     #[test]
     fn an_exact_spill_does_not_over_allocate() {
         let mut storage = Storage::with_capacity(24);
